@@ -317,20 +317,29 @@ static void check_fields(event *ev, const cfc_field *fields, size_t n, const arg
 }
 
 /* Python repr of a float: the shortest digits that read back as the same
- * double, with ".0" on integral values (0.0, 12.0). */
+ * double; positional between 1e-4 and 1e16, else an exponent; ".0" on
+ * integral values (0.0, 300.0). */
 static void format_double(char *buf, size_t cap, double d)
 {
     if (d == 0)
         d = 0; /* -0.0 -> 0.0 */
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, cap, "%.*g", prec, d);
-        /* A producer may have called setlocale(); JSON wants '.'. */
-        for (char *p = buf; *p; p++) {
-            if (*p == ',')
-                *p = '.';
-        }
+    int prec = 1;
+    for (; prec < 17; prec++) {
+        snprintf(buf, cap, "%.*e", prec - 1, d);
         if (strtod(buf, NULL) == d)
             break;
+    }
+    snprintf(buf, cap, "%.*e", prec - 1, d);
+    const char *e = strchr(buf, 'e');
+    int exp10 = e ? atoi(e + 1) : 0;
+    if (exp10 >= -4 && exp10 < 16) {
+        int decimals = prec - 1 - exp10;
+        snprintf(buf, cap, "%.*f", decimals > 0 ? decimals : 0, d);
+    }
+    /* A producer may have called setlocale(); JSON wants '.'. */
+    for (char *p = buf; *p; p++) {
+        if (*p == ',')
+            *p = '.';
     }
     if (strpbrk(buf, ".e") == NULL)
         strncat(buf, ".0", cap - strlen(buf) - 1);
