@@ -1,0 +1,107 @@
+/*
+ * Report writers: checked events in, text for people, JSON Lines for tools,
+ * JUnit XML for CI test reporters.
+ *
+ * A report receives events one at a time, already checked, grouped by input
+ * file:
+ *
+ *     cfc_report *r = cfc_report_new(stdout, CFC_FORMAT_TEXT, NULL);
+ *     if (r == NULL) ... out of memory ...
+ *     cfc_report_begin_file(r, "events.ndjson");
+ *     for each line: cfc_report_event(r, line_number, result);
+ *     cfc_report_end_file(r);
+ *     int rc = cfc_report_finish(r);   (summary / closing tags, then fflush)
+ *     cfc_report_free(r);
+ *
+ * The three formats:
+ *
+ *   text   one line per finding, the compiler convention editors and CI logs
+ *          already understand:
+ *              events.ndjson:12:98: error[blocked-count] /blocked_count: ...
+ *          then a short aligned summary ending in what to do next.
+ *   json   JSON Lines: one object per event (clean ones too), then one
+ *          {"summary":{...}} line. Stable: fields may be added, never renamed.
+ *   junit  JUnit XML: a testsuite per input file, a testcase per event, a
+ *          failure per event with errors. Validates against tests/junit.xsd.
+ *
+ * Every string taken from an event (type, messages, pointers) may hold any
+ * bytes. Each format makes them safe: text escapes control characters (so a
+ * message cannot forge a line or drive the terminal), JSON and XML escape as
+ * their grammar requires, and invalid UTF-8 becomes U+FFFD everywhere, so the
+ * output is always valid UTF-8.
+ *
+ * All int-returning functions return 0, or -1 on a write error (ferror, or a
+ * failed fflush), out of memory, or misuse (a NULL argument, an event outside
+ * a file, any call after cfc_report_finish). Errors are sticky: after the
+ * first -1, every later call returns -1, so checking the result of
+ * cfc_report_finish alone is enough to notice that the output is incomplete.
+ *
+ * A report is not thread-safe; distinct reports are independent.
+ */
+#ifndef CFC_REPORT_H
+#define CFC_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cfc/check.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum cfc_format { CFC_FORMAT_TEXT, CFC_FORMAT_JSON, CFC_FORMAT_JUNIT } cfc_format;
+
+typedef struct cfc_report_options {
+    bool color; /* text only: ANSI colours for severities and rule IDs */
+    bool quiet; /* summary only: no per-finding (text) or per-event (json)
+                   lines; ignored by junit, whose document is the summary */
+} cfc_report_options;
+
+typedef struct cfc_report cfc_report;
+
+/* A new report writing to `out`, which stays the caller's: the report never
+ * closes it. opts may be NULL (no colour, not quiet). Returns NULL on out of
+ * memory, or when out is NULL or format unknown. Free with cfc_report_free.
+ *
+ * junit buffers each file's testcases and the finished testsuites in
+ * tmpfile()s (the counts come before the content in the XML), so memory stays
+ * bounded whatever the number of events; it needs a writable temporary
+ * directory, and a tmpfile() failure is reported as -1 by the call that
+ * needed it. */
+cfc_report *cfc_report_new(FILE *out, cfc_format format, const cfc_report_options *opts);
+
+/* Starts an input file; `name` is shown as given (a path, or "<stdin>") and
+ * copied. A file still open is ended first. */
+int cfc_report_begin_file(cfc_report *r, const char *name);
+
+/* Reports one checked event at 1-based `line` of the current file. `res` is
+ * only read during the call (a checker's result may be passed directly).
+ * A NULL res->type is shown as null (json) or "(no type)" (junit);
+ * res->type_len bytes of it are used (strlen when type_len is 0). */
+int cfc_report_event(cfc_report *r, size_t line, const cfc_event_result *res);
+
+/* Ends the current file (junit: writes its testsuite). */
+int cfc_report_end_file(cfc_report *r);
+
+/* Ends a file still open, writes the summary (text, json) or the whole
+ * document (junit), and flushes `out`. Returns -1 if anything written since
+ * cfc_report_new failed to reach `out`. Call once; later calls return -1. */
+int cfc_report_finish(cfc_report *r);
+
+/* Frees the report and its temporary files; writes nothing more (an
+ * unfinished junit document is simply not written). NULL is a no-op. */
+void cfc_report_free(cfc_report *r);
+
+/* "text", "json" or "junit" (exact, lower case) into *out; -1 otherwise, with
+ * *out untouched. */
+int cfc_format_parse(const char *name, cfc_format *out);
+
+/* The name cfc_format_parse accepts for `f`, or NULL for an unknown value. */
+const char *cfc_format_name(cfc_format f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

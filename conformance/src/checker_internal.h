@@ -1,0 +1,22 @@
+/* Internal: what the configuration module (config.c) needs of the checker. */
+#ifndef CFC_CHECKER_INTERNAL_H
+#define CFC_CHECKER_INTERNAL_H
+
+#include "cfc/check.h"
+#include "cfc/contract.h"
+
+/* An extra enum value allowed by configuration; value is malloc'd, NUL-terminated. */
+typedef struct cfc__enum_ext {
+    const cfc_field *field;
+    char *value;
+    size_t len;
+} cfc__enum_ext;
+
+/* Replaces the checker's configuration; takes ownership of exts (malloc'd). */
+void cfc__checker_set_config(cfc_checker *c, const cfc_severity *severity, cfc__enum_ext *exts,
+                             size_t n_exts, size_t max_event_bytes, unsigned max_depth);
+/* The checker's current severities (CFC_RULE_COUNT entries). */
+const cfc_severity *cfc__checker_severity(const cfc_checker *c);
+void cfc__enum_exts_free(cfc__enum_ext *exts, size_t n);
+
+#endif
