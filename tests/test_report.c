@@ -582,6 +582,49 @@ Test(report_json, every_byte_escapes_to_valid_json)
     free(out);
 }
 
+/* UTF-8 edge cases, each maximal ill-formed subpart one U+FFFD (Unicode
+ * 15.0 section 3.9, table 3-8 examples): input -> the JSON string written. */
+typedef struct utf8_case {
+    const char *in;
+    const char *json;
+} utf8_case;
+
+static const utf8_case utf8_cases[] = {
+    {"\xE0\xA0\x80", "\"\xE0\xA0\x80\""},             /* U+0800, first 3-byte */
+    {"\xE0\x80\xAF", "\"\\ufffd\\ufffd\\ufffd\""},    /* overlong '/' */
+    {"\xC1\xBF", "\"\\ufffd\\ufffd\""},               /* overlong, 2-byte */
+    {"\xF0\x80\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},
+    {"\xF0\x90\x80\x80", "\"\xF0\x90\x80\x80\""},     /* U+10000 */
+    {"\xF4\x8F\xBF\xBF", "\"\xF4\x8F\xBF\xBF\""},     /* U+10FFFF */
+    {"\xF4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""}, /* above U+10FFFF */
+    {"\xF5\x80", "\"\\ufffd\\ufffd\""},
+    {"\xED\x9F\xBF", "\"\xED\x9F\xBF\""},             /* U+D7FF */
+    {"\xED\xA0\x80", "\"\\ufffd\\ufffd\\ufffd\""},    /* a surrogate */
+    {"\xEE\x80\x80", "\"\xEE\x80\x80\""},             /* U+E000 */
+    {"\xE2\x82" "x", "\"\\ufffdx\""},                 /* truncated, then ASCII */
+    {"\xF0\x9F\x98", "\"\\ufffd\""},                  /* truncated 4-byte */
+    {"\x80\xBF", "\"\\ufffd\\ufffd\""},               /* stray continuations */
+    {"\xC2\x80", "\"\xC2\x80\""},                     /* U+0080: JSON allows it raw */
+    {"\xFF\xFE", "\"\\ufffd\\ufffd\""},
+};
+
+Test(report_json, utf8_edge_cases)
+{
+    for (size_t i = 0; i < sizeof utf8_cases / sizeof utf8_cases[0]; i++) {
+        sink s;
+        cfc_report *r = sink_open(&s, CFC_FORMAT_JSON, false, false);
+        cfc_event_result e = clean(utf8_cases[i].in);
+        cr_assert_eq(cfc_report_begin_file(r, "a"), 0);
+        cr_assert_eq(cfc_report_event(r, 1, &e), 0);
+        char *out = sink_close(&s, r);
+        char want[256];
+        snprintf(want, sizeof want, "{\"file\":\"a\",\"line\":1,\"type\":%s,\"ok\":true,\"findings\":[]}\n",
+                 utf8_cases[i].json);
+        cr_expect_eq(strncmp(out, want, strlen(want)), 0, "case %zu: %s", i, out);
+        free(out);
+    }
+}
+
 /* ---- junit -------------------------------------------------------------- */
 
 /* Writes `xml` to a temporary file and returns xmllint's exit status against

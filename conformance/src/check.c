@@ -481,7 +481,8 @@ static void check_id_array(cfc_checker *c, const cfc_field *f, const cfc_jval *v
             c->scratch[valid++] = id;
     }
     /* Sorting finds duplicates in n log n, whatever the array's size. */
-    qsort(c->scratch, valid, sizeof *c->scratch, cmp_i64);
+    if (valid > 1)
+        qsort(c->scratch, valid, sizeof *c->scratch, cmp_i64);
     for (size_t i = 1; i < valid; i++) {
         if (c->scratch[i] == c->scratch[i - 1] && (i < 2 || c->scratch[i - 2] != c->scratch[i]))
             add_finding(c, CFC_RULE_BLOCKED_BY_DUPLICATE, p->s, v->offset,
@@ -799,7 +800,8 @@ static cfc_check_status finish(cfc_checker *c, const cfc_event_result **result)
         return CFC_CHECK_NOMEM;
     if (!grow((void **)&c->findings, &c->cap_findings, c->n_pend, sizeof *c->findings))
         return CFC_CHECK_NOMEM;
-    qsort(c->pend, c->n_pend, sizeof *c->pend, cmp_pending);
+    if (c->n_pend > 1)
+        qsort(c->pend, c->n_pend, sizeof *c->pend, cmp_pending);
     for (size_t i = 0; i < c->n_pend; i++) {
         const pending *p = &c->pend[i];
         c->findings[i] = (cfc_finding){.rule = p->rule,
