@@ -11,21 +11,7 @@
 #include "cfc/check.h"
 #include "cfc/ndjson.h"
 #include "cfc/reference.h"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
+#include "util.h"
 
 static const cfc_event_result *check(cfc_checker *c, const char *s, size_t len)
 {
@@ -71,7 +57,7 @@ Test(corpus, valid_cases_have_no_findings)
         char path[512], why[4096];
         snprintf(path, sizeof path, "%s/corpus/valid/%s", CFC_SOURCE_DIR, e->d_name);
         size_t len;
-        char *text = slurp(path, &len);
+        char *text = test_slurp(path, &len);
         const cfc_event_result *r = check(c, text, len);
         dump(r, why, sizeof why);
         cr_expect_eq(r->n_findings, 0, "%s:%s", e->d_name, why);
@@ -98,9 +84,9 @@ Test(corpus, invalid_cases_give_exactly_their_rules)
         char path[512], why[4096];
         snprintf(path, sizeof path, "%s/corpus/invalid/%s", CFC_SOURCE_DIR, e->d_name);
         size_t len, elen;
-        char *text = slurp(path, &len);
+        char *text = test_slurp(path, &len);
         snprintf(path + strlen(path) - 5, 16, ".expect");
-        char *expect = slurp(path, &elen);
+        char *expect = test_slurp(path, &elen);
         const char *want[64];
         size_t nw = 0;
         for (char *line = strtok(expect, "\n"); line && nw < 64; line = strtok(NULL, "\n")) {

@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #define CFC CFC_BINARY_DIR "/cfconform"
 #define GOOD "{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":5,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}"
 #define BAD "{\"type\":\"task_blocked\",\"project_id\":1,\"task_id\":45,\"blocked_by\":[42,43],\"blocked_count\":3,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}"
@@ -43,32 +45,11 @@ static const char *write_file(const char *name, const char *content, size_t len)
     return p;
 }
 
-/* Runs a shell command; returns its exit code and its stdout. */
-static int run(const char *cmd, char **out)
-{
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t cap = 1 << 16, len = 0, n;
-    char *buf = malloc(cap);
-    while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
-        len += n;
-        if (cap - len < 4096)
-            buf = realloc(buf, cap *= 2);
-    }
-    buf[len] = '\0';
-    int st = pclose(p);
-    if (out)
-        *out = buf;
-    else
-        free(buf);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static int runf(char **out, const char *fmt, const char *a, const char *b)
 {
     char cmd[2048];
     snprintf(cmd, sizeof cmd, fmt, a, b);
-    return run(cmd, out);
+    return test_run(cmd, out);
 }
 
 Test(cli, exit_codes)
@@ -88,14 +69,14 @@ Test(cli, exit_codes)
     cr_expect_eq(runf(NULL, CFC " check %s%s >/dev/full 2>/dev/null", good, ""), 2,
                  "a write error on stdout is exit 2");
     cr_expect_eq(runf(NULL, CFC " frobnicate%s%s 2>/dev/null", "", ""), 2);
-    cr_expect_eq(run(CFC " --help >/dev/null", NULL), 0);
-    cr_expect_eq(run(CFC " check --help >/dev/null", NULL), 0);
+    cr_expect_eq(test_run(CFC " --help >/dev/null", NULL), 0);
+    cr_expect_eq(test_run(CFC " check --help >/dev/null", NULL), 0);
 }
 
 Test(cli, help_documents_exit_codes_and_options)
 {
     char *out;
-    cr_assert_eq(run(CFC " --help", &out), 0);
+    cr_assert_eq(test_run(CFC " --help", &out), 0);
     cr_expect_not_null(strstr(out, "exit codes: 0 no errors, 1 errors found"));
     cr_expect_not_null(strstr(out, "--max-event-bytes"));
     cr_expect_not_null(strstr(out, "--fail-on"));
@@ -126,10 +107,10 @@ Test(cli, text_format_lines)
 Test(cli, stdin_and_dash)
 {
     char *out;
-    cr_assert_eq(run("printf '%s\\n' '" BAD "' | " CFC " check --format json", &out), 1);
+    cr_assert_eq(test_run("printf '%s\\n' '" BAD "' | " CFC " check --format json", &out), 1);
     cr_expect_not_null(strstr(out, "\"file\":\"<stdin>\""), "%s", out);
     free(out);
-    cr_assert_eq(run("printf '%s' '" GOOD "' | " CFC " check - --quiet", &out), 0,
+    cr_assert_eq(test_run("printf '%s' '" GOOD "' | " CFC " check - --quiet", &out), 0,
                  "a last line without newline counts");
     cr_expect_not_null(strstr(out, "1 event"), "%s", out);
     free(out);
@@ -187,14 +168,14 @@ Test(cli, junit_validates_against_schema)
     const char *b = write_file("b&<.ndjson", WARN "\n\xC0\xAF\x01\n", strlen(WARN) + 4);
     char cmd[2048];
     snprintf(cmd, sizeof cmd, CFC " check --format junit '%s' '%s' > %s/out.xml", a, b, dir);
-    cr_expect_eq(run(cmd, NULL), 1);
+    cr_expect_eq(test_run(cmd, NULL), 1);
     snprintf(cmd, sizeof cmd,
              "xmllint --noout --schema " CFC_SOURCE_DIR "/tests/junit.xsd %s/out.xml 2>&1", dir);
     char *out;
-    cr_expect_eq(run(cmd, &out), 0, "xmllint: %s", out);
+    cr_expect_eq(test_run(cmd, &out), 0, "xmllint: %s", out);
     free(out);
     snprintf(cmd, sizeof cmd, "cat %s/out.xml", dir);
-    run(cmd, &out);
+    test_run(cmd, &out);
     cr_expect_not_null(strstr(out, "name=\"line 2: task_blocked\""), "%s", out);
     cr_expect_not_null(strstr(out, "<testsuites"), "%s", out);
     cr_expect_eq(strstr(out, "<testsuite ") != strrchr(out, '<'), 1);
@@ -245,7 +226,7 @@ Test(cli, config_file)
     char *out;
     char cmd[1024];
     snprintf(cmd, sizeof cmd, CFC " check --config %s %s 2>&1 >/dev/null", bad_cfg, warn);
-    cr_expect_eq(run(cmd, &out), 2);
+    cr_expect_eq(test_run(cmd, &out), 2);
     cr_expect_not_null(strstr(out, "unknown key"), "%s", out);
     free(out);
 }
@@ -253,27 +234,27 @@ Test(cli, config_file)
 Test(cli, rules_and_explain)
 {
     char *out;
-    cr_assert_eq(run(CFC " rules", &out), 0);
+    cr_assert_eq(test_run(CFC " rules", &out), 0);
     cr_expect_not_null(strstr(out, "blocked-count"));
     free(out);
-    cr_assert_eq(run(CFC " rules --format json", &out), 0);
+    cr_assert_eq(test_run(CFC " rules --format json", &out), 0);
     cJSON *j = cJSON_Parse(out);
     cr_assert(cJSON_IsArray(j), "%s", out);
     cr_expect_gt(cJSON_GetArraySize(j), 40);
     cJSON_Delete(j);
     free(out);
-    cr_assert_eq(run(CFC " explain ts-fraction", &out), 0);
+    cr_assert_eq(test_run(CFC " explain ts-fraction", &out), 0);
     cr_expect_not_null(strstr(out, "T1, T3"), "%s", out);
     cr_expect_not_null(strstr(out, "-> error[ts-fraction] /timestamp: timestamp has 6 fractional"),
                        "%s", out);
     free(out);
-    cr_expect_eq(run(CFC " explain no-such-rule 2>/dev/null", NULL), 2);
+    cr_expect_eq(test_run(CFC " explain no-such-rule 2>/dev/null", NULL), 2);
 }
 
 Test(cli, demo_output_conforms)
 {
     char *out;
-    cr_assert_eq(run(CFC_BINARY_DIR "/cfc-demo --fixed-clock | " CFC " check --strict", &out), 0,
+    cr_assert_eq(test_run(CFC_BINARY_DIR "/cfc-demo --fixed-clock | " CFC " check --strict", &out), 0,
                  "%s", out);
     cr_expect_not_null(strstr(out, "all 233 events conform"), "%s", out);
     free(out);

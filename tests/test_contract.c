@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cfc/contract.h"
+#include "util.h"
 
 #define MAX_ITEMS 32
 
@@ -27,20 +28,6 @@ typedef struct doc_event {
     char params[MAX_ITEMS][64];
     size_t n_params;
 } doc_event;
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 /* The fenced block of `lang` that follows `marker` inside [from, to). */
 static char *block_after(const char *from, const char *to, const char *marker, const char *lang,
@@ -128,7 +115,7 @@ static void parse_function(const char *s, size_t len, doc_event *ev)
 
 static size_t parse_doc(doc_event *events, size_t cap)
 {
-    char *doc = slurp(CFC_SOURCE_DIR "/docs/websocket-event-contracts.md");
+    char *doc = test_slurp(CFC_SOURCE_DIR "/docs/websocket-event-contracts.md", NULL);
     size_t n = 0;
     for (char *h = strstr(doc, "\n### "); h; h = strstr(h + 1, "\n### ")) {
         char *name = h + 5;

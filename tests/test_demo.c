@@ -8,25 +8,15 @@
 #include <sys/wait.h>
 
 #include "cfc/contract.h"
+#include "util.h"
 
 #define DEMO CFC_BINARY_DIR "/cfc-demo"
 
 static char *run(const char *cmd, int *status)
 {
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    size_t n;
-    while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
-        len += n;
-        if (cap - len < 4096)
-            buf = realloc(buf, cap *= 2);
-    }
-    buf[len] = '\0';
-    int st = pclose(p);
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return buf;
+    char *out;
+    *status = test_run(cmd, &out);
+    return out;
 }
 
 Test(demo, fixed_clock_is_byte_identical)

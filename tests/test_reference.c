@@ -11,20 +11,7 @@
 #include "calls.h"
 #include "capture.h"
 #include "cfc/reference.h"
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
+#include "util.h"
 
 /* Compact form of a pretty-printed JSON text: drop whitespace outside
  * strings. The contract's examples use no escapes inside strings. */
@@ -71,7 +58,7 @@ static cfc_status call_for_example(const char *type, const cfc_manager *m)
 
 Test(reference, contract_examples_byte_for_byte)
 {
-    char *doc = slurp(CFC_SOURCE_DIR "/docs/websocket-event-contracts.md");
+    char *doc = test_slurp(CFC_SOURCE_DIR "/docs/websocket-event-contracts.md", NULL);
     int examples = 0;
     for (char *p = strstr(doc, "```json\n"); p; p = strstr(p, "```json\n")) {
         p += 8;
