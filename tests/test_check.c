@@ -505,3 +505,29 @@ Test(framing, crlf_blank_last_line_and_oversize)
         }
     }
 }
+
+Test(limits, parser_findings_counted_beyond_the_cap)
+{
+    cfc_checker *c = cfc_checker_new(NULL);
+    size_t cap = 1 << 20;
+    char *ev = malloc(cap);
+    /* 1000 duplicates of one key under a 5,000-byte member name: counted
+     * exactly, stored up to the cap, pointers cut short. */
+    int n = sprintf(ev, "{\"type\":\"heartbeat\",\"project_id\":1,\"timestamp\":"
+                        "\"2025-11-08T14:30:45.123Z\",\"");
+    memset(ev + n, 'k', 5000);
+    n += 5000;
+    n += sprintf(ev + n, "\":{");
+    for (int i = 0; i < 1000; i++)
+        n += sprintf(ev + n, "%s\"d\":%d", i ? "," : "", i);
+    n += sprintf(ev + n, "}}");
+    const cfc_event_result *r = check(c, ev, (size_t)n);
+    cr_expect_eq(r->by_rule[CFC_RULE_DUPLICATE_KEY], 999);
+    cr_expect_eq(r->errors, 999);
+    cr_expect_eq(r->n_findings + r->n_dropped, 1000, "999 duplicates + unknown-type");
+    cr_expect_leq(r->n_findings, 200);
+    for (size_t i = 0; i < r->n_findings; i++)
+        cr_expect_leq(strlen(r->findings[i].pointer), 1030);
+    free(ev);
+    cfc_checker_free(c);
+}

@@ -26,10 +26,6 @@
 #define DEFAULT_MAX_DEPTH 64
 #define DEFAULT_MAX_FINDINGS 200
 #define MAX_TABLE_FIELDS 16
-/* The parser keeps this many diagnostics: enough that every finding of a
- * 1 MiB event is counted by rule, while its memory stays proportional to
- * the event's size. */
-#define PARSER_MAX_DIAGS ((size_t)1 << 20)
 
 static const cfc_rule_info catalogue[CFC_RULE_COUNT] = {
 #define RULE(e, id_, sev, ref, summary_, pass, fail)                                             \
@@ -782,6 +778,7 @@ static cfc_rule rule_of(cfc_jdiag_code code)
     case CFC_JD_LONE_SURROGATE: return CFC_RULE_LONE_SURROGATE;
     case CFC_JD_NUL_ESCAPE: return CFC_RULE_NUL_ESCAPE;
     case CFC_JD_DUPLICATE_KEY: return CFC_RULE_DUPLICATE_KEY;
+    case CFC_JD__COUNT: break;
     }
     return CFC_RULE_JSON_SYNTAX;
 }
@@ -840,13 +837,27 @@ cfc_check_status cfc_check_event(cfc_checker *c, const char *bytes, size_t len,
     cfc_jval *root = NULL;
     const cfc_jdiag *diags = NULL;
     size_t n_diags = 0, dropped = 0;
-    cfc_jparse_opts po = {.max_depth = c->opts.max_depth, .max_diags = PARSER_MAX_DIAGS};
+    /* The parser stores no more diagnostics than we may keep findings, and
+     * counts the rest by kind, so by_rule stays exact and memory small. */
+    cfc_jparse_opts po = {.max_depth = c->opts.max_depth, .max_diags = c->opts.max_findings};
     if (cfc_jparse(c->parser, c->input, len, &po, &root, &diags, &n_diags, &dropped) != 0)
         return CFC_CHECK_NOMEM;
     for (size_t i = 0; i < n_diags; i++)
         add_text_finding(c, rule_of(diags[i].code), diags[i].pointer, diags[i].offset,
                          diags[i].message);
-    c->result.n_dropped += dropped;
+    for (int code = 0; code < CFC_JD__COUNT; code++) {
+        size_t n = cfc_jparser_dropped(c->parser, (cfc_jdiag_code)code);
+        cfc_rule rule = rule_of((cfc_jdiag_code)code);
+        if (n == 0 || c->severity[rule] == CFC_SEVERITY_OFF)
+            continue;
+        c->result.by_rule[rule] += (uint32_t)n;
+        c->result.n_dropped += n;
+        if (c->opts.strict || c->severity[rule] == CFC_SEVERITY_ERROR)
+            c->result.errors += n;
+        else
+            c->result.warnings += n;
+    }
+    (void)dropped;
     if (root == NULL)
         return finish(c, result);
 

@@ -148,6 +148,7 @@ struct cfc_jparser {
   size_t diags_cap;
   size_t n_diags;
   size_t n_dropped;
+  size_t dropped_by_code[CFC_JD__COUNT];
   cfc__pending *pend;
   size_t pend_cap;
   size_t n_pend;
@@ -376,26 +377,34 @@ size_t cfc_jpointer_escape(char *out, size_t cap, const char *key, size_t key_le
 /* The pointer of whatever is being parsed now, built from the frame stack. */
 static int cfc__pointer(cfc_jparser *p, const char **out, size_t *out_len)
 {
-  size_t n = 0, i, w = 0;
+  size_t n = 0, i, w = 0, last = 0;
+  bool cut = false;
   char num[24], *s;
   for (i = 0; i < p->depth; i++) {
     const cfc__frame *f = &p->frames[i];
+    size_t seg;
     if (!f->has_child)
       continue;
     if (f->node->type == CFC_J_OBJECT)
-      n += 1 + cfc_jpointer_escape(NULL, 0, f->ckey, f->ckey_len);
+      seg = 1 + cfc_jpointer_escape(NULL, 0, f->ckey, f->ckey_len);
     else
-      n += 1 + (size_t)snprintf(num, sizeof num, "%zu", f->child_index);
+      seg = 1 + (size_t)snprintf(num, sizeof num, "%zu", f->child_index);
+    if (n + seg > CFC_JPOINTER_MAX) {
+      cut = true;
+      break;
+    }
+    n += seg;
+    last = i + 1;
   }
-  if (n == 0) {
+  if (n == 0 && !cut) {
     *out = "";
     *out_len = 0;
     return 0;
   }
-  s = (char *)cfc__arena_alloc(p, n + 1, 1);
+  s = (char *)cfc__arena_alloc(p, n + (cut ? 4 : 0) + 1, 1);
   if (s == NULL)
     return -1;
-  for (i = 0; i < p->depth; i++) {
+  for (i = 0; i < last; i++) {
     const cfc__frame *f = &p->frames[i];
     if (!f->has_child)
       continue;
@@ -408,9 +417,13 @@ static int cfc__pointer(cfc_jparser *p, const char **out, size_t *out_len)
       w += k;
     }
   }
-  s[n] = '\0';
+  if (cut) {
+    memcpy(s + w, "/...", 4);
+    w += 4;
+  }
+  s[w] = '\0';
   *out = s;
-  *out_len = n;
+  *out_len = w;
   return 0;
 }
 
@@ -444,6 +457,7 @@ static int cfc__diag(cfc_jparser *p, cfc_jdiag_code code, size_t off, bool fatal
   va_list ap;
   if (!fatal && p->n_diags >= p->max_diags) {
     p->n_dropped++;
+    p->dropped_by_code[code]++;
     return 0;
   }
   va_start(ap, fmt);
@@ -465,6 +479,7 @@ static int cfc__pend(cfc_jparser *p, cfc_jdiag_code code, size_t off, const char
   va_list ap;
   if (p->n_diags + p->n_pend >= p->max_diags) {
     p->n_dropped++;
+    p->dropped_by_code[code]++;
     return 0;
   }
   if (cfc__grow(p, &v, &p->pend_cap, p->n_pend + 1, sizeof *e, 16) != 0)
@@ -497,9 +512,10 @@ static int cfc__pend_flush(cfc_jparser *p)
     return -1;
   for (i = 0; i < n; i++) {
     const cfc__pending *e = &p->pend[i];
-    if (p->n_diags >= p->max_diags)
+    if (p->n_diags >= p->max_diags) {
       p->n_dropped++;
-    else if (cfc__store(p, e->code, e->offset, false, ptr, ptr_len, e->msg) != 0)
+      p->dropped_by_code[e->code]++;
+    } else if (cfc__store(p, e->code, e->offset, false, ptr, ptr_len, e->msg) != 0)
       return -1;
   }
   return 0;
@@ -688,6 +704,7 @@ static int cfc__check_dup(cfc_jparser *p, cfc__frame *f, const char *key, size_t
     return 0;
   if (p->n_diags >= p->max_diags) {
     p->n_dropped++;
+    p->dropped_by_code[CFC_JD_DUPLICATE_KEY]++;
     return 0;
   }
   cfc__show_key(shown, sizeof shown, key, len);
@@ -751,23 +768,24 @@ static size_t cfc__utf8_len(const unsigned char *s)
 }
 
 /* For the ill-formed sequence at buf[r]: returns the length of its maximal
- * subpart (the bytes one U+FFFD replaces) and says what is wrong in msg. */
+ * subpart (the bytes one U+FFFD replaces) and, when msg is not NULL, says
+ * what is wrong in msg. Formatting is skipped for bytes that will not be
+ * reported (rest of a bad run, diagnostics over the cap): a megabyte of
+ * invalid UTF-8 should not cost a million snprintf calls. */
 static size_t cfc__utf8_bad(const cfc_jparser *p, size_t r, char *msg, size_t cap)
 {
   const unsigned char *s = p->buf + r;
   unsigned c = s[0], lo = 0x80, hi = 0xBF, need;
   size_t k;
   char tmp[48];
-  if (c < 0xC0) {
-    snprintf(msg, cap, "invalid UTF-8: unexpected continuation byte 0x%02X", c);
-    return 1;
-  }
-  if (c < 0xC2) {
-    snprintf(msg, cap, "invalid UTF-8: byte 0x%02X starts an overlong encoding", c);
-    return 1;
-  }
-  if (c >= 0xF5) {
-    if (c < 0xF8)
+  if (c < 0xC2 || c >= 0xF5) {
+    if (msg == NULL)
+      return 1;
+    if (c < 0xC0)
+      snprintf(msg, cap, "invalid UTF-8: unexpected continuation byte 0x%02X", c);
+    else if (c < 0xC2)
+      snprintf(msg, cap, "invalid UTF-8: byte 0x%02X starts an overlong encoding", c);
+    else if (c < 0xF8)
       snprintf(msg, cap, "invalid UTF-8: byte 0x%02X starts a code point above U+10FFFF", c);
     else
       snprintf(msg, cap, "invalid UTF-8: byte 0x%02X never appears in UTF-8", c);
@@ -778,6 +796,8 @@ static size_t cfc__utf8_bad(const cfc_jparser *p, size_t r, char *msg, size_t ca
   if (c == 0xED) hi = 0x9F;
   if (c == 0xF4) hi = 0x8F;
   if (cfc__is_cont(s[1]) && (s[1] < lo || s[1] > hi)) {
+    if (msg == NULL)
+      return 1;
     if (c == 0xED)
       snprintf(msg, cap, "invalid UTF-8: bytes 0xED 0x%02X encode a UTF-16 surrogate (U+D800..U+DFFF)", s[1]);
     else if (c == 0xF4)
@@ -793,8 +813,9 @@ static size_t cfc__utf8_bad(const cfc_jparser *p, size_t r, char *msg, size_t ca
     if (need == 4 && cfc__is_cont(s[2]))
       k = 3;
   }
-  snprintf(msg, cap, "invalid UTF-8: truncated %u-byte sequence starting with 0x%02X: "
-           "expected a continuation byte, found %s", need, c, cfc__found(p, r + k, tmp, sizeof tmp));
+  if (msg != NULL)
+    snprintf(msg, cap, "invalid UTF-8: truncated %u-byte sequence starting with 0x%02X: "
+             "expected a continuation byte, found %s", need, c, cfc__found(p, r + k, tmp, sizeof tmp));
   return k;
 }
 
@@ -889,9 +910,14 @@ static int cfc__string_slow(cfc_jparser *p, size_t start, size_t r, size_t *ppos
       break;
     if (c >= 0x80) {
       char msg[CFC__MSG_MAX];
-      size_t k = cfc__utf8_bad(p, r, msg, sizeof msg);
-      if (!bad_run && cfc__pend(p, CFC_JD_UTF8, r, "%s", msg) != 0)
+      bool store = !bad_run && p->n_diags + p->n_pend < p->max_diags;
+      size_t k = cfc__utf8_bad(p, r, store ? msg : NULL, sizeof msg);
+      if (store && cfc__pend(p, CFC_JD_UTF8, r, "%s", msg) != 0)
         return -1;
+      if (!bad_run && !store) {
+        p->n_dropped++;
+        p->dropped_by_code[CFC_JD_UTF8]++;
+      }
       bad_run = true;
       r += k;
       if (cfc__sw_put(p, &sw, cfc__fffd, 3, r) != 0)
@@ -1511,6 +1537,7 @@ int cfc_jparse(cfc_jparser *p, const char *input, size_t len, const cfc_jparse_o
   p->depth = 0;
   p->n_diags = 0;
   p->n_dropped = 0;
+  memset(p->dropped_by_code, 0, sizeof p->dropped_by_code);
   p->n_pend = 0;
   p->root = NULL;
   p->len = len;
@@ -1568,4 +1595,11 @@ const char *cfc_jdiag_code_name(cfc_jdiag_code code)
     "syntax", "depth", "nul", "bom", "utf8", "control", "lone-surrogate", "nul-escape", "duplicate-key"
   };
   return (unsigned)code < sizeof names / sizeof names[0] ? names[code] : "unknown";
+}
+
+size_t cfc_jparser_dropped(const cfc_jparser *p, cfc_jdiag_code code)
+{
+  if (p == NULL || (unsigned)code >= CFC_JD__COUNT)
+    return 0;
+  return p->dropped_by_code[code];
 }

@@ -78,8 +78,9 @@ typedef enum cfc_jdiag_code {
   CFC_JD_CONTROL,         /* raw control character U+0001..U+001F inside a string; recoverable (kept); one per byte */
   CFC_JD_LONE_SURROGATE,  /* \uD800-\uDFFF escape not forming a valid pair; recoverable (U+FFFD); offset of its '\' */
   CFC_JD_NUL_ESCAPE,      /* \u0000 inside a string (valid JSON, but C consumers cut the string there); recoverable */
-  CFC_JD_DUPLICATE_KEY    /* an object has the same member name twice (compare decoded names, byte-exact);
+  CFC_JD_DUPLICATE_KEY,   /* an object has the same member name twice (compare decoded names, byte-exact);
                              recoverable; reported at the second occurrence's opening quote */
+  CFC_JD__COUNT           /* number of codes, not a code */
 } cfc_jdiag_code;
 
 typedef struct cfc_jdiag {
@@ -135,6 +136,15 @@ int cfc_jparse(cfc_jparser *p, const char *input, size_t len, const cfc_jparse_o
 
 /* Member lookup by exact, case-sensitive name (first occurrence). NULL if obj
  * is not an object or no such member. Returns a pointer into obj's DOM. */
+/* How many diagnostics of `code` the last parse found but did not store
+ * (beyond max_diags): callers that count by kind stay exact. */
+size_t cfc_jparser_dropped(const cfc_jparser *p, cfc_jdiag_code code);
+
+/* Diagnostic pointers longer than this are cut at a segment boundary and end
+ * in "/..." -- a hostile document with megabyte member names must not make
+ * every stored diagnostic cost a megabyte. */
+#define CFC_JPOINTER_MAX 1024
+
 const cfc_jval *cfc_jobject_get(const cfc_jval *obj, const char *name);
 /* As cfc_jobject_get, for a name of name_len bytes (may contain NUL). */
 const cfc_jval *cfc_jobject_getn(const cfc_jval *obj, const char *name, size_t name_len);
