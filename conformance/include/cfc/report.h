@@ -21,8 +21,20 @@
  *          then a short aligned summary ending in what to do next.
  *   json   JSON Lines: one object per event (clean ones too), then one
  *          {"summary":{...}} line. Stable: fields may be added, never renamed.
- *   junit  JUnit XML: a testsuite per input file, a testcase per event, a
- *          failure per event with errors. Validates against tests/junit.xsd.
+ *              {"file":"events.ndjson","line":12,"type":"task_blocked",
+ *               "ok":false,"findings":[{"rule":"blocked-count",
+ *               "severity":"error","path":"/blocked_count","offset":97,
+ *               "message":"..."}]}
+ *          "type" and "offset" are null when unknown; "ok" means no errors
+ *          (warnings allowed). An event whose findings were capped also has
+ *          "dropped":N after "findings". The summary's errors, warnings and
+ *          by_rule count every finding, dropped ones included.
+ *   junit  JUnit XML: a testsuite per input file, a testcase per event
+ *          (classname "cfconform.FILE", name "line N: TYPE"), and for an
+ *          event with errors a <failure message="N errors" type="contract">
+ *          listing all its findings as text lines. A warnings-only event
+ *          passes, its warnings in <system-out>. Validates against
+ *          tests/junit.xsd.
  *
  * Every string taken from an event (type, messages, pointers) may hold any
  * bytes. Each format makes them safe: text escapes control characters (so a
@@ -32,9 +44,10 @@
  *
  * All int-returning functions return 0, or -1 on a write error (ferror, or a
  * failed fflush), out of memory, or misuse (a NULL argument, an event outside
- * a file, any call after cfc_report_finish). Errors are sticky: after the
- * first -1, every later call returns -1, so checking the result of
+ * a file, any call after cfc_report_finish). Write errors and out of memory
+ * are sticky: every later call returns -1 too, so checking the result of
  * cfc_report_finish alone is enough to notice that the output is incomplete.
+ * Misuse changes nothing and the report can go on.
  *
  * A report is not thread-safe; distinct reports are independent.
  */
