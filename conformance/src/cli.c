@@ -16,10 +16,8 @@
 #include "cfc/contract.h"
 #include "cfc/ndjson.h"
 #include "cfc/report.h"
+#include "cli.h"
 
-#define EXIT_CONFORMS 0
-#define EXIT_VIOLATIONS 1
-#define EXIT_TROUBLE 2
 
 /* The options of `check`, once: parsing and --help both read this table. */
 typedef enum opt_id {
@@ -72,7 +70,7 @@ static void usage(FILE *f)
           f);
 }
 
-static int die_usage(const char *fmt, const char *arg)
+int cfc_cli_usage_error(const char *fmt, const char *arg)
 {
     fputs("cfconform: error: ", stderr);
     fprintf(stderr, fmt, arg);
@@ -80,7 +78,7 @@ static int die_usage(const char *fmt, const char *arg)
     return EXIT_TROUBLE;
 }
 
-static bool parse_size(const char *s, size_t *out)
+bool cfc_cli_parse_size(const char *s, size_t *out)
 {
     char *end;
     errno = 0;
@@ -91,7 +89,7 @@ static bool parse_size(const char *s, size_t *out)
     return true;
 }
 
-static char *read_file(const char *path, size_t *len)
+char *cfc_cli_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL)
@@ -179,7 +177,7 @@ static void check_stream(run *r, FILE *in, const char *name)
         r->trouble = true;
 }
 
-static int cmd_check(int argc, char **argv)
+int cfc_cmd_check(int argc, char **argv)
 {
     cfc_check_options co = {0};
     cfc_format format = CFC_FORMAT_TEXT;
@@ -210,29 +208,29 @@ static int cmd_check(int argc, char **argv)
             }
         }
         if (o == NULL)
-            return die_usage("unknown option '%s'", a);
+            return cfc_cli_usage_error("unknown option '%s'", a);
         if (o->arg && value == NULL) {
             if (i + 1 >= argc)
-                return die_usage("%s needs a value", o->name);
+                return cfc_cli_usage_error("%s needs a value", o->name);
             value = argv[++i];
         }
         if (!o->arg && value)
-            return die_usage("%s takes no value", o->name);
+            return cfc_cli_usage_error("%s takes no value", o->name);
         switch (o->id) {
         case OPT_FORMAT:
             if (cfc_format_parse(value, &format) != 0)
-                return die_usage("--format must be text, json or junit, not '%s'", value);
+                return cfc_cli_usage_error("--format must be text, json or junit, not '%s'", value);
             break;
         case OPT_STRICT: co.strict = true; break;
         case OPT_CONFIG: config = value; break;
         case OPT_MAX_EVENT_BYTES:
-            if (!parse_size(value, &co.max_event_bytes))
-                return die_usage("--max-event-bytes wants a positive integer, not '%s'", value);
+            if (!cfc_cli_parse_size(value, &co.max_event_bytes))
+                return cfc_cli_usage_error("--max-event-bytes wants a positive integer, not '%s'", value);
             break;
         case OPT_MAX_DEPTH: {
             size_t d;
-            if (!parse_size(value, &d) || d > 10000)
-                return die_usage("--max-depth wants an integer in 1..10000, not '%s'", value);
+            if (!cfc_cli_parse_size(value, &d) || d > 10000)
+                return cfc_cli_usage_error("--max-depth wants an integer in 1..10000, not '%s'", value);
             co.max_depth = (unsigned)d;
             break;
         }
@@ -243,7 +241,7 @@ static int cmd_check(int argc, char **argv)
             else if (strcmp(value, "warning") == 0)
                 fail_on_warning = true;
             else
-                return die_usage("--fail-on must be error or warning, not '%s'", value);
+                return cfc_cli_usage_error("--fail-on must be error or warning, not '%s'", value);
             break;
         case OPT_COLOR:
             if (strcmp(value, "auto") == 0)
@@ -253,7 +251,7 @@ static int cmd_check(int argc, char **argv)
             else if (strcmp(value, "never") == 0)
                 color = 0;
             else
-                return die_usage("--color must be auto, always or never, not '%s'", value);
+                return cfc_cli_usage_error("--color must be auto, always or never, not '%s'", value);
             break;
         case OPT_HELP:
             usage(stdout);
@@ -275,7 +273,7 @@ static int cmd_check(int argc, char **argv)
     }
     if (config) {
         size_t len = 0;
-        char *text = read_file(config, &len);
+        char *text = cfc_cli_read_file(config, &len);
         if (text == NULL) {
             fprintf(stderr, "cfconform: error: cannot read config %s: %s\n", config,
                     strerror(errno ? errno : EIO));
@@ -347,7 +345,7 @@ static void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static int cmd_rules(int argc, char **argv)
+int cfc_cmd_rules(int argc, char **argv)
 {
     bool json = false;
     for (int i = 0; i < argc; i++) {
@@ -357,7 +355,7 @@ static int cmd_rules(int argc, char **argv)
         else if (strcmp(argv[i], "--format=text") == 0 || strcmp(argv[i], "text") == 0)
             json = false;
         else
-            return die_usage("rules: unexpected argument '%s'", argv[i]);
+            return cfc_cli_usage_error("rules: unexpected argument '%s'", argv[i]);
     }
     if (json)
         fputs("[", stdout);
@@ -383,10 +381,10 @@ static int cmd_rules(int argc, char **argv)
     return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
 }
 
-static int cmd_explain(int argc, char **argv)
+int cfc_cmd_explain(int argc, char **argv)
 {
     if (argc != 1)
-        return die_usage("explain wants one rule ID, e.g. 'cfconform explain %s'", "blocked-count");
+        return cfc_cli_usage_error("explain wants one rule ID, e.g. 'cfconform explain %s'", "blocked-count");
     const cfc_rule_info *r = cfc_rule_find(argv[0]);
     if (r == NULL) {
         fprintf(stderr, "cfconform: error: no rule '%s'\nTry 'cfconform rules'.\n", argv[0]);
@@ -415,10 +413,20 @@ static int cmd_explain(int argc, char **argv)
     return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
 }
 
+/* The subcommands. A new one is a row here and a cfc_cmd_* in its own file. */
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"check", cfc_cmd_check},
+    {"rules", cfc_cmd_rules},
+    {"explain", cfc_cmd_explain},
+};
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        return die_usage("%s", "no command (check, rules or explain)");
+        return cfc_cli_usage_error("%s", "no command (see 'cfconform --help')");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
@@ -428,11 +436,9 @@ int main(int argc, char **argv)
         puts("cfconform " CFC_VERSION);
         return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
     }
-    if (strcmp(cmd, "check") == 0)
-        return cmd_check(argc - 2, argv + 2);
-    if (strcmp(cmd, "rules") == 0)
-        return cmd_rules(argc - 2, argv + 2);
-    if (strcmp(cmd, "explain") == 0)
-        return cmd_explain(argc - 2, argv + 2);
-    return die_usage("unknown command '%s' (check, rules or explain)", cmd);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc - 2, argv + 2);
+    }
+    return cfc_cli_usage_error("unknown command '%s' (see 'cfconform --help')", cmd);
 }
