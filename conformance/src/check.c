@@ -86,6 +86,7 @@ typedef struct seen {
 
 struct cfc_checker {
     cfc_check_options opts;
+    cfc_allocator alloc;
     cfc_severity severity[CFC_RULE_COUNT];
     enum_ext *exts;
     size_t n_exts;
@@ -106,14 +107,54 @@ struct cfc_checker {
 
 /* ---- memory --------------------------------------------------------------- */
 
-static bool grow(void **p, size_t *cap, size_t need, size_t elem)
+static void *libc_malloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    return malloc(size);
+}
+
+static void *libc_realloc(void *ctx, void *ptr, size_t size)
+{
+    (void)ctx;
+    return realloc(ptr, size);
+}
+
+static void libc_free(void *ctx, void *ptr)
+{
+    (void)ctx;
+    free(ptr);
+}
+
+void *cfc__checker_malloc(cfc_checker *c, size_t size)
+{
+    return c->alloc.malloc_fn(c->alloc.ctx, size);
+}
+
+void *cfc__checker_realloc(cfc_checker *c, void *ptr, size_t size)
+{
+    return c->alloc.realloc_fn(c->alloc.ctx, ptr, size);
+}
+
+void cfc__checker_free_mem(cfc_checker *c, void *ptr)
+{
+    if (ptr)
+        c->alloc.free_fn(c->alloc.ctx, ptr);
+}
+
+cfc_jalloc cfc__checker_jalloc(const cfc_checker *c)
+{
+    cfc_jalloc ja = {c->alloc.malloc_fn, c->alloc.realloc_fn, c->alloc.free_fn, c->alloc.ctx};
+    return ja;
+}
+
+static bool grow(cfc_checker *c, void **p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return true;
     size_t n = *cap ? *cap : 16;
     while (n < need)
         n *= 2;
-    void *q = realloc(*p, n * elem);
+    void *q = cfc__checker_realloc(c, *p, n * elem);
     if (q == NULL)
         return false;
     *p = q;
@@ -124,7 +165,7 @@ static bool grow(void **p, size_t *cap, size_t need, size_t elem)
 /* Appends text to the arena; returns its offset, or SIZE_MAX on OOM. */
 static size_t arena_put(cfc_checker *c, const char *s, size_t len)
 {
-    if (!grow((void **)&c->arena, &c->arena_cap, c->arena_len + len + 1, 1)) {
+    if (!grow(c, (void **)&c->arena, &c->arena_cap, c->arena_len + len + 1, 1)) {
         c->nomem = true;
         return SIZE_MAX;
     }
@@ -162,7 +203,7 @@ static void add_text_finding(cfc_checker *c, cfc_rule rule, const char *pointer,
         r->n_dropped++;
         return;
     }
-    if (!grow((void **)&c->pend, &c->cap_pend, c->n_pend + 1, sizeof *c->pend)) {
+    if (!grow(c, (void **)&c->pend, &c->cap_pend, c->n_pend + 1, sizeof *c->pend)) {
         c->nomem = true;
         return;
     }
@@ -458,7 +499,7 @@ static void check_id_array(cfc_checker *c, const cfc_field *f, const cfc_jval *v
                     "%s is empty; a blocked task lists at least one blocker", field_label(p));
         return;
     }
-    if (!grow((void **)&c->scratch, &c->cap_scratch, n, sizeof *c->scratch)) {
+    if (!grow(c, (void **)&c->scratch, &c->cap_scratch, n, sizeof *c->scratch)) {
         c->nomem = true;
         return;
     }
@@ -795,7 +836,7 @@ static cfc_check_status finish(cfc_checker *c, const cfc_event_result **result)
 {
     if (c->nomem)
         return CFC_CHECK_NOMEM;
-    if (!grow((void **)&c->findings, &c->cap_findings, c->n_pend, sizeof *c->findings))
+    if (!grow(c, (void **)&c->findings, &c->cap_findings, c->n_pend, sizeof *c->findings))
         return CFC_CHECK_NOMEM;
     if (c->n_pend > 1)
         qsort(c->pend, c->n_pend, sizeof *c->pend, cmp_pending);
@@ -925,27 +966,34 @@ static void apply_defaults(cfc_check_options *o)
 
 cfc_checker *cfc_checker_new(const cfc_check_options *opts)
 {
-    cfc_checker *c = calloc(1, sizeof *c);
+    cfc_allocator a = {libc_malloc, libc_realloc, libc_free, NULL};
+    if (opts && opts->alloc)
+        a = *opts->alloc;
+    cfc_checker *c = a.malloc_fn(a.ctx, sizeof *c);
     if (c == NULL)
         return NULL;
+    memset(c, 0, sizeof *c);
+    c->alloc = a;
     if (opts)
         c->opts = *opts;
+    c->opts.alloc = NULL;
     apply_defaults(&c->opts);
     for (size_t i = 0; i < CFC_RULE_COUNT; i++)
         c->severity[i] = catalogue[i].severity;
-    c->parser = cfc_jparser_new();
+    cfc_jalloc ja = cfc__checker_jalloc(c);
+    c->parser = cfc_jparser_new_with_alloc(&ja);
     if (c->parser == NULL) {
-        free(c);
+        a.free_fn(a.ctx, c);
         return NULL;
     }
     return c;
 }
 
-static void free_exts(enum_ext *e, size_t n)
+static void free_exts(cfc_checker *c, enum_ext *e, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        free(e[i].value);
-    free(e);
+        cfc__checker_free_mem(c, e[i].value);
+    cfc__checker_free_mem(c, e);
 }
 
 void cfc_checker_free(cfc_checker *c)
@@ -953,12 +1001,13 @@ void cfc_checker_free(cfc_checker *c)
     if (c == NULL)
         return;
     cfc_jparser_free(c->parser);
-    free_exts(c->exts, c->n_exts);
-    free(c->pend);
-    free(c->arena);
-    free(c->findings);
-    free(c->scratch);
-    free(c);
+    free_exts(c, c->exts, c->n_exts);
+    cfc__checker_free_mem(c, c->pend);
+    cfc__checker_free_mem(c, c->arena);
+    cfc__checker_free_mem(c, c->findings);
+    cfc__checker_free_mem(c, c->scratch);
+    cfc_allocator a = c->alloc;
+    a.free_fn(a.ctx, c);
 }
 
 void cfc_checker_set_limits(cfc_checker *c, size_t max_event_bytes, unsigned max_depth)
@@ -978,15 +1027,15 @@ void cfc__checker_set_config(cfc_checker *c, const cfc_severity *severity, cfc__
                              size_t n_exts, size_t max_event_bytes, unsigned max_depth)
 {
     memcpy(c->severity, severity, sizeof c->severity);
-    free_exts(c->exts, c->n_exts);
+    free_exts(c, c->exts, c->n_exts);
     c->exts = exts;
     c->n_exts = n_exts;
     cfc_checker_set_limits(c, max_event_bytes, max_depth);
 }
 
-void cfc__enum_exts_free(cfc__enum_ext *exts, size_t n)
+void cfc__enum_exts_free(cfc_checker *c, cfc__enum_ext *exts, size_t n)
 {
-    free_exts(exts, n);
+    free_exts(c, exts, n);
 }
 
 const cfc_severity *cfc__checker_severity(const cfc_checker *c)

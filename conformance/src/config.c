@@ -82,8 +82,8 @@ static cfc_check_status read_rules(const cfc_jval *v, cfc_severity *sev, cfc_err
     return CFC_CHECK_OK;
 }
 
-static cfc_check_status read_enums(const cfc_jval *v, cfc__enum_ext **exts, size_t *n,
-                                   cfc_error *err)
+static cfc_check_status read_enums(cfc_checker *c, const cfc_jval *v, cfc__enum_ext **exts,
+                                   size_t *n, cfc_error *err)
 {
     char k[80];
     if (v->type != CFC_J_OBJECT)
@@ -112,13 +112,13 @@ static cfc_check_status read_enums(const cfc_jval *v, cfc__enum_ext **exts, size
                             i);
             if (*n == cap) {
                 size_t nc = cap ? cap * 2 : 8;
-                cfc__enum_ext *q = realloc(*exts, nc * sizeof *q);
+                cfc__enum_ext *q = cfc__checker_realloc(c, *exts, nc * sizeof *q);
                 if (q == NULL)
                     return fail(err, CFC_CHECK_NOMEM, "out of memory");
                 *exts = q;
                 cap = nc;
             }
-            char *copy = malloc(e->u.str.len + 1);
+            char *copy = cfc__checker_malloc(c, e->u.str.len + 1);
             if (copy == NULL)
                 return fail(err, CFC_CHECK_NOMEM, "out of memory");
             memcpy(copy, e->u.str.s, e->u.str.len + 1);
@@ -160,7 +160,9 @@ cfc_check_status cfc_checker_configure(cfc_checker *c, const char *json, size_t 
 {
     if (c == NULL || (json == NULL && len > 0))
         return fail(err, CFC_CHECK_CONFIG, "no checker or no configuration text");
-    cfc_jparser *p = cfc_jparser_new();
+    /* The configuration text gets a parser of its own, on the checker's allocator. */
+    cfc_jalloc ja = cfc__checker_jalloc(c);
+    cfc_jparser *p = cfc_jparser_new_with_alloc(&ja);
     if (p == NULL)
         return fail(err, CFC_CHECK_NOMEM, "out of memory");
     cfc_jval *root = NULL;
@@ -188,7 +190,7 @@ cfc_check_status cfc_checker_configure(cfc_checker *c, const char *json, size_t 
             if (key_is(m, "rules"))
                 st = read_rules(m, sev, err);
             else if (key_is(m, "enums"))
-                st = read_enums(m, &exts, &n_exts, err);
+                st = read_enums(c, m, &exts, &n_exts, err);
             else if (key_is(m, "limits"))
                 st = read_limits(m, &max_bytes, &max_depth, err);
             else
@@ -199,7 +201,7 @@ cfc_check_status cfc_checker_configure(cfc_checker *c, const char *json, size_t 
     }
     cfc_jparser_free(p);
     if (st != CFC_CHECK_OK) {
-        cfc__enum_exts_free(exts, n_exts);
+        cfc__enum_exts_free(c, exts, n_exts);
         return st;
     }
     cfc__checker_set_config(c, sev, exts, n_exts, max_bytes, max_depth);

@@ -89,11 +89,20 @@ typedef struct cfc_error {
 
 typedef struct cfc_checker cfc_checker;
 
+/* Where a checker's memory comes from (tests fail the Nth allocation). */
+typedef struct cfc_allocator {
+    void *(*malloc_fn)(void *ctx, size_t size);
+    void *(*realloc_fn)(void *ctx, void *ptr, size_t size);
+    void (*free_fn)(void *ctx, void *ptr);
+    void *ctx;
+} cfc_allocator;
+
 typedef struct cfc_check_options {
     size_t max_event_bytes; /* 0 = 1 MiB (G12) */
     unsigned max_depth;     /* 0 = 64 (G12) */
     size_t max_findings;    /* per event; 0 = 200 */
     bool strict;            /* warnings count as errors */
+    const cfc_allocator *alloc; /* NULL: malloc/realloc/free; copied by cfc_checker_new */
 } cfc_check_options;
 
 /* A new checker, or NULL on out of memory. opts may be NULL. Free with
