@@ -191,6 +191,15 @@ static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 
 /* ---- escapers ----------------------------------------------------------- */
 
+/* Where the run of printable ASCII without any of `specials` that starts at
+ * i ends: such runs go out in one copy, and messages are mostly that. */
+static size_t plain_run(const unsigned char *s, size_t i, size_t n, const char *specials)
+{
+    while (i < n && s[i] >= 0x20 && s[i] < 0x7f && strchr(specials, s[i]) == NULL)
+        i++;
+    return i;
+}
+
 /* For a text line a person reads in a terminal: control characters (C0, DEL
  * and C1) are shown as C-style escapes, so a message can neither break the
  * one-line-per-finding shape editors parse nor send escape sequences to the
@@ -200,6 +209,12 @@ static void esc_text(cfc__buf *b, const char *str, size_t n)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < n) {
+        size_t run = plain_run(s, i, n, "");
+        if (run > i) {
+            buf_put(b, str + i, run - i);
+            i = run;
+            continue;
+        }
         uint32_t cp;
         size_t len = utf8_next(s + i, n - i, &cp);
         if (cp == UTF8_BAD) {
@@ -231,6 +246,12 @@ static void esc_json(cfc__buf *b, const char *str, size_t n)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < n) {
+        size_t run = plain_run(s, i, n, "\"\\");
+        if (run > i) {
+            buf_put(b, str + i, run - i);
+            i = run;
+            continue;
+        }
         uint32_t cp;
         size_t len = utf8_next(s + i, n - i, &cp);
         switch (cp) {
@@ -272,6 +293,12 @@ static void esc_xml(cfc__buf *b, const char *str, size_t n, bool attr)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < n) {
+        size_t run = plain_run(s, i, n, "&<>\"'");
+        if (run > i) {
+            buf_put(b, str + i, run - i);
+            i = run;
+            continue;
+        }
         uint32_t cp;
         size_t len = utf8_next(s + i, n - i, &cp);
         switch (cp) {

@@ -1,0 +1,201 @@
+#define _POSIX_C_SOURCE 200809L
+#include "support.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfc/report.h"
+
+void cfc_fuzz_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("fuzz invariant broken: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    abort();
+}
+
+void cfc_fuzz_reader_init(cfc_fuzz_reader *r, const uint8_t *data, size_t size)
+{
+    memset(r, 0, sizeof *r);
+    r->data = data;
+    r->size = size;
+}
+
+uint8_t cfc_fuzz_u8(cfc_fuzz_reader *r)
+{
+    return r->pos < r->size ? r->data[r->pos++] : 0;
+}
+
+bool cfc_fuzz_bool(cfc_fuzz_reader *r)
+{
+    return cfc_fuzz_u8(r) & 1;
+}
+
+static uint64_t raw64(cfc_fuzz_reader *r)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | cfc_fuzz_u8(r);
+    return v;
+}
+
+int64_t cfc_fuzz_i64(cfc_fuzz_reader *r)
+{
+    static const int64_t interesting[] = {
+        0, 1, 2, 3, 42, 99, 100, 101, -1, -2, 1000000000000000,
+        INT64_C(9007199254740990), INT64_C(9007199254740991), INT64_C(9007199254740992),
+        INT64_MAX, INT64_MIN, INT64_MAX / 100, INT64_MAX / 200 + 1};
+    uint8_t how = cfc_fuzz_u8(r);
+    if (how < 128)
+        return interesting[how % (sizeof interesting / sizeof interesting[0])];
+    if (how < 200)
+        return cfc_fuzz_u8(r);
+    return (int64_t)raw64(r);
+}
+
+double cfc_fuzz_double(cfc_fuzz_reader *r)
+{
+    static const double interesting[] = {0.0, -0.0, 0.5, 1.0, 12.5, 300.0, 1e-7, 1e16, 1e300, -1.0};
+    uint8_t how = cfc_fuzz_u8(r);
+    if (how < 160)
+        return interesting[how % (sizeof interesting / sizeof interesting[0])];
+    uint64_t bits = raw64(r);
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+const char *cfc_fuzz_string(cfc_fuzz_reader *r, const char *const *known)
+{
+    uint8_t how = cfc_fuzz_u8(r);
+    if (how < 16)
+        return NULL;
+    if (how < 32)
+        return "";
+    if (known && how < 160) {
+        size_t n = 0;
+        while (known[n])
+            n++;
+        if (n)
+            return known[how % n];
+    }
+    char *s = r->strings[r->next_string++ % 8];
+    size_t len = cfc_fuzz_u8(r) % (sizeof r->strings[0]);
+    size_t o = 0;
+    for (size_t i = 0; i < len && r->pos < r->size; i++) {
+        uint8_t b = cfc_fuzz_u8(r);
+        if (b != 0) /* C strings: a NUL would only shorten it */
+            s[o++] = (char)b;
+    }
+    s[o] = '\0';
+    return s;
+}
+
+static int capture_broadcast(void *ctx, int64_t project_id, const char *json, size_t len)
+{
+    (void)project_id;
+    cfc_fuzz_capture *c = ctx;
+    c->sends++;
+    free(c->last);
+    c->last = malloc(len + 1);
+    if (c->last == NULL)
+        cfc_fuzz_fail("out of memory in the test harness");
+    memcpy(c->last, json, len + 1);
+    c->last_len = len;
+    return c->fail_with;
+}
+
+static void quiet_log(void *ctx, cfc_log_level level, const char *message)
+{
+    (void)ctx;
+    (void)level;
+    CFC_FUZZ_ASSERT(message != NULL && message[0] != '\0', "empty log line");
+}
+
+void cfc_fuzz_capture_init(cfc_fuzz_capture *c)
+{
+    memset(c, 0, sizeof *c);
+    c->now_ms = INT64_C(1762612245123);
+    c->m.broadcast = capture_broadcast;
+    c->m.broadcast_ctx = c;
+    c->m.log = quiet_log;
+    c->m.clock = cfc_clock_fixed;
+    c->m.clock_ctx = &c->now_ms;
+}
+
+void cfc_fuzz_capture_reset(cfc_fuzz_capture *c)
+{
+    free(c->last);
+    c->last = NULL;
+    c->last_len = 0;
+    c->sends = 0;
+}
+
+void cfc_fuzz_capture_free(cfc_fuzz_capture *c)
+{
+    cfc_fuzz_capture_reset(c);
+}
+
+void cfc_fuzz_check_result(const cfc_event_result *r, size_t input_len)
+{
+    size_t counted = 0, errors = 0, warnings = 0;
+    for (size_t i = 0; i < CFC_RULE_COUNT; i++)
+        counted += r->by_rule[i];
+    CFC_FUZZ_ASSERT(counted == r->n_findings + r->n_dropped,
+                    "by_rule counts %zu findings, result has %zu + %zu dropped", counted,
+                    r->n_findings, r->n_dropped);
+    CFC_FUZZ_ASSERT(r->errors + r->warnings == counted, "errors + warnings != findings");
+    for (size_t i = 0; i < r->n_findings; i++) {
+        const cfc_finding *f = &r->findings[i];
+        CFC_FUZZ_ASSERT((unsigned)f->rule < CFC_RULE_COUNT, "bad rule %d", (int)f->rule);
+        CFC_FUZZ_ASSERT(f->severity == CFC_SEVERITY_ERROR || f->severity == CFC_SEVERITY_WARNING,
+                        "bad severity");
+        errors += f->severity == CFC_SEVERITY_ERROR;
+        warnings += f->severity == CFC_SEVERITY_WARNING;
+        CFC_FUZZ_ASSERT(f->message && f->message[0], "empty message for %s",
+                        cfc_rule_get(f->rule)->id);
+        CFC_FUZZ_ASSERT(f->pointer && (f->pointer[0] == '\0' || f->pointer[0] == '/'),
+                        "bad pointer for %s", cfc_rule_get(f->rule)->id);
+        CFC_FUZZ_ASSERT(f->offset == CFC_NO_OFFSET || f->offset <= input_len,
+                        "offset %zu beyond input of %zu bytes", f->offset, input_len);
+        if (i > 0)
+            CFC_FUZZ_ASSERT(r->findings[i - 1].offset <= f->offset, "findings out of order");
+    }
+    CFC_FUZZ_ASSERT(errors <= r->errors && warnings <= r->warnings, "kept more than counted");
+    if (r->type)
+        CFC_FUZZ_ASSERT(r->type[r->type_len] == '\0', "type not NUL-terminated");
+
+    /* Every report format must take any result. Text and JSON reports live
+     * for the whole run (their per-file state is reset by each file); a JUnit
+     * report buffers through temporary files, so one is made for every 8th
+     * input only -- chosen by length, so the choice is the same on replay. */
+    static FILE *sink;
+    static cfc_report *text, *json;
+    if (sink == NULL) {
+        sink = fopen("/dev/null", "w");
+        cfc_report_options color = {.color = true};
+        text = sink ? cfc_report_new(sink, CFC_FORMAT_TEXT, &color) : NULL;
+        json = sink ? cfc_report_new(sink, CFC_FORMAT_JSON, NULL) : NULL;
+        CFC_FUZZ_ASSERT(text && json, "cannot set up the reports");
+    }
+    cfc_report *junit = NULL;
+    if (input_len % 8 == 0) {
+        junit = cfc_report_new(sink, CFC_FORMAT_JUNIT, NULL);
+        CFC_FUZZ_ASSERT(junit != NULL, "report_new failed");
+    }
+    cfc_report *reports[3] = {text, json, junit};
+    for (int i = 0; i < 3 && reports[i]; i++) {
+        CFC_FUZZ_ASSERT(cfc_report_begin_file(reports[i], "fuzz.ndjson") == 0, "begin_file");
+        CFC_FUZZ_ASSERT(cfc_report_event(reports[i], 1, r) == 0, "report_event");
+        CFC_FUZZ_ASSERT(cfc_report_end_file(reports[i]) == 0, "end_file");
+    }
+    if (junit) {
+        CFC_FUZZ_ASSERT(cfc_report_finish(junit) == 0, "finish");
+        cfc_report_free(junit);
+    }
+}
