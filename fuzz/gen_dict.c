@@ -111,6 +111,24 @@ static void config(void)
     }
 }
 
+/* The adapter protocol's members and values (docs/adapter-protocol.md). */
+static void adapter_protocol(void)
+{
+    static const char *const keys[] = {"op", "seq", "outcome", "sent", "logs", "level", "message",
+                                       "status", "error", "base64", "protocol", "implementation",
+                                       "name", "language", "version", "broadcasters"};
+    static const char *const values[] = {"hello", "result", "error", "returned", "raised",
+                                         "refused", "unimplemented", "ERROR", "WARNING", "DEBUG"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        entry("key", keys[i], 1, 1);
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+        entry("value", values[i], 1, 0);
+    size_t n;
+    const cfc_event_type *types = cfc_contract_types(&n);
+    for (size_t i = 0; i < n; i++)
+        entry("function", types[i].function, 1, 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -126,11 +144,17 @@ int main(int argc, char **argv)
     } else if (strcmp(t, "rules_config") == 0) {
         config();
         numbers_and_json();
-    } else if (strcmp(t, "check_event") == 0 || strcmp(t, "ndjson_stream") == 0) {
+    } else if (strcmp(t, "check_event") == 0 || strcmp(t, "ndjson_stream") == 0 ||
+               strcmp(t, "ws_frames") == 0 || strcmp(t, "decode") == 0) {
         contract();
         timestamps();
         numbers_and_json();
-    } else if (strcmp(t, "reference_roundtrip") == 0) {
+    } else if (strcmp(t, "adapter_protocol") == 0) {
+        adapter_protocol(); /* the sent texts are events inside JSON strings */
+        contract();
+        timestamps();
+        numbers_and_json();
+    } else if (strcmp(t, "reference_roundtrip") == 0 || strcmp(t, "generate") == 0) {
         contract(); /* its bytes become arguments; strings are picked from these */
     } else {
         fprintf(stderr, "cfc-fuzz-dict: unknown target '%s'\n", t);

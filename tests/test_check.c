@@ -11,6 +11,7 @@
 #include "cfc/check.h"
 #include "cfc/ndjson.h"
 #include "cfc/reference.h"
+#include "cfc/stream.h"
 #include "util.h"
 
 static const cfc_event_result *check(cfc_checker *c, const char *s, size_t len)
@@ -118,7 +119,12 @@ Test(corpus, invalid_cases_give_exactly_their_rules)
     /* At least two failing cases per rule; too-large needs a > 1 MiB file
      * and is covered by limits_too_large and the CLI tests instead. */
     for (size_t i = 0; i < CFC_RULE_COUNT; i++) {
-        if (i != CFC_RULE_TOO_LARGE)
+        /* Stream rules (multi-line examples) have corpus/streams/, replayed
+         * by tests/test_stream.c. */
+        const char *fail = cfc_rule_get((cfc_rule)i)->fail_example;
+        /* text-frame (a binary or cut-off WebSocket message) cannot be a
+         * file: tests/test_ws_frames.c and tests/test_watch.c cover it. */
+        if (i != CFC_RULE_TOO_LARGE && i != CFC_RULE_TEXT_FRAME && !(fail && strchr(fail, '\n')))
             cr_expect_geq(per_rule[i], 2, "rule %s has %d failing corpus cases",
                           cfc_rule_get((cfc_rule)i)->id, per_rule[i]);
     }
@@ -140,12 +146,47 @@ Test(catalogue, ids_are_stable_shape_and_unique)
     cr_expect_str_eq(cfc_rule_get(CFC_RULE_BLOCKED_COUNT)->id, "blocked-count");
 }
 
+/* A stream rule's example: its lines through one stream, from the start,
+ * subscribed to project 1 (rules.def). All findings, and those of `rule`. */
+static void check_stream_example(const char *ex, cfc_rule rule, size_t *all, size_t *of_rule,
+                                 char *why, size_t cap)
+{
+    cfc_checker *c = cfc_checker_new(NULL);
+    cfc_stream_options o = {.from_start = true, .subscribed_project_id = 1};
+    cfc_stream *s = cfc_stream_new(c, &o);
+    *all = *of_rule = 0;
+    why[0] = '\0';
+    for (size_t line = 1; *ex; line++) {
+        size_t len = strcspn(ex, "\n"), o2 = strlen(why);
+        const cfc_event_result *r = NULL;
+        cr_assert_eq(cfc_stream_check_event(s, ex, len, &r), CFC_CHECK_OK);
+        *all += r->n_findings;
+        *of_rule += count_rule(r, rule);
+        snprintf(why + o2, cap - o2, "\n line %zu:", line);
+        o2 = strlen(why);
+        dump(r, why + o2, cap - o2);
+        ex += len + (ex[len] == '\n');
+    }
+    cfc_stream_free(s);
+    cfc_checker_free(c);
+}
+
 Test(catalogue, examples_pass_and_fail)
 {
     cfc_checker *c = cfc_checker_new(NULL);
     char why[4096];
     for (size_t i = 0; i < CFC_RULE_COUNT; i++) {
         const cfc_rule_info *info = cfc_rule_get((cfc_rule)i);
+        if (strchr(info->pass_example, '\n')) {
+            size_t all, of_rule;
+            check_stream_example(info->pass_example, info->rule, &all, &of_rule, why, sizeof why);
+            cr_expect_eq(all, 0, "%s pass example:%s", info->id, why);
+            cr_assert_not_null(info->fail_example, "%s: a stream rule has a fail example", info->id);
+            cr_assert(strchr(info->fail_example, '\n'), "%s: its fail example is a stream", info->id);
+            check_stream_example(info->fail_example, info->rule, &all, &of_rule, why, sizeof why);
+            cr_expect_gt(of_rule, 0, "%s fail example:%s", info->id, why);
+            continue;
+        }
         const cfc_event_result *r = check_str(c, info->pass_example);
         dump(r, why, sizeof why);
         cr_expect_eq(r->n_findings, 0, "%s pass example:%s", info->id, why);

@@ -76,13 +76,9 @@ typedef struct pending {
     size_t pointer_at, message_at;
 } pending;
 
-/* What the shape check learned about one field, for the rules across fields. */
-typedef struct seen {
-    const cfc_jval *v; /* first occurrence, NULL when absent */
-    bool ok;           /* present and valid for its kind */
-    int64_t i;
-    double d;
-} seen;
+/* What the shape check learned about one field, for the rules across fields
+ * and the stream rules (checker_internal.h). */
+typedef cfc__seen seen;
 
 struct cfc_checker {
     cfc_check_options opts;
@@ -865,8 +861,55 @@ cfc_check_status cfc_check_oversized(cfc_checker *c, size_t len, const cfc_event
     return finish(c, result);
 }
 
+cfc_check_status cfc_check_frame_fault(cfc_checker *c, cfc_frame_fault fault, size_t len,
+                                       const cfc_event_result **result)
+{
+    if (c == NULL)
+        return CFC_CHECK_IO;
+    begin(c);
+    if (fault == CFC_FRAME_BINARY)
+        add_finding(c, CFC_RULE_TEXT_FRAME, "", 0,
+                    "a binary frame (%zu bytes): events travel as text frames; it was not checked",
+                    len);
+    else
+        add_finding(c, CFC_RULE_TEXT_FRAME, "", 0,
+                    "the connection ended %zu bytes into a fragmented message, before its final "
+                    "frame; it was not checked",
+                    len);
+    return finish(c, result);
+}
+
 cfc_check_status cfc_check_event(cfc_checker *c, const char *bytes, size_t len,
                                  const cfc_event_result **result)
+{
+    return cfc__check_event_hooked(c, bytes, len, NULL, NULL, result);
+}
+
+void cfc__checker_add_finding(cfc_checker *c, cfc_rule rule, const char *pointer, size_t offset,
+                              const char *message)
+{
+    add_text_finding(c, rule, pointer, offset, message);
+}
+
+bool cfc__checker_rule_on(const cfc_checker *c, cfc_rule rule)
+{
+    return c->severity[rule] != CFC_SEVERITY_OFF;
+}
+
+bool cfc__checker_value_clean(const cfc_checker *c, const cfc_jval *v)
+{
+    if (v == NULL || c->result.n_dropped > 0)
+        return false;
+    for (size_t i = 0; i < c->n_pend; i++) {
+        if (c->pend[i].offset >= v->offset && c->pend[i].offset < v->end)
+            return false;
+    }
+    return true;
+}
+
+cfc_check_status cfc__check_event_hooked(cfc_checker *c, const char *bytes, size_t len,
+                                         cfc__event_hook hook, void *ctx,
+                                         const cfc_event_result **result)
 {
     if (c == NULL || (bytes == NULL && len > 0))
         return CFC_CHECK_IO;
@@ -949,6 +992,8 @@ cfc_check_status cfc_check_event(cfc_checker *c, const char *bytes, size_t len,
     } else {
         check_members(c, root, base, nb, &top, s, "every event", false);
     }
+    if (hook)
+        hook(ctx, c, t, t ? t->fields : base, s, t ? t->n_fields : nb);
     return finish(c, result);
 }
 

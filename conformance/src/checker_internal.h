@@ -26,4 +26,41 @@ cfc_jalloc cfc__checker_jalloc(const cfc_checker *c);
 const cfc_severity *cfc__checker_severity(const cfc_checker *c);
 void cfc__enum_exts_free(cfc_checker *c, cfc__enum_ext *exts, size_t n);
 
+/* ---- for the stream rules (stream.c) ------------------------------------ */
+
+/* What the single-event checks learned about one field of the event's table
+ * row. v: the field's value (its first occurrence), NULL when absent. ok: v
+ * is valid for its kind (an integer in range, a non-empty identifier, an
+ * enum value, an array of valid IDs; a timestamp is never marked ok). i: the
+ * integer's value when ok. */
+typedef struct cfc__seen {
+    const cfc_jval *v;
+    bool ok;
+    int64_t i;
+    double d;
+} cfc__seen;
+
+/* Called once per event that parsed to a JSON object, after the single-event
+ * rules and before the findings are sorted. t is the event's table row, or
+ * NULL when the type is unknown, missing or not a string; then fields/seen
+ * describe the base fields (type, project_id, timestamp). The hook may add
+ * findings with cfc__checker_add_finding. All of it is valid only during
+ * the call, except the values (cfc_jval), valid until the next check. */
+typedef void (*cfc__event_hook)(void *ctx, cfc_checker *c, const cfc_event_type *t,
+                                const cfc_field *fields, const cfc__seen *seen, size_t n_fields);
+
+/* cfc_check_event with a hook (NULL: exactly cfc_check_event). */
+cfc_check_status cfc__check_event_hooked(cfc_checker *c, const char *bytes, size_t len,
+                                         cfc__event_hook hook, void *ctx,
+                                         const cfc_event_result **result);
+/* Adds a finding to the event being checked, as the single-event rules do:
+ * configured severity, --strict, the per-event cap. Texts are copied. */
+void cfc__checker_add_finding(cfc_checker *c, cfc_rule rule, const char *pointer, size_t offset,
+                              const char *message);
+/* False when the rule is configured off (test it before formatting). */
+bool cfc__checker_rule_on(const cfc_checker *c, cfc_rule rule);
+/* True when no finding of the event being checked lies inside v's bytes and
+ * none was dropped by the per-event cap. */
+bool cfc__checker_value_clean(const cfc_checker *c, const cfc_jval *v);
+
 #endif

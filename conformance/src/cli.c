@@ -16,6 +16,7 @@
 #include "cfc/contract.h"
 #include "cfc/ndjson.h"
 #include "cfc/report.h"
+#include "cfc/stream.h"
 #include "cli.h"
 
 
@@ -29,6 +30,8 @@ typedef enum opt_id {
     OPT_QUIET,
     OPT_FAIL_ON,
     OPT_COLOR,
+    OPT_FROM_START,
+    OPT_PROJECT,
     OPT_HELP
 } opt_id;
 
@@ -46,6 +49,8 @@ static const struct option_row {
     {OPT_QUIET, "--quiet", NULL, "summary only"},
     {OPT_FAIL_ON, "--fail-on", "error|warning", "what makes the exit code 1 (default error)"},
     {OPT_COLOR, "--color", "auto|always|never", "colour in text output (default auto: a terminal, unless NO_COLOR is set)"},
+    {OPT_FROM_START, "--from-start", NULL, "each input begins at the producer's start: also check S1, S3 (agents created first, tasks blocked before unblocked)"},
+    {OPT_PROJECT, "--project", "N", "the connection subscribed to project N: any other project_id is an error (S7)"},
     {OPT_HELP, "--help", NULL, "show this help"},
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
@@ -55,6 +60,10 @@ static void usage(FILE *f)
     fputs("usage: cfconform check [OPTIONS] [FILE...]   check NDJSON events (stdin when no FILE or -)\n"
           "       cfconform rules [--format text|json]  list the rule catalogue\n"
           "       cfconform explain RULE                a rule, its reference and examples\n"
+          "       cfconform watch [OPTIONS] URL         check a live WebSocket producer (watch --help)\n"
+          "       cfconform certify --adapter CMD       certify a broadcaster implementation (certify --help)\n"
+          "       cfconform generate [OPTIONS]          seeded events for feeding a decoder (generate --help)\n"
+          "       cfconform fuzz-exec [OPTIONS] -- CMD  fuzz a decoder in any language (fuzz-exec --help)\n"
           "       cfconform --version\n"
           "\n"
           "check options:\n",
@@ -125,6 +134,8 @@ char *cfc_cli_read_file(const char *path, size_t *len)
 
 typedef struct run {
     cfc_checker *checker;
+    cfc_stream_options stream_opts;
+    cfc_stream *stream; /* the file being checked: each input is its own stream */
     cfc_report *report;
     size_t errors, warnings;
     bool trouble; /* an I/O error or out of memory */
@@ -134,7 +145,7 @@ static int on_line(void *ctx, size_t line, const char *bytes, size_t len)
 {
     run *r = ctx;
     const cfc_event_result *res = NULL;
-    cfc_check_status st = bytes ? cfc_check_event(r->checker, bytes, len, &res)
+    cfc_check_status st = bytes ? cfc_stream_check_event(r->stream, bytes, len, &res)
                                 : cfc_check_oversized(r->checker, len, &res);
     if (st != CFC_CHECK_OK) {
         fprintf(stderr, "cfconform: error: line %zu: out of memory\n", line);
@@ -153,10 +164,13 @@ static int on_line(void *ctx, size_t line, const char *bytes, size_t len)
 static void check_stream(run *r, FILE *in, const char *name)
 {
     cfc_framer *fr = cfc_framer_new(cfc_checker_max_event_bytes(r->checker), on_line, r);
-    if (fr == NULL || cfc_report_begin_file(r->report, name) != 0) {
+    r->stream = cfc_stream_new(r->checker, &r->stream_opts);
+    if (fr == NULL || r->stream == NULL || cfc_report_begin_file(r->report, name) != 0) {
         fprintf(stderr, "cfconform: error: %s: out of memory or cannot write\n", name);
         r->trouble = true;
         cfc_framer_free(fr);
+        cfc_stream_free(r->stream);
+        r->stream = NULL;
         return;
     }
     static char chunk[1 << 16];
@@ -173,6 +187,8 @@ static void check_stream(run *r, FILE *in, const char *name)
     if (rc != 0)
         r->trouble = true;
     cfc_framer_free(fr);
+    cfc_stream_free(r->stream);
+    r->stream = NULL;
     if (cfc_report_end_file(r->report) != 0)
         r->trouble = true;
 }
@@ -180,6 +196,7 @@ static void check_stream(run *r, FILE *in, const char *name)
 int cfc_cmd_check(int argc, char **argv)
 {
     cfc_check_options co = {0};
+    cfc_stream_options stream_opts = {0};
     cfc_format format = CFC_FORMAT_TEXT;
     const char *config = NULL;
     bool quiet = false, fail_on_warning = false;
@@ -253,6 +270,14 @@ int cfc_cmd_check(int argc, char **argv)
             else
                 return cfc_cli_usage_error("--color must be auto, always or never, not '%s'", value);
             break;
+        case OPT_FROM_START: stream_opts.from_start = true; break;
+        case OPT_PROJECT: {
+            size_t id;
+            if (!cfc_cli_parse_size(value, &id) || (uint64_t)id > (uint64_t)CFC_MAX_SAFE_INTEGER)
+                return cfc_cli_usage_error("--project wants a project ID (an integer >= 1), not '%s'", value);
+            stream_opts.subscribed_project_id = (int64_t)id;
+            break;
+        }
         case OPT_HELP:
             usage(stdout);
             return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
@@ -266,6 +291,7 @@ int cfc_cmd_check(int argc, char **argv)
     }
 
     run r = {0};
+    r.stream_opts = stream_opts;
     r.checker = cfc_checker_new(&co);
     if (r.checker == NULL) {
         fputs("cfconform: error: out of memory\n", stderr);
@@ -381,6 +407,16 @@ int cfc_cmd_rules(int argc, char **argv)
     return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
 }
 
+/* An example, each of its lines (a stream rule's has several) indented. */
+static void print_example(const char *ex)
+{
+    for (const char *p = ex; *p;) {
+        size_t len = strcspn(p, "\n");
+        printf("  %.*s\n", (int)len, p);
+        p += len + (p[len] == '\n');
+    }
+}
+
 int cfc_cmd_explain(int argc, char **argv)
 {
     if (argc != 1)
@@ -392,23 +428,40 @@ int cfc_cmd_explain(int argc, char **argv)
     }
     printf("%s (%s)\n  %s\n  reference: %s (docs/contract-rules.md, docs/websocket-event-contracts.md)\n\n",
            r->id, cfc_severity_name(r->severity), r->summary, r->reference);
-    printf("passes:\n  %s\n\n", r->pass_example);
+    printf("passes:\n");
+    print_example(r->pass_example);
     if (r->fail_example == NULL) {
-        printf("fails:\n  (an example cannot be one printable line; see corpus/invalid/)\n");
+        printf("\nfails:\n  (an example cannot be one printable line; see corpus/invalid/)\n");
         return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
     }
-    printf("fails:\n  %s\n", r->fail_example);
-    /* Show the finding the checker really gives, not a description of it. */
+    printf("\nfails:\n");
+    print_example(r->fail_example);
+    /* Show the finding the checker really gives, not a description of it. A
+     * stream rule's example is several lines, checked as a stream the way
+     * rules.def says: from the producer's start, subscribed to project 1. */
+    bool multi = strchr(r->fail_example, '\n') != NULL;
     cfc_checker *c = cfc_checker_new(NULL);
-    const cfc_event_result *res;
-    if (c && cfc_check_event(c, r->fail_example, strlen(r->fail_example), &res) == CFC_CHECK_OK) {
+    cfc_stream_options so = {.from_start = true, .subscribed_project_id = 1};
+    cfc_stream *s = c ? cfc_stream_new(c, &so) : NULL;
+    const char *ev = r->fail_example;
+    for (size_t line = 1; s && *ev; line++) {
+        size_t len = strcspn(ev, "\n");
+        const cfc_event_result *res;
+        if (cfc_stream_check_event(s, ev, len, &res) != CFC_CHECK_OK)
+            break;
         for (size_t i = 0; i < res->n_findings; i++) {
             const cfc_finding *f = &res->findings[i];
-            if (f->rule == r->rule)
-                printf("  -> %s[%s] %s: %s\n", cfc_severity_name(f->severity), r->id,
-                       f->pointer[0] ? f->pointer : "(event)", f->message);
+            if (f->rule != r->rule)
+                continue;
+            printf("  -> ");
+            if (multi)
+                printf("line %zu: ", line);
+            printf("%s[%s] %s: %s\n", cfc_severity_name(f->severity), r->id,
+                   f->pointer[0] ? f->pointer : "(event)", f->message);
         }
+        ev += len + (ev[len] == '\n');
     }
+    cfc_stream_free(s);
     cfc_checker_free(c);
     return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
 }
@@ -421,6 +474,10 @@ static const struct command {
     {"check", cfc_cmd_check},
     {"rules", cfc_cmd_rules},
     {"explain", cfc_cmd_explain},
+    {"watch", cfc_cmd_watch},
+    {"generate", cfc_cmd_generate},
+    {"fuzz-exec", cfc_cmd_fuzz_exec},
+    {"certify", cfc_cmd_certify},
 };
 
 int main(int argc, char **argv)

@@ -21,5 +21,9 @@ char *cfc_cli_read_file(const char *path, size_t *len);
 int cfc_cmd_check(int argc, char **argv);
 int cfc_cmd_rules(int argc, char **argv);
 int cfc_cmd_explain(int argc, char **argv);
+int cfc_cmd_watch(int argc, char **argv); /* cli_watch.c */
+int cfc_cmd_generate(int argc, char **argv); /* cli_generate.c */
+int cfc_cmd_fuzz_exec(int argc, char **argv); /* cli_fuzz_exec.c */
+int cfc_cmd_certify(int argc, char **argv); /* cli_certify.c */
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "cfc/reference.h"
 #include "scenario.h"
+#include "serve.h"
 
 /* --fixed-clock starts at the contract's own example instant and moves a
  * fixed step per event, so the output is byte-identical run to run. */
@@ -41,6 +42,7 @@ static int write_line(void *ctx, int64_t project_id, const char *json, size_t le
 static void usage(FILE *f)
 {
     fputs("usage: cfc-demo [--fixed-clock] [--project-id N]\n"
+          "       cfc-demo serve --port P [--rate EVENTS_PER_S] [--loop]   (serve --help)\n"
           "\n"
           "Plays a multi-agent CodeFRAME project through the reference broadcasters\n"
           "and writes its events to stdout, one JSON object per line (NDJSON).\n"
@@ -56,6 +58,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "serve") == 0)
+        return cfc_demo_serve(argc - 1, argv + 1);
     int fixed = 0;
     int64_t project = 1;
     for (int i = 1; i < argc; i++) {

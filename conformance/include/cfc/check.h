@@ -7,8 +7,9 @@
  * what was expected and what was found. Operational problems (out of memory,
  * a bad configuration) are status codes plus a cfc_error.
  *
- * Per-stream state lives in the cfc_checker, so one checker per stream; a
- * checker is not thread-safe, distinct checkers are independent.
+ * A checker keeps no state from one event to the next; the stream rules
+ * (section S) keep theirs in a cfc_stream (cfc/stream.h) that wraps a
+ * checker. A checker is not thread-safe, distinct checkers are independent.
  */
 #ifndef CFC_CHECK_H
 #define CFC_CHECK_H
@@ -41,7 +42,9 @@ typedef struct cfc_rule_info {
     cfc_severity severity; /* default severity */
     const char *reference; /* "G5", "E task_blocked", ... */
     const char *summary;
-    const char *pass_example; /* an event (one line) without this finding */
+    const char *pass_example; /* an event (one line) without this finding; for
+                                 a stream rule (S), events joined by "\n", see
+                                 rules.def */
     const char *fail_example; /* an event with it; NULL when it cannot be one
                                  C string (a raw NUL, 1 MiB of text) */
 } cfc_rule_info;
@@ -125,6 +128,18 @@ cfc_check_status cfc_check_event(cfc_checker *c, const char *bytes, size_t len,
 /* The result for an event that was too large to be checked at all (the
  * framing layer saw `len` bytes and kept none): one too-large finding. */
 cfc_check_status cfc_check_oversized(cfc_checker *c, size_t len, const cfc_event_result **result);
+
+/* What a WebSocket message can be that no event can (G1: one event is one
+ * text message). */
+typedef enum cfc_frame_fault {
+    CFC_FRAME_BINARY,    /* a binary message */
+    CFC_FRAME_INCOMPLETE /* a fragmented message the connection ended before its final frame */
+} cfc_frame_fault;
+
+/* The result for such a message of `len` bytes (received so far): one
+ * text-frame finding, nothing else checked. */
+cfc_check_status cfc_check_frame_fault(cfc_checker *c, cfc_frame_fault fault, size_t len,
+                                       const cfc_event_result **result);
 
 /* Sets the limits (G12); 0 leaves one unchanged. */
 void cfc_checker_set_limits(cfc_checker *c, size_t max_event_bytes, unsigned max_depth);

@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""cfc_adapter.py: the generic adapter for Python broadcasters.
+
+Wraps any module written to the contract's signatures -- async
+``broadcast_*(manager, ...)`` functions, as in
+docs/websocket-event-contracts.md -- so that ``cfconform certify`` can certify
+it (docs/adapter-protocol.md)::
+
+    cfconform certify --adapter 'python3 adapters/python/cfc_adapter.py path/to/broadcasts.py'
+
+Standard library only (asyncio for the async functions). For each call the
+module's function gets a capturing connection manager whose ``broadcast``
+records the exact text the real manager would send -- a dict is serialised
+the way Starlette's ``WebSocket.send_json`` does, ``json.dumps(message,
+separators=(",", ":"), ensure_ascii=False)``; a str is sent as it is -- and,
+when the call asks for a fault, then fails: ``"fail"`` raises
+``ConnectionError`` (a closed socket), ``"raise"`` raises ``RuntimeError``
+(anything else going wrong). Log records of every logger are captured for
+the call. The outcome is ``returned`` or ``raised``; a Python broadcaster has
+no explicit refusal (one that declines its arguments logs and returns
+without sending).
+
+Options: ``--name NAME`` and ``--impl-version VERSION`` override what the
+adapter reports (default: the module's file name and its ``__version__``).
+
+Nothing the module prints can corrupt the protocol: the protocol goes to a
+private copy of stdout, and fd 1 is pointed at stderr before the module is
+imported.
+"""
+
+import asyncio
+import base64
+import importlib.util
+import inspect
+import json
+import logging
+import os
+import sys
+
+PROTOCOL = 1
+MAX_LOG_RECORDS = 200
+
+
+class CapturingManager:
+    """A ConnectionManager that records what it is asked to send."""
+
+    def __init__(self, fault):
+        self.fault = fault
+        self.sent = []
+
+    async def broadcast(self, message, *args, **kwargs):
+        if isinstance(message, (bytes, bytearray)):
+            self.sent.append(bytes(message))
+        elif isinstance(message, str):
+            self.sent.append(message)
+        else:
+            # What Starlette's send_json puts on the wire. A value json cannot
+            # serialise raises here, as it would in the real manager.
+            self.sent.append(json.dumps(message, separators=(",", ":"), ensure_ascii=False))
+        if self.fault == "fail":
+            raise ConnectionError("injected fault: the WebSocket connection is closed")
+        if self.fault == "raise":
+            raise RuntimeError("injected fault: the connection manager failed")
+
+    # Some producers call send_json / broadcast_json; record those the same way.
+    send_json = broadcast
+    broadcast_json = broadcast
+
+
+class Capture(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records = []
+
+    def emit(self, record):
+        if len(self.records) >= MAX_LOG_RECORDS:
+            return
+        try:
+            message = record.getMessage()
+        except Exception as e:  # a bad format string in the module's log call
+            message = f"{record.msg!r} (unformattable: {e})"
+        self.records.append({"level": record.levelname, "message": message})
+
+
+def sent_item(text):
+    """A sent text as the protocol carries it: a JSON string, or base64 for
+    bytes that are not UTF-8 (and str holding lone surrogates)."""
+    if isinstance(text, str):
+        try:
+            text.encode("utf-8")
+            return text
+        except UnicodeEncodeError:
+            raw = text.encode("utf-8", "surrogatepass")
+    else:
+        raw = text
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return {"base64": base64.b64encode(raw).decode("ascii")}
+
+
+def load_module(path):
+    path = os.path.abspath(path)
+    directory = os.path.dirname(path)
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    spec = importlib.util.spec_from_file_location(
+        os.path.splitext(os.path.basename(path))[0], path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class Adapter:
+    def __init__(self, module, name, version, out):
+        self.module = module
+        self.name = name
+        self.version = version
+        self.out = out
+        self.loop = asyncio.new_event_loop()
+        self.functions = {}
+
+    def send(self, obj):
+        self.out.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self.out.flush()
+
+    def start(self, req):
+        names = req.get("broadcasters") or []
+        for name in names:
+            fn = getattr(self.module, name, None)
+            if callable(fn):
+                self.functions[name] = fn
+        self.send({
+            "op": "hello",
+            "protocol": PROTOCOL,
+            "implementation": {
+                "name": self.name,
+                "language": "Python %d.%d" % sys.version_info[:2],
+                "version": self.version,
+            },
+            "broadcasters": [n for n in names if n in self.functions],
+        })
+
+    def run(self, fn, manager, args):
+        result = fn(manager, **args)
+        if inspect.isawaitable(result):
+            self.loop.run_until_complete(result)
+        # Broadcasts scheduled and not awaited (asyncio.create_task) still
+        # count: let them run, briefly.
+        pending = [t for t in asyncio.all_tasks(self.loop) if not t.done()]
+        if pending:
+            self.loop.run_until_complete(asyncio.wait(pending, timeout=1.0))
+
+    def call(self, req):
+        seq = req.get("seq")
+        name = req.get("broadcaster")
+        args = req.get("args")
+        if not isinstance(seq, int) or not isinstance(name, str) or not isinstance(args, dict):
+            self.send({"op": "error", "seq": seq if isinstance(seq, int) else 0,
+                       "message": "a call needs seq, broadcaster and args"})
+            return
+        fn = self.functions.get(name)
+        if fn is None:
+            self.send({"op": "result", "seq": seq, "outcome": "unimplemented", "sent": [], "logs": []})
+            return
+        manager = CapturingManager(req.get("fault"))
+        capture = Capture()
+        root = logging.getLogger()
+        old_level = root.level
+        root.addHandler(capture)
+        root.setLevel(logging.DEBUG)
+        outcome, error = "returned", None
+        try:
+            self.run(fn, manager, args)
+        except BaseException as e:  # noqa: BLE001 -- whatever escapes is the verdict
+            if isinstance(e, KeyboardInterrupt):
+                raise
+            outcome, error = "raised", f"{type(e).__name__}: {e}"
+        finally:
+            root.removeHandler(capture)
+            root.setLevel(old_level)
+        reply = {"op": "result", "seq": seq, "outcome": outcome,
+                 "sent": [sent_item(t) for t in manager.sent], "logs": capture.records}
+        if error is not None:
+            reply["error"] = error
+        self.send(reply)
+
+    def serve(self, stdin):
+        for line in stdin:
+            try:
+                req = json.loads(line)
+            except ValueError:
+                self.send({"op": "error", "seq": 0, "message": "not JSON"})
+                continue
+            op = req.get("op") if isinstance(req, dict) else None
+            if op == "start":
+                self.start(req)
+            elif op == "call":
+                self.call(req)
+            elif op == "stop":
+                break
+            else:
+                self.send({"op": "error", "seq": req.get("seq", 0) if isinstance(req, dict) else 0,
+                           "message": f"unknown op {op!r}"})
+
+
+def main(argv):
+    sys.dont_write_bytecode = True  # leave no __pycache__ beside the module
+    args = list(argv[1:])
+    name = version = None
+    for flag in ("--name", "--impl-version"):
+        if flag in args:
+            i = args.index(flag)
+            if i + 1 >= len(args):
+                print(f"cfc_adapter.py: {flag} needs a value", file=sys.stderr)
+                return 2
+            value = args[i + 1]
+            del args[i:i + 2]
+            if flag == "--name":
+                name = value
+            else:
+                version = value
+    if len(args) != 1:
+        print("usage: cfc_adapter.py MODULE.py [--name NAME] [--impl-version VERSION]", file=sys.stderr)
+        return 2
+    # The protocol gets a private copy of stdout; fd 1 becomes stderr, so a
+    # print() in the module lands in the log, not in the protocol.
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8", newline="\n")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    try:
+        module = load_module(args[0])
+    except Exception as e:  # noqa: BLE001
+        print(f"cfc_adapter.py: cannot import {args[0]}: {type(e).__name__}: {e}", file=sys.stderr)
+        return 2
+    if name is None:
+        name = os.path.splitext(os.path.basename(args[0]))[0]
+    if version is None:
+        version = str(getattr(module, "__version__", "unknown"))
+    stdin = open(sys.stdin.fileno(), "r", encoding="utf-8", newline="\n", closefd=False)
+    Adapter(module, name, version, out).serve(stdin)
+    out.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,168 @@
+/*
+ * Internal to certification: the catalogue's parsed expectations, the
+ * adapter protocol (requests out, replies in), adapter processes, grading.
+ *
+ *   certify_catalogue.c  the case catalogue (cfc/certify.h)
+ *   certify_protocol.c   protocol lines: build requests, parse replies (fuzzed)
+ *   certify_adapter.c    child processes: spawn, timed line I/O, kill, reap
+ *   certify_verdict.c    grading one case's replies against its expectations
+ *   certify_run.c        the run: start, call, restart, collect
+ *   certify_report.c     JSON, JUnit, Markdown, badge, HTML
+ */
+#ifndef CFC_CERTIFY_INTERNAL_H
+#define CFC_CERTIFY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "certify_buf.h"
+#include "cfc/certify.h"
+#include "json.h"
+
+/* The parsed expectation of one step; the values live in the catalogue's
+ * parser (valid as long as the catalogue). Any of them may be NULL. */
+struct cfc__expect {
+    const cfc_jval *fields; /* object: wire name -> exact value */
+    const cfc_jval *absent; /* array of wire names that must not be present */
+    const cfc_jval *one_of; /* object: wire name -> array of acceptable values */
+    const cfc_jval *maybe;  /* object: wire name -> value it must have if present */
+    const char *src;        /* the catalogue's text (numbers are copied from it) */
+};
+
+/* ---- protocol ------------------------------------------------------------- */
+
+/* The longest protocol line read from an adapter (a reply with many events). */
+#define CFC__PROTO_MAX_LINE ((size_t)16 << 20)
+/* Most items of "sent" / "logs" one reply may carry. */
+#define CFC__PROTO_MAX_ITEMS 4096
+
+/* What the adapter said to "start". Owned strings (the allocator's). */
+typedef struct cfc__hello {
+    char *name, *language, *version;
+    char **broadcasters;
+    size_t n_broadcasters;
+} cfc__hello;
+
+void cfc__hello_free(const cfc_allocator *a, cfc__hello *h);
+void cfc__reply_free(const cfc_allocator *a, cfc_cert_reply *r);
+
+/* Request lines, each one JSON object and a '\n'. */
+void cfc__proto_start(cfc__buf *b);
+void cfc__proto_call(cfc__buf *b, uint64_t seq, const cfc_cert_step *step);
+void cfc__proto_stop(cfc__buf *b);
+
+typedef enum cfc__proto_rc {
+    CFC__PROTO_OK = 0,
+    CFC__PROTO_ADAPTER_ERROR = 1, /* {"op":"error"}: the adapter could not make this call */
+    CFC__PROTO_INVALID = -1,      /* not valid protocol: invalid JSON, bad shape, wrong seq */
+    CFC__PROTO_NOMEM = -2
+} cfc__proto_rc;
+
+/* Parses the adapter's answer to "start". On CFC__PROTO_OK *out is filled
+ * (free with cfc__hello_free); otherwise *out is zeroed and why (cap bytes)
+ * says what is wrong. `p` is a parser to reuse. */
+cfc__proto_rc cfc__proto_parse_hello(cfc_jparser *p, const cfc_allocator *a, const char *line,
+                                     size_t len, cfc__hello *out, char *why, size_t cap);
+
+/* Parses the answer to call `seq`. CFC__PROTO_OK: *out holds outcome, sent
+ * texts (base64 items decoded), logs, status, error (free with
+ * cfc__reply_free; called_ms/elapsed_ms are left 0). CFC__PROTO_ADAPTER_ERROR:
+ * *out has only error set. Otherwise *out is zeroed and why says what is
+ * wrong (out of sequence, invalid JSON, ...). */
+cfc__proto_rc cfc__proto_parse_reply(cfc_jparser *p, const cfc_allocator *a, const char *line,
+                                     size_t len, uint64_t seq, cfc_cert_reply *out, char *why,
+                                     size_t cap);
+
+/* Writes a reply as the adapter would (texts that are not valid UTF-8 as
+ * base64 items), without the newline; for tests and the fuzz target's
+ * round trip. */
+void cfc__proto_write_reply(cfc__buf *b, uint64_t seq, const cfc_cert_reply *r);
+
+/* The sent / logs / status / error part of a reply as JSON members (for
+ * the JSON report): "outcome":...,"sent":[...],"logs":[...]. */
+void cfc__buf_reply_members(cfc__buf *b, const cfc_cert_reply *r);
+
+/* ---- adapter processes --------------------------------------------------- */
+
+typedef struct cfc__proc {
+    pid_t pid;   /* 0: not running */
+    int in_fd;   /* its stdin: our end of a socketpair (send with MSG_NOSIGNAL) */
+    int out_fd;  /* its stdout: a pipe */
+    int err_fd;  /* its stderr: a pipe, kept as a short tail */
+    cfc__buf pending; /* stdout bytes read but not yet returned as lines */
+    char err_tail[1024];
+    size_t err_len;
+    int wait_status; /* after reaping */
+    bool reaped;
+} cfc__proc;
+
+/* Splits a command into words: blanks separate, '...' and "..." quote,
+ * backslash escapes (outside single quotes). No expansion. *argv is
+ * NULL-terminated; free with cfc__argv_free. -1 on a syntax error (why),
+ * -2 on out of memory. */
+int cfc__argv_split(const cfc_allocator *a, const char *cmd, char ***argv, char *why, size_t cap);
+void cfc__argv_free(const cfc_allocator *a, char **argv);
+
+/* Starts argv[0] (PATH search) in a new process group. 0, or -1 with why. */
+int cfc__proc_spawn(cfc__proc *p, const cfc_allocator *a, char *const argv[], char *why,
+                    size_t cap);
+/* Writes all of `len` bytes before the monotonic deadline (ms). 0, -1 the
+ * adapter is gone or closed its stdin, -2 timeout. */
+int cfc__proc_write(cfc__proc *p, const char *bytes, size_t len, int64_t deadline_ms);
+/* Reads one line (without its '\n', a '\r' before it kept) into *line
+ * (replacing its contents). 0, -1 end of output (the adapter exited or
+ * closed stdout), -2 timeout, -3 longer than max, -4 out of memory. */
+int cfc__proc_read_line(cfc__proc *p, cfc__buf *line, size_t max, int64_t deadline_ms);
+/* Ends the adapter: closes its stdin, lets it exit for grace_ms, then kills
+ * its process group; reaps it. Safe on a stopped process. */
+void cfc__proc_end(cfc__proc *p, unsigned grace_ms);
+/* "exited with status 3", "killed by signal 11 (Segmentation fault)", "still
+ * running" into buf; then ": " and the stderr tail, if any. */
+void cfc__proc_describe(const cfc__proc *p, char *buf, size_t cap);
+
+/* Monotonic and wall clocks in ms. */
+int64_t cfc__now_mono_ms(void);
+int64_t cfc__now_real_ms(void);
+
+/* ---- grading ----------------------------------------------------------------- */
+
+/* Accumulates one case's verdict, messages and diff while it is graded. */
+typedef struct cfc__grade {
+    const cfc_allocator *alloc;
+    cfc_verdict verdict;
+    char **messages;
+    size_t n_messages, cap_messages;
+    char **diff;
+    size_t n_diff, cap_diff;
+    bool nomem;
+    const char *prefix; /* "step 3: " for scenarios, or "" */
+} cfc__grade;
+
+void cfc__grade_init(cfc__grade *g, const cfc_allocator *a);
+/* Raises the verdict to at least v (PASS < NON-STRICT < FAIL) and records why. */
+void cfc__grade_note(cfc__grade *g, cfc_verdict v, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void cfc__grade_diff(cfc__grade *g, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void cfc__grade_free(cfc__grade *g);
+
+/* One case's events, checked one at a time (single-event rules), or as a
+ * stream (scenarios: the stream rules too). */
+typedef struct cfc__events cfc__events;
+cfc__events *cfc__events_new(const cfc_allocator *a, const cfc_cert_case *c);
+void cfc__events_free(cfc__events *e);
+
+/* Grades one step's reply (its outcome was not NONE or UNIMPLEMENTED).
+ * Returns false on out of memory. */
+bool cfc__grade_step(cfc__grade *g, cfc__events *ev, const cfc_cert_step *step,
+                     const cfc_cert_reply *reply, int64_t tolerance_ms);
+
+#endif

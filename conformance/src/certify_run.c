@@ -1,0 +1,422 @@
+/*
+ * A certification run: start the adapter, play every selected case through
+ * it, restart it after anything that makes its state unknown, stop it.
+ *
+ * What makes a case ERROR (and the adapter restarted before the next case):
+ * no answer before the call's deadline (killed), end of output (it crashed
+ * or exited), an invalid or overlong line, an answer for another call (out
+ * of sequence). {"op":"error"} is an ERROR too, but the adapter said what
+ * went wrong and stays. A restart that fails leaves the case ERROR; after
+ * three failed starts in a row the remaining cases are ERROR without more
+ * attempts, so a broken adapter cannot make a run take hours.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "certify_internal.h"
+
+#define MAX_FAILED_STARTS 3
+#define STOP_GRACE_MS 2000
+
+typedef struct runner {
+    const cfc_catalogue *cat;
+    const cfc_certify_options *o;
+    const cfc_allocator *a;
+    char **argv;
+    cfc__proc proc;
+    bool running;
+    cfc_jparser *parser;
+    cfc__buf line, req;
+    uint64_t seq;
+    unsigned call_timeout, start_timeout;
+    int failed_starts;
+    cfc__hello hello; /* from the first start */
+    bool have_hello;
+    cfc_certification *cert;
+} runner;
+
+typedef enum call_rc { CALL_OK, CALL_ERROR, CALL_NOMEM } call_rc;
+
+static void stop_adapter(runner *r, bool polite)
+{
+    if (!r->running)
+        return;
+    if (polite) {
+        r->req.len = 0;
+        cfc__proto_stop(&r->req);
+        if (cfc__buf_ok(&r->req))
+            (void)cfc__proc_write(&r->proc, r->req.data, r->req.len, cfc__now_mono_ms() + 500);
+    }
+    cfc__proc_end(&r->proc, polite ? STOP_GRACE_MS : 0);
+    r->running = false;
+}
+
+/* Kills the adapter and says why, with what it left on stderr. */
+static void lost(runner *r, char *why, size_t cap, const char *what)
+{
+    stop_adapter(r, false);
+    char how[768];
+    cfc__proc_describe(&r->proc, how, sizeof how);
+    snprintf(why, cap, "%s; %s", what, how);
+}
+
+/* Starts the adapter and reads its hello. 0, -1 (why), -2 out of memory. */
+static int start_adapter(runner *r, char *why, size_t cap)
+{
+    if (cfc__proc_spawn(&r->proc, r->a, r->argv, why, cap) != 0)
+        return -1;
+    r->running = true;
+    r->cert->adapter_starts++;
+    r->req.len = 0;
+    cfc__proto_start(&r->req);
+    if (!cfc__buf_ok(&r->req)) {
+        stop_adapter(r, false);
+        return -2;
+    }
+    int64_t deadline = cfc__now_mono_ms() + r->start_timeout;
+    if (cfc__proc_write(&r->proc, r->req.data, r->req.len, deadline) != 0) {
+        lost(r, why, cap, "cannot send start");
+        return -1;
+    }
+    int rc = cfc__proc_read_line(&r->proc, &r->line, CFC__PROTO_MAX_LINE, deadline);
+    if (rc != 0) {
+        char what[96];
+        snprintf(what, sizeof what, "%s",
+                 rc == -2   ? "no answer to start in time"
+                 : rc == -3 ? "an overlong line in answer to start"
+                 : rc == -4 ? "out of memory"
+                            : "no answer to start");
+        if (rc == -2)
+            snprintf(what, sizeof what, "no answer to start within %u ms", r->start_timeout);
+        lost(r, why, cap, what);
+        return rc == -4 ? -2 : -1;
+    }
+    cfc__hello h;
+    char perr[256];
+    cfc__proto_rc prc = cfc__proto_parse_hello(r->parser, r->a, r->line.data, r->line.len, &h, perr,
+                                               sizeof perr);
+    if (prc != CFC__PROTO_OK) {
+        stop_adapter(r, false);
+        snprintf(why, cap, "invalid answer to start: %s", perr);
+        return prc == CFC__PROTO_NOMEM ? -2 : -1;
+    }
+    if (!r->have_hello) {
+        r->hello = h;
+        r->have_hello = true;
+    } else {
+        cfc__hello_free(r->a, &h);
+    }
+    return 0;
+}
+
+static call_rc set_error(runner *r, cfc_cert_reply *reply, const char *why)
+{
+    reply->outcome = CFC_OUTCOME_NONE;
+    reply->error = cfc__cstrndup(r->a, why, strlen(why));
+    return reply->error ? CALL_ERROR : CALL_NOMEM;
+}
+
+static call_rc call(runner *r, const cfc_cert_step *step, cfc_cert_reply *reply)
+{
+    char why[1024];
+    memset(reply, 0, sizeof *reply);
+    if (!r->running) {
+        if (r->failed_starts >= MAX_FAILED_STARTS) {
+            snprintf(why, sizeof why, "the adapter could not be restarted (%d attempts in a row)",
+                     MAX_FAILED_STARTS);
+            return set_error(r, reply, why);
+        }
+        char swhy[900];
+        int rc = start_adapter(r, swhy, sizeof swhy);
+        if (rc == -2)
+            return CALL_NOMEM;
+        if (rc != 0) {
+            r->failed_starts++;
+            snprintf(why, sizeof why, "restarting the adapter failed: %s", swhy);
+            return set_error(r, reply, why);
+        }
+        r->failed_starts = 0;
+    }
+    uint64_t seq = ++r->seq;
+    r->req.len = 0;
+    cfc__proto_call(&r->req, seq, step);
+    if (!cfc__buf_ok(&r->req))
+        return CALL_NOMEM;
+    reply->called_ms = cfc__now_real_ms();
+    int64_t t0 = cfc__now_mono_ms();
+    int64_t deadline = t0 + r->call_timeout;
+    if (cfc__proc_write(&r->proc, r->req.data, r->req.len, deadline) != 0) {
+        lost(r, why, sizeof why, "cannot send the call (the adapter is gone or not reading)");
+        return set_error(r, reply, why);
+    }
+    int rc = cfc__proc_read_line(&r->proc, &r->line, CFC__PROTO_MAX_LINE, deadline);
+    reply->elapsed_ms = (uint32_t)(cfc__now_mono_ms() - t0);
+    if (rc == -4)
+        return CALL_NOMEM;
+    if (rc != 0) {
+        char what[128];
+        if (rc == -2)
+            snprintf(what, sizeof what, "no answer within %u ms (the adapter hangs); killed",
+                     r->call_timeout);
+        else if (rc == -3)
+            snprintf(what, sizeof what, "an answer longer than %zu bytes", CFC__PROTO_MAX_LINE);
+        else
+            snprintf(what, sizeof what, "no answer: the adapter closed its output");
+        lost(r, why, sizeof why, what);
+        return set_error(r, reply, why);
+    }
+    char perr[512];
+    cfc_cert_reply parsed;
+    cfc__proto_rc prc = cfc__proto_parse_reply(r->parser, r->a, r->line.data, r->line.len, seq,
+                                               &parsed, perr, sizeof perr);
+    if (prc == CFC__PROTO_NOMEM)
+        return CALL_NOMEM;
+    if (prc == CFC__PROTO_INVALID) {
+        stop_adapter(r, false);
+        snprintf(why, sizeof why, "invalid answer: %s; the adapter was restarted", perr);
+        return set_error(r, reply, why);
+    }
+    parsed.called_ms = reply->called_ms;
+    parsed.elapsed_ms = reply->elapsed_ms;
+    *reply = parsed;
+    if (prc == CFC__PROTO_ADAPTER_ERROR) {
+        snprintf(why, sizeof why, "the adapter could not make the call: %s",
+                 reply->error ? reply->error : "");
+        cfc__cfree(r->a, reply->error);
+        reply->error = NULL;
+        return set_error(r, reply, why);
+    }
+    return CALL_OK;
+}
+
+static bool implemented(const runner *r, const char *broadcaster)
+{
+    for (size_t i = 0; i < r->hello.n_broadcasters; i++) {
+        if (strcmp(r->hello.broadcasters[i], broadcaster) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Runs one case into *res. false on out of memory. */
+static bool run_case(runner *r, const cfc_cert_case *c, cfc_case_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->c = c;
+    int64_t t0 = cfc__now_mono_ms();
+    cfc__grade g;
+    cfc__grade_init(&g, r->a);
+    cfc__events *ev = cfc__events_new(r->a, c);
+    res->replies = cfc__cmalloc(r->a, c->n_steps * sizeof *res->replies);
+    if (ev == NULL || res->replies == NULL) {
+        cfc__events_free(ev);
+        cfc__cfree(r->a, res->replies);
+        res->replies = NULL;
+        return false;
+    }
+    bool ok = true;
+    cfc_verdict fixed = CFC_VERDICT_COUNT; /* UNIMPLEMENTED or ERROR, decided before grading */
+    for (size_t i = 0; i < c->n_steps; i++) {
+        if (!implemented(r, c->steps[i].broadcaster)) {
+            fixed = CFC_VERDICT_UNIMPLEMENTED;
+            cfc__grade_note(&g, CFC_VERDICT_PASS, "the adapter does not implement %s",
+                            c->steps[i].broadcaster);
+            break;
+        }
+    }
+    char prefix[32];
+    for (size_t i = 0; i < c->n_steps && fixed == CFC_VERDICT_COUNT && ok; i++) {
+        const cfc_cert_step *st = &c->steps[i];
+        snprintf(prefix, sizeof prefix, "step %zu: ", i + 1);
+        g.prefix = c->scenario ? prefix : "";
+        cfc_cert_reply *rep = &res->replies[res->n_replies];
+        call_rc rc = call(r, st, rep);
+        if (rc == CALL_NOMEM) {
+            cfc__reply_free(r->a, rep);
+            ok = false;
+            break;
+        }
+        res->n_replies++;
+        if (rc == CALL_ERROR) {
+            fixed = CFC_VERDICT_ERROR;
+            cfc__grade_note(&g, CFC_VERDICT_PASS, "%s", rep->error);
+        } else if (rep->outcome == CFC_OUTCOME_UNIMPLEMENTED) {
+            fixed = CFC_VERDICT_UNIMPLEMENTED;
+            cfc__grade_note(&g, CFC_VERDICT_PASS, "the adapter answered unimplemented for %s",
+                            st->broadcaster);
+        } else if (!cfc__grade_step(&g, ev, st, rep, cfc_catalogue_tolerance_ms(r->cat))) {
+            ok = false;
+        }
+    }
+    cfc__events_free(ev);
+    if (!ok || g.nomem) {
+        cfc__grade_free(&g);
+        return false;
+    }
+    res->verdict = fixed != CFC_VERDICT_COUNT ? fixed : g.verdict;
+    res->messages = g.messages;
+    res->n_messages = g.n_messages;
+    res->diff = g.diff;
+    res->n_diff = g.n_diff;
+    res->elapsed_ms = (uint32_t)(cfc__now_mono_ms() - t0);
+    return true;
+}
+
+static void case_result_free(const cfc_allocator *a, cfc_case_result *res)
+{
+    for (size_t i = 0; i < res->n_messages; i++)
+        cfc__cfree(a, res->messages[i]);
+    for (size_t i = 0; i < res->n_diff; i++)
+        cfc__cfree(a, res->diff[i]);
+    cfc__cfree(a, res->messages);
+    cfc__cfree(a, res->diff);
+    for (size_t i = 0; i < res->n_replies; i++)
+        cfc__reply_free(a, &res->replies[i]);
+    cfc__cfree(a, res->replies);
+}
+
+void cfc_certification_free(cfc_certification *cert)
+{
+    if (cert == NULL)
+        return;
+    const cfc_allocator *a = cert->alloc;
+    for (size_t i = 0; cert->results && i < cert->n_results; i++)
+        case_result_free(a, &cert->results[i]);
+    cfc__cfree(a, cert->results);
+    cfc__cfree(a, cert->adapter_command);
+    cfc__cfree(a, cert->selection);
+    cfc__cfree(a, cert->impl_name);
+    cfc__cfree(a, cert->impl_language);
+    cfc__cfree(a, cert->impl_version);
+    for (size_t i = 0; cert->broadcasters && i < cert->n_broadcasters; i++)
+        cfc__cfree(a, cert->broadcasters[i]);
+    cfc__cfree(a, cert->broadcasters);
+    cfc__cfree(a, cert);
+}
+
+unsigned cfc_certification_score(const cfc_certification *cert)
+{
+    if (cert == NULL || cert->n_results == 0)
+        return 0;
+    size_t passed = cert->counts[CFC_VERDICT_PASS] + cert->counts[CFC_VERDICT_NON_STRICT];
+    return (unsigned)(passed * 100 / cert->n_results);
+}
+
+static cfc_certify_status fail_with(cfc_certify_error *err, cfc_certify_status st, const char *fmt,
+                                    const char *arg)
+{
+    if (err) {
+        err->status = st;
+        snprintf(err->message, sizeof err->message, fmt, arg);
+    }
+    return st;
+}
+
+cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_options *o,
+                                   cfc_certification **out, cfc_certify_error *err)
+{
+    if (err) {
+        err->status = CFC_CERTIFY_OK;
+        err->message[0] = '\0';
+    }
+    if (cat == NULL || o == NULL || out == NULL || o->adapter_command == NULL)
+        return fail_with(err, CFC_CERTIFY_USAGE, "%s", "no catalogue or no adapter command");
+    runner r;
+    memset(&r, 0, sizeof r);
+    r.cat = cat;
+    r.o = o;
+    r.a = o->alloc;
+    r.call_timeout = o->call_timeout_ms ? o->call_timeout_ms : 10000;
+    r.start_timeout = o->start_timeout_ms ? o->start_timeout_ms : 15000;
+    r.proc.in_fd = r.proc.out_fd = r.proc.err_fd = -1;
+    cfc__buf_init(&r.line, r.a);
+    cfc__buf_init(&r.req, r.a);
+
+    size_t selected = 0;
+    for (size_t i = 0; i < cfc_catalogue_count(cat); i++)
+        selected += cfc_case_selected(cfc_catalogue_case(cat, i)->id, o->cases);
+    if (selected == 0)
+        return fail_with(err, CFC_CERTIFY_USAGE, "no case matches %.400s", o->cases ? o->cases : "");
+
+    char why[1024];
+    int sr = cfc__argv_split(r.a, o->adapter_command, &r.argv, why, sizeof why);
+    if (sr == -2)
+        return fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+    if (sr != 0)
+        return fail_with(err, CFC_CERTIFY_USAGE, "%.480s", why);
+
+    cfc_certify_status status = CFC_CERTIFY_OK;
+    cfc_jalloc ja = {0};
+    if (r.a)
+        ja = (cfc_jalloc){r.a->malloc_fn, r.a->realloc_fn, r.a->free_fn, r.a->ctx};
+    r.parser = cfc_jparser_new_with_alloc(r.a ? &ja : NULL);
+    r.cert = cfc__cmalloc(r.a, sizeof *r.cert);
+    if (r.cert)
+        memset(r.cert, 0, sizeof *r.cert);
+    if (r.parser == NULL || r.cert == NULL) {
+        status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+        goto done;
+    }
+    cfc_certification *cert = r.cert;
+    cert->alloc = r.a;
+    cert->catalogue = cat;
+    cert->started_ms = cfc__now_real_ms();
+    int64_t t0 = cfc__now_mono_ms();
+    cert->adapter_command = cfc__cstrndup(r.a, o->adapter_command, strlen(o->adapter_command));
+    cert->selection = o->cases && o->cases[0] ? cfc__cstrndup(r.a, o->cases, strlen(o->cases)) : NULL;
+    cert->results = cfc__cmalloc(r.a, selected * sizeof *cert->results);
+    if (cert->adapter_command == NULL || cert->results == NULL || (o->cases && o->cases[0] && !cert->selection)) {
+        status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+        goto done;
+    }
+
+    int rc = start_adapter(&r, why, sizeof why);
+    if (rc != 0) {
+        status = rc == -2 ? fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory")
+                          : fail_with(err, CFC_CERTIFY_ADAPTER, "%.480s", why);
+        goto done;
+    }
+    /* What the adapter says about itself goes into the certification. */
+    cert->impl_name = r.hello.name;
+    cert->impl_language = r.hello.language;
+    cert->impl_version = r.hello.version;
+    cert->broadcasters = r.hello.broadcasters;
+    cert->n_broadcasters = r.hello.n_broadcasters;
+
+    for (size_t i = 0; i < cfc_catalogue_count(cat); i++) {
+        const cfc_cert_case *c = cfc_catalogue_case(cat, i);
+        if (!cfc_case_selected(c->id, o->cases))
+            continue;
+        cfc_case_result *res = &cert->results[cert->n_results];
+        if (!run_case(&r, c, res)) {
+            status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+            goto done;
+        }
+        cert->n_results++;
+        cert->counts[res->verdict]++;
+        if (o->on_case)
+            o->on_case(o->on_case_ctx, res);
+    }
+    stop_adapter(&r, true);
+    cert->certified = cert->counts[CFC_VERDICT_FAIL] == 0 && cert->counts[CFC_VERDICT_ERROR] == 0;
+    cert->elapsed_ms = (uint32_t)(cfc__now_mono_ms() - t0);
+
+done:
+    stop_adapter(&r, false);
+    cfc__proc_end(&r.proc, 0); /* frees what a never-started process held */
+    if (r.cert && r.cert->impl_name == r.hello.name && r.hello.name) {
+        memset(&r.hello, 0, sizeof r.hello); /* now the certification's */
+    }
+    cfc__hello_free(r.a, &r.hello);
+    cfc__argv_free(r.a, r.argv);
+    cfc__buf_free(&r.line);
+    cfc__buf_free(&r.req);
+    cfc_jparser_free(r.parser);
+    if (status != CFC_CERTIFY_OK) {
+        cfc_certification_free(r.cert);
+        return status;
+    }
+    *out = r.cert;
+    return CFC_CERTIFY_OK;
+}

@@ -1,0 +1,238 @@
+/*
+ * cfconform certify: runs the case catalogue through an adapter and writes
+ * the reports. Uses only the public headers (cfc/certify.h).
+ *
+ * Exit codes: 0 certified (no FAIL, no ERROR), 1 not certified, 2 could not
+ * run (usage, an unreadable or invalid catalogue, an adapter that does not
+ * start, a report that cannot be written).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cfc/certify.h"
+#include "cli.h"
+
+#ifndef CFC_CATALOGUE_PATH
+#define CFC_CATALOGUE_PATH "corpus/certification/catalogue.json"
+#endif
+
+typedef enum opt_id { OPT_ADAPTER, OPT_CASES, OPT_REPORT_DIR, OPT_CATALOGUE, OPT_TIMEOUT, OPT_QUIET, OPT_HELP } opt_id;
+
+static const struct option_row {
+    opt_id id;
+    const char *name;
+    const char *arg; /* NULL: a flag */
+    const char *help;
+} options[] = {
+    {OPT_ADAPTER, "--adapter", "'COMMAND ARGS'", "the adapter to start (words; '...' and \"...\" quote; no shell)"},
+    {OPT_CASES, "--cases", "PATTERN", "only these cases: comma-separated globs on case IDs (2.3, 5.*, 1.1.1)"},
+    {OPT_REPORT_DIR, "--report-dir", "DIR", "write certification.{json,xml,md,html} and badge.json there"},
+    {OPT_CATALOGUE, "--catalogue", "FILE", "the case catalogue (default: " CFC_CATALOGUE_PATH ")"},
+    {OPT_TIMEOUT, "--timeout", "MS", "per-call timeout in milliseconds (default 10000)"},
+    {OPT_QUIET, "--quiet", NULL, "print the summary only, not each case that did not pass"},
+    {OPT_HELP, "--help", NULL, "show this help"},
+};
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+static void usage(FILE *f)
+{
+    fputs("usage: cfconform certify --adapter 'COMMAND ARGS' [--cases PATTERN] [--report-dir DIR]\n"
+          "\n"
+          "Certifies an implementation of the contract's broadcasters: starts the adapter\n"
+          "(docs/adapter-protocol.md), plays every case of the catalogue through it and grades\n"
+          "each one PASS, NON-STRICT, FAIL, UNIMPLEMENTED or ERROR.\n"
+          "\n"
+          "options:\n",
+          f);
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        char left[48];
+        snprintf(left, sizeof left, "%s%s%s", options[i].name, options[i].arg ? " " : "",
+                 options[i].arg ? options[i].arg : "");
+        fprintf(f, "  %-30s %s\n", left, options[i].help);
+    }
+    fputs("\nexit codes: 0 certified (no FAIL, no ERROR), 1 not certified,\n"
+          "            2 could not run (usage, catalogue, adapter did not start, write error)\n",
+          f);
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf)
+        return -1;
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return -1;
+    struct stat st;
+    return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+static void on_case(void *ctx, const cfc_case_result *r)
+{
+    (void)ctx;
+    if (r->verdict == CFC_VERDICT_PASS)
+        return;
+    /* One line per case, its first reason; the reports have everything. */
+    const char *why = r->n_messages ? r->messages[0] : "";
+    printf("  %-9s %-13s ", r->c->id, cfc_verdict_name(r->verdict));
+    for (const unsigned char *p = (const unsigned char *)why; *p; p++)
+        putchar(*p < 0x20 ? ' ' : *p);
+    if (r->n_messages > 1)
+        printf(" (+%zu more)", r->n_messages - 1);
+    putchar('\n');
+    fflush(stdout);
+}
+
+static int write_reports(const cfc_certification *cert, const char *dir)
+{
+    static const cfc_cert_format all[] = {CFC_CERT_JSON, CFC_CERT_JUNIT, CFC_CERT_MARKDOWN,
+                                          CFC_CERT_BADGE, CFC_CERT_HTML};
+    if (make_dirs(dir) != 0) {
+        fprintf(stderr, "cfconform: error: cannot create report directory %s: %s\n", dir,
+                strerror(errno ? errno : EIO));
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", dir, cfc_cert_format_file(all[i]));
+        FILE *f = fopen(path, "w");
+        int rc = f ? cfc_certification_write(cert, all[i], f) : -1;
+        if (f && fclose(f) != 0)
+            rc = -1;
+        if (rc != 0) {
+            fprintf(stderr, "cfconform: error: cannot write %s: %s\n", path,
+                    strerror(errno ? errno : EIO));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int cfc_cmd_certify(int argc, char **argv)
+{
+    cfc_certify_options o = {.on_case = on_case};
+    const char *report_dir = NULL, *catalogue = CFC_CATALOGUE_PATH;
+    bool quiet = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *value = NULL;
+        const struct option_row *opt = NULL;
+        for (size_t k = 0; k < N_OPTIONS; k++) {
+            size_t nl = strlen(options[k].name);
+            if (strncmp(a, options[k].name, nl) == 0 && (a[nl] == '\0' || a[nl] == '=')) {
+                opt = &options[k];
+                value = a[nl] == '=' ? a + nl + 1 : NULL;
+            }
+        }
+        if (opt == NULL)
+            return cfc_cli_usage_error("certify: unknown argument '%s'", a);
+        if (opt->arg && value == NULL) {
+            if (i + 1 >= argc)
+                return cfc_cli_usage_error("%s needs a value", opt->name);
+            value = argv[++i];
+        }
+        if (!opt->arg && value)
+            return cfc_cli_usage_error("%s takes no value", opt->name);
+        switch (opt->id) {
+        case OPT_ADAPTER: o.adapter_command = value; break;
+        case OPT_CASES: o.cases = value; break;
+        case OPT_REPORT_DIR: report_dir = value; break;
+        case OPT_CATALOGUE: catalogue = value; break;
+        case OPT_TIMEOUT: {
+            size_t ms;
+            if (!cfc_cli_parse_size(value, &ms) || ms > 3600000)
+                return cfc_cli_usage_error("--timeout wants milliseconds in 1..3600000, not '%s'", value);
+            o.call_timeout_ms = (unsigned)ms;
+            break;
+        }
+        case OPT_QUIET: quiet = true; break;
+        case OPT_HELP:
+            usage(stdout);
+            return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+        }
+    }
+    if (o.adapter_command == NULL)
+        return cfc_cli_usage_error("certify needs --adapter 'COMMAND ARGS'%s",
+                                   ", e.g. --adapter 'python3 adapters/python/cfc_adapter.py my_broadcasts.py'");
+    if (quiet)
+        o.on_case = NULL;
+    /* A closed stdout (cfconform certify | head) must not kill us by SIGPIPE
+     * halfway: the run finishes, the adapter is reaped, and the write error
+     * is exit 2. (The adapter gets the default disposition back.) */
+    signal(SIGPIPE, SIG_IGN);
+
+    size_t len = 0;
+    char *text = cfc_cli_read_file(catalogue, &len);
+    if (text == NULL) {
+        fprintf(stderr, "cfconform: error: cannot read catalogue %s: %s\n", catalogue,
+                strerror(errno ? errno : EIO));
+        return EXIT_TROUBLE;
+    }
+    cfc_catalogue *cat = NULL;
+    cfc_certify_error err;
+    cfc_certify_status st = cfc_catalogue_load(text, len, NULL, &cat, &err);
+    free(text);
+    if (st != CFC_CERTIFY_OK) {
+        fprintf(stderr, "cfconform: error: %s: %s\n", catalogue, err.message);
+        return EXIT_TROUBLE;
+    }
+
+    cfc_certification *cert = NULL;
+    st = cfc_certify_run(cat, &o, &cert, &err);
+    if (st != CFC_CERTIFY_OK) {
+        cfc_catalogue_free(cat);
+        if (st == CFC_CERTIFY_USAGE)
+            return cfc_cli_usage_error("certify: %s", err.message);
+        fprintf(stderr, "cfconform: error: %s\n", err.message);
+        if (st == CFC_CERTIFY_ADAPTER)
+            fputs("The adapter must answer {\"op\":\"start\"} with {\"op\":\"hello\",...}: see "
+                  "docs/adapter-protocol.md.\n",
+                  stderr);
+        return EXIT_TROUBLE;
+    }
+    bool trouble = false;
+    if (report_dir && write_reports(cert, report_dir) != 0)
+        trouble = true;
+
+    printf("%s %s (%s), catalogue %s (sha256 %.12s), %zu cases, %zu adapter start%s\n",
+           cert->impl_name, cert->impl_version, cert->impl_language, cfc_catalogue_version(cat),
+           cfc_catalogue_sha256(cat), cert->n_results, cert->adapter_starts,
+           cert->adapter_starts == 1 ? "" : "s");
+    for (int v = 0; v < CFC_VERDICT_COUNT; v++)
+        printf("%s%s %zu", v ? "  " : "", cfc_verdict_name((cfc_verdict)v), cert->counts[v]);
+    size_t passed = cert->counts[CFC_VERDICT_PASS] + cert->counts[CFC_VERDICT_NON_STRICT];
+    printf("\n%s: %u%% (%zu/%zu)", cert->certified ? "certified" : "not certified",
+           cfc_certification_score(cert), passed, cert->n_results);
+    if (report_dir && !trouble)
+        printf("; reports in %s/ (open %s/%s)", report_dir, report_dir,
+               cfc_cert_format_file(CFC_CERT_HTML));
+    else if (!cert->certified)
+        printf("; --report-dir DIR writes the details");
+    putchar('\n');
+    bool certified = cert->certified;
+    cfc_certification_free(cert);
+    cfc_catalogue_free(cat);
+    if (fclose(stdout) != 0) {
+        fputs("cfconform: error: cannot write to stdout\n", stderr);
+        return EXIT_TROUBLE;
+    }
+    if (trouble)
+        return EXIT_TROUBLE;
+    return certified ? EXIT_CONFORMS : EXIT_VIOLATIONS;
+}

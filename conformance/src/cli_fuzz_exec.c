@@ -1,0 +1,775 @@
+/*
+ * cfconform fuzz-exec: a black-box fuzzer for event decoders in any
+ * language -- those that cannot link libFuzzer (Node, Python, Go, a shell
+ * pipeline).
+ *
+ *   cfconform fuzz-exec [OPTIONS] -- COMMAND [ARGS...]
+ *
+ * Inputs are generated events (cfc/generate.h: valid ones covering the
+ * contract, invalid ones breaking one rule each), many of them then put
+ * through the contract-aware mutator (fuzz/mutator). By default COMMAND runs
+ * once and gets them on stdin, one per line, and must answer each with one
+ * line on stdout (any text: "ok", the decoded type, ...): that is how a hang
+ * is told from slowness and a crash is tied to its input. With --per-input,
+ * each input gets a process of its own, stdin closed after it; no answer
+ * needed.
+ *
+ * A failure is: death by a signal, an exit status not allowed (--ok-exit;
+ * while streaming, any exit before the end of input), the crash pattern on
+ * stderr, no answer within --timeout (a hang), or resident memory over
+ * --rss-limit-mb. Each distinct failure is minimised (its event shrunk,
+ * member by member, then byte by byte, while it still fails the same way,
+ * one process per try) and saved with a script that replays it.
+ *
+ * Exit codes: 0 no failure, 1 failures found, 2 could not run (usage, the
+ * command does not start, the output directory cannot be written).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfc/check.h"
+#include "cfc/generate.h"
+#include "cfc_mutator.h"
+#include "cli.h"
+#include "fuzz_exec_proc.h"
+#include "json.h"
+
+#define DEFAULT_PATTERN                                                                        \
+    "AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error: |"              \
+    "Traceback \\(most recent call last\\)|^panic: |^fatal error: |FATAL ERROR|"               \
+    "Segmentation fault|core dumped"
+#define CONTEXT 64 /* inputs kept for a streaming failure that needs its past */
+#define MAX_FAILURES_KEPT 64
+
+typedef enum fx_opt {
+    X_RUNS,
+    X_MAX_TIME,
+    X_SEED,
+    X_PER_INPUT,
+    X_TIMEOUT,
+    X_RSS,
+    X_PATTERN,
+    X_OK_EXIT,
+    X_MIX,
+    X_MUTATE,
+    X_MAX_LEN,
+    X_OUT,
+    X_MAX_FAILURES,
+    X_MINIMIZE_RUNS,
+    X_QUIET,
+    X_HELP
+} fx_opt;
+
+static const struct fx_option {
+    fx_opt id;
+    const char *name;
+    const char *arg;
+    const char *help;
+} fx_options[] = {
+    {X_RUNS, "--runs", "N", "inputs to try (default 10000)"},
+    {X_MAX_TIME, "--max-time", "S", "stop after S seconds (default 60)"},
+    {X_SEED, "--seed", "S", "seed of the generator and the mutator (default 1)"},
+    {X_PER_INPUT, "--per-input", NULL, "one process per input (default: one process, one line per input, one answer line each)"},
+    {X_TIMEOUT, "--timeout", "MS", "a hang: no answer (or no exit, per input) within MS ms (default 2000)"},
+    {X_RSS, "--rss-limit-mb", "N", "a failure: resident memory above N MiB (default 2048)"},
+    {X_PATTERN, "--crash-pattern", "RE", "a failure: a stderr line matching RE (POSIX extended; default: sanitizer reports, Python tracebacks, Go panics, Node fatal errors; '' for none)"},
+    {X_OK_EXIT, "--ok-exit", "LIST", "exit statuses that are not failures, e.g. 0,1 (default 0)"},
+    {X_MIX, "--mix", "P", "fraction of generated events that break a rule (default 0.5)"},
+    {X_MUTATE, "--mutate", "P", "fraction of inputs put through the contract-aware mutator (default 0.5)"},
+    {X_MAX_LEN, "--max-len", "N", "largest input in bytes (default 65536)"},
+    {X_OUT, "--out", "DIR", "where reproducers go (default fuzz-exec-out)"},
+    {X_MAX_FAILURES, "--max-failures", "N", "stop after N distinct failures (default 10)"},
+    {X_MINIMIZE_RUNS, "--minimize-runs", "N", "processes one failure's minimisation may start (default 300)"},
+    {X_QUIET, "--quiet", NULL, "no progress lines on stderr"},
+    {X_HELP, "--help", NULL, "show this help"},
+};
+#define N_FX_OPTIONS (sizeof fx_options / sizeof fx_options[0])
+
+static void fx_usage(FILE *f)
+{
+    fputs("usage: cfconform fuzz-exec [OPTIONS] -- COMMAND [ARGS...]\n\n"
+          "Fuzzes a decoder in any language: generated and mutated events on its stdin.\n"
+          "By default COMMAND keeps running, reads one event per line and answers each\n"
+          "with one line on stdout; --per-input starts it once per event instead.\n\noptions:\n",
+          f);
+    for (size_t i = 0; i < N_FX_OPTIONS; i++) {
+        char left[48];
+        snprintf(left, sizeof left, "%s%s%s", fx_options[i].name, fx_options[i].arg ? " " : "",
+                 fx_options[i].arg ? fx_options[i].arg : "");
+        fprintf(f, "  %-22s %s\n", left, fx_options[i].help);
+    }
+    fputs("\nexit codes: 0 no failure, 1 failures found (reproducers in --out),\n"
+          "            2 could not run (usage, COMMAND does not start, --out not writable)\n",
+          f);
+}
+
+typedef struct failure {
+    fx_result result;
+    char label[96]; /* what the input was: "valid", a rule ID, "mutated" */
+    uint8_t *original;
+    size_t original_len;
+    uint8_t *minimal;
+    size_t minimal_len;
+    size_t minimise_runs;
+    bool alone;   /* reproduces with this input alone */
+    size_t times; /* seen */
+    char path[512];
+} failure;
+
+typedef struct fuzz_exec {
+    char **argv;
+    fx_limits lim;
+    bool ok_exit[256];
+    regex_t re;
+    bool has_re;
+    bool per_input, quiet;
+    const char *out_dir;
+    bool out_made;
+    size_t minimize_runs;
+    failure failures[MAX_FAILURES_KEPT];
+    size_t n_failures;
+    /* streaming context: the last inputs sent to the current process */
+    uint8_t *ctx[CONTEXT];
+    size_t ctx_len[CONTEXT];
+    size_t ctx_n;
+    cfc_checker *checker;
+    struct timespec deadline; /* the start plus --max-time */
+} fuzz_exec;
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* ---- minimising ------------------------------------------------------------ */
+
+typedef struct shrink {
+    fuzz_exec *fx;
+    const fx_result *want;
+    size_t budget, used;
+    struct timespec deadline; /* CLOCK_MONOTONIC */
+} shrink;
+
+static bool past(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
+static bool still_fails(shrink *s, const uint8_t *d, size_t n)
+{
+    if (s->used >= s->budget || n == 0)
+        return false;
+    if (past(&s->deadline)) {
+        s->budget = s->used; /* out of time: stop here */
+        return false;
+    }
+    s->used++;
+    char err[256];
+    fx_result r = fx_run_once(s->fx->argv, &s->fx->lim, d, n, err, sizeof err);
+    return r.outcome != FX_OK && r.outcome != FX_ERROR && fx_same_failure(&r, s->want);
+}
+
+/* The containers of a document, in document order (root first). */
+static size_t containers(const cfc_jval *v, const cfc_jval **out, size_t cap, size_t n)
+{
+    if ((v->type != CFC_J_OBJECT && v->type != CFC_J_ARRAY) || n >= cap)
+        return n;
+    out[n++] = v;
+    for (const cfc_jval *k = v->u.kids.first; k; k = k->next)
+        n = containers(k, out, cap, n);
+    return n;
+}
+
+static size_t kid_start(const cfc_jval *parent, const cfc_jval *k)
+{
+    return parent->type == CFC_J_OBJECT ? k->key_offset : k->offset;
+}
+
+/* The bytes that hold kids [a, b) of a container, with the comma that goes
+ * with them. */
+static void kids_range(const cfc_jval *parent, const cfc_jval **kids, size_t n, size_t a, size_t b,
+                       size_t *from, size_t *to)
+{
+    if (b < n) {
+        *from = kid_start(parent, kids[a]);
+        *to = kid_start(parent, kids[b]);
+    } else if (a > 0) {
+        *from = kids[a - 1]->end;
+        *to = kids[n - 1]->end;
+    } else {
+        *from = kid_start(parent, kids[0]);
+        *to = kids[n - 1]->end;
+    }
+}
+
+/* Simpler values: a string emptied, a number 1; inside objects (an
+ * array's items are removed instead). */
+typedef struct simpler {
+    size_t a, b;
+    const char *text;
+} simpler;
+
+static size_t simpler_of(const cfc_jval *v, const char *in, simpler *out, size_t cap, size_t n)
+{
+    if (n >= cap)
+        return n;
+    switch (v->type) {
+    case CFC_J_STRING:
+        if (v->end - v->offset > 2)
+            out[n++] = (simpler){v->offset, v->end, "\"\""};
+        break;
+    case CFC_J_NUMBER:
+        if (v->end - v->offset > 1 || in[v->offset] > '1')
+            out[n++] = (simpler){v->offset, v->end, "1"};
+        break;
+    case CFC_J_OBJECT:
+        for (const cfc_jval *k = v->u.kids.first; k; k = k->next)
+            n = simpler_of(k, in, out, cap, n);
+        break;
+    default:
+        break;
+    }
+    return n;
+}
+
+static uint8_t *spliced(const uint8_t *d, size_t n, size_t a, size_t b, const char *text,
+                        size_t *out_len)
+{
+    size_t t = text ? strlen(text) : 0;
+    uint8_t *q = malloc(n - (b - a) + t + 1);
+    if (q == NULL)
+        return NULL;
+    memcpy(q, d, a);
+    if (t)
+        memcpy(q + a, text, t);
+    memcpy(q + a + t, d + b, n - b);
+    *out_len = n - (b - a) + t;
+    return q;
+}
+
+/* Every simpler value that still fails, from the last to the first (so
+ * that the offsets of the ones before stay true). */
+static bool try_simpler(shrink *s, uint8_t **d, size_t *n, const cfc_jval *root, simpler *simp)
+{
+    size_t ns = simpler_of(root, (const char *)*d, simp, 4096, 0);
+    bool any = false;
+    for (size_t i = ns; i-- > 0;) {
+        size_t len;
+        uint8_t *q = spliced(*d, *n, simp[i].a, simp[i].b, simp[i].text, &len);
+        if (q && len <= *n && still_fails(s, q, len)) {
+            free(*d);
+            *d = q;
+            *n = len;
+            any = true;
+        } else {
+            free(q);
+        }
+    }
+    return any;
+}
+
+/* Shrinks *d (malloc'd, replaced as it shrinks) while it still fails. */
+static void minimise(shrink *s, uint8_t **d, size_t *n)
+{
+    cfc_jparser *p = cfc_jparser_new();
+    const cfc_jval **conts = malloc(1024 * sizeof *conts);
+    const cfc_jval **kids = malloc(65536 * sizeof *kids);
+    simpler *simp = malloc(4096 * sizeof *simp);
+    /* Structure first: members and items of each container, in runs that
+     * halve (half the array, a quarter, ... one item), then simpler values.
+     * After each success the document is read again. */
+    for (bool changed = true; changed && p && conts && kids && simp && s->used < s->budget;) {
+        changed = false;
+        cfc_jval *root = NULL;
+        cfc_jparse_opts po = {.max_depth = 1u << 20};
+        if (cfc_jparse(p, (const char *)*d, *n, &po, &root, NULL, NULL, NULL) != 0 || !root)
+            break;
+        /* The event's own members first, then simpler values (a count of
+         * 1 keeps an overflow that needed 47), then nested items. */
+        size_t nc = containers(root, conts, 1024, 0);
+        for (size_t c = 0; c < nc && !changed && s->used < s->budget; c++) {
+            if (c == 1 && (changed = try_simpler(s, d, n, root, simp)))
+                break;
+            size_t k = 0;
+            for (const cfc_jval *x = conts[c]->u.kids.first; x && k < 65536; x = x->next)
+                kids[k++] = x;
+            for (size_t chunk = k > 1 ? k / 2 : k; chunk >= 1 && !changed; chunk /= 2) {
+                for (size_t a = 0; a < k && !changed; a += chunk) {
+                    size_t b = a + chunk < k ? a + chunk : k, from, to, len;
+                    kids_range(conts[c], kids, k, a, b, &from, &to);
+                    uint8_t *q = spliced(*d, *n, from, to, NULL, &len);
+                    if (q && still_fails(s, q, len)) {
+                        free(*d);
+                        *d = q;
+                        *n = len;
+                        changed = true;
+                    } else {
+                        free(q);
+                    }
+                }
+            }
+        }
+        if (!changed && nc <= 1)
+            changed = try_simpler(s, d, n, root, simp);
+    }
+    free(conts);
+    free(kids);
+    free(simp);
+    cfc_jparser_free(p);
+    /* Then bytes: remove chunks, halving their size (delta debugging). */
+    for (size_t chunk = *n / 2; chunk >= 1 && s->used < s->budget; chunk /= 2) {
+        for (size_t at = 0; at + chunk <= *n && s->used < s->budget;) {
+            size_t len;
+            uint8_t *q = spliced(*d, *n, at, at + chunk, NULL, &len);
+            if (q && still_fails(s, q, len)) {
+                free(*d);
+                *d = q;
+                *n = len;
+            } else {
+                free(q);
+                at += chunk;
+            }
+        }
+    }
+}
+
+/* ---- recording failures ------------------------------------------------------ */
+
+static void shell_quote(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+static bool write_file(const char *path, const uint8_t *const *parts, const size_t *lens, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (f == NULL)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        fwrite(parts[i], 1, lens[i], f);
+        fputc('\n', f);
+    }
+    return fclose(f) == 0;
+}
+
+static bool ensure_out(fuzz_exec *fx)
+{
+    if (fx->out_made)
+        return true;
+    if (mkdir(fx->out_dir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "cfconform: error: fuzz-exec: cannot create %s: %s\n", fx->out_dir,
+                strerror(errno));
+        return false;
+    }
+    fx->out_made = true;
+    return true;
+}
+
+/* The rules the checker finds in an input, comma-separated. */
+static void rules_of(fuzz_exec *fx, const uint8_t *d, size_t n, char *out, size_t cap)
+{
+    out[0] = '\0';
+    const cfc_event_result *r;
+    if (cfc_check_event(fx->checker, (const char *)d, n, &r) != CFC_CHECK_OK)
+        return;
+    size_t o = 0;
+    for (size_t k = 0; k < CFC_RULE_COUNT && o < cap; k++) {
+        if (r->by_rule[k])
+            o += (size_t)snprintf(out + o, cap - o, "%s%s", o ? ", " : "", cfc_rule_get((cfc_rule)k)->id);
+    }
+    if (o == 0)
+        snprintf(out, cap, "none (a conforming event)");
+}
+
+/* Returns -1 when the reproducer cannot be written (exit 2), 0 otherwise. */
+static int record(fuzz_exec *fx, const fx_result *r, const uint8_t *d, size_t n, const char *label,
+                  bool streaming)
+{
+    for (size_t i = 0; i < fx->n_failures; i++) {
+        failure *f = &fx->failures[i];
+        if (fx_same_failure(&f->result, r)) {
+            f->times++;
+            return 0;
+        }
+    }
+    if (fx->n_failures == MAX_FAILURES_KEPT)
+        return 0;
+    if (!ensure_out(fx))
+        return -1;
+    failure *f = &fx->failures[fx->n_failures];
+    memset(f, 0, sizeof *f);
+    f->result = *r;
+    f->times = 1;
+    snprintf(f->label, sizeof f->label, "%s", label);
+    f->original = malloc(n + 1);
+    f->minimal = malloc(n + 1);
+    if (f->original == NULL || f->minimal == NULL) {
+        free(f->original);
+        free(f->minimal);
+        fputs("cfconform: error: fuzz-exec: out of memory\n", stderr);
+        return -1;
+    }
+    memcpy(f->original, d, n);
+    memcpy(f->minimal, d, n);
+    f->original_len = f->minimal_len = n;
+    /* Minimising keeps to --max-time, but always gets a few seconds. */
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    shrink s = {fx, r, fx->minimize_runs, 0, fx->deadline};
+    if (now.tv_sec + 5 > s.deadline.tv_sec)
+        s.deadline = (struct timespec){now.tv_sec + 5, now.tv_nsec};
+    if (r->outcome == FX_TIMEOUT && s.budget > 30)
+        s.budget = 30; /* each try of a hang costs a whole timeout */
+    f->alone = !streaming || still_fails(&s, d, n);
+    if (f->alone)
+        minimise(&s, &f->minimal, &f->minimal_len);
+    f->minimise_runs = s.used;
+    size_t id = ++fx->n_failures;
+
+    char path[600];
+    snprintf(f->path, sizeof f->path, "%s/failure-%zu.ndjson", fx->out_dir, id);
+    bool ok;
+    if (f->alone) {
+        const uint8_t *parts[1] = {f->minimal};
+        size_t lens[1] = {f->minimal_len};
+        ok = write_file(f->path, parts, lens, 1);
+    } else { /* it needs the inputs before it: all of them go */
+        ok = write_file(f->path, (const uint8_t *const *)fx->ctx, fx->ctx_len, fx->ctx_n);
+    }
+    snprintf(path, sizeof path, "%s/failure-%zu.original.ndjson", fx->out_dir, id);
+    const uint8_t *parts[1] = {f->original};
+    size_t lens[1] = {f->original_len};
+    ok = ok && write_file(path, parts, lens, 1);
+    snprintf(path, sizeof path, "%s/failure-%zu.sh", fx->out_dir, id);
+    FILE *sh = fopen(path, "w");
+    if (sh) {
+        char what[160];
+        fx_describe(r, fx->lim.timeout_ms, what, sizeof what);
+        fprintf(sh, "#!/bin/sh\n# cfconform fuzz-exec reproducer: %s\nexec", what);
+        for (char **a = fx->argv; *a; a++) {
+            fputc(' ', sh);
+            shell_quote(sh, *a);
+        }
+        fprintf(sh, " < \"$(dirname \"$0\")/failure-%zu.ndjson\"\n", id);
+        ok = fclose(sh) == 0 && ok;
+        chmod(path, 0755);
+    } else {
+        ok = false;
+    }
+    if (!ok) {
+        fprintf(stderr, "cfconform: error: fuzz-exec: cannot write reproducers in %s\n",
+                fx->out_dir);
+        return -1;
+    }
+    return 0;
+}
+
+static void context_push(fuzz_exec *fx, const uint8_t *d, size_t n)
+{
+    if (fx->ctx_n == CONTEXT) {
+        free(fx->ctx[0]);
+        memmove(fx->ctx, fx->ctx + 1, (CONTEXT - 1) * sizeof fx->ctx[0]);
+        memmove(fx->ctx_len, fx->ctx_len + 1, (CONTEXT - 1) * sizeof fx->ctx_len[0]);
+        fx->ctx_n--;
+    }
+    uint8_t *c = malloc(n ? n : 1);
+    if (c == NULL)
+        return;
+    memcpy(c, d, n);
+    fx->ctx[fx->ctx_n] = c;
+    fx->ctx_len[fx->ctx_n++] = n;
+}
+
+static void context_clear(fuzz_exec *fx)
+{
+    for (size_t i = 0; i < fx->ctx_n; i++)
+        free(fx->ctx[i]);
+    fx->ctx_n = 0;
+}
+
+/* ---- the command ---------------------------------------------------------- */
+
+static bool parse_num(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || end == s || !(v >= lo && v <= hi))
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_ok_exit(const char *s, bool ok[256])
+{
+    memset(ok, 0, 256 * sizeof ok[0]);
+    char *end;
+    for (const char *p = s; *p;) {
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (errno || end == p || v < 0 || v > 255)
+            return false;
+        ok[v] = true;
+        if (*end == ',')
+            end++;
+        else if (*end)
+            return false;
+        p = end;
+    }
+    return true;
+}
+
+static void print_summary(fuzz_exec *fx, size_t runs, double secs, size_t inputs_failed)
+{
+    printf("fuzz-exec: %zu runs in %.1f s (%.0f execs/s), %s, %zu failure%s", runs, secs,
+           secs > 0 ? (double)runs / secs : 0.0, fx->per_input ? "one process per input" : "streaming",
+           fx->n_failures, fx->n_failures == 1 ? "" : "s");
+    if (fx->n_failures)
+        printf(" (%zu failing inputs)", inputs_failed);
+    printf("\n");
+    for (size_t i = 0; i < fx->n_failures; i++) {
+        failure *f = &fx->failures[i];
+        char what[200], rules[512];
+        fx_describe(&f->result, fx->lim.timeout_ms, what, sizeof what);
+        printf("\nfailure %zu: %s", i + 1, what);
+        if (f->result.sig[0] && f->result.outcome != FX_TIMEOUT && f->result.outcome != FX_MEMORY)
+            printf(" [%s]", f->result.sig);
+        printf(" on %s input; seen %zu time%s\n", f->label, f->times, f->times == 1 ? "" : "s");
+        if (f->result.match[0])
+            printf("  stderr: %s\n", f->result.match);
+        if (f->alone) {
+            rules_of(fx, f->minimal, f->minimal_len, rules, sizeof rules);
+            printf("  minimised %zu -> %zu bytes in %zu runs; the checker finds: %s\n",
+                   f->original_len, f->minimal_len, f->minimise_runs, rules);
+            printf("  %.*s%s\n", (int)(f->minimal_len < 300 ? f->minimal_len : 300),
+                   (const char *)f->minimal, f->minimal_len > 300 ? "..." : "");
+        } else {
+            printf("  does not fail alone: it needs the inputs before it (%zu saved with it)\n",
+                   fx->ctx_n);
+        }
+        printf("  saved: %s (original: failure-%zu.original.ndjson)\n  replay:", f->path, i + 1);
+        for (char **a = fx->argv; *a; a++) {
+            putchar(' ');
+            shell_quote(stdout, *a);
+        }
+        printf(" < %s\n", f->path);
+    }
+}
+
+int cfc_cmd_fuzz_exec(int argc, char **argv)
+{
+    static fuzz_exec fx; /* large; one per process */
+    memset(&fx, 0, sizeof fx);
+    double runs = 10000, max_time = 60, seed = 1, timeout = 2000, rss = 2048, mix = 0.5,
+           mutate = 0.5, max_len = 65536, max_failures = 10, minimize_runs = 300;
+    const char *pattern = DEFAULT_PATTERN;
+    fx.ok_exit[0] = true;
+    fx.out_dir = "fuzz-exec-out";
+    int i = 0;
+    for (; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+        if (strncmp(argv[i], "--", 2) != 0)
+            break; /* the command */
+        const struct fx_option *opt = NULL;
+        for (size_t k = 0; k < N_FX_OPTIONS; k++) {
+            if (strcmp(argv[i], fx_options[k].name) == 0)
+                opt = &fx_options[k];
+        }
+        if (opt == NULL)
+            return cfc_cli_usage_error("fuzz-exec: unknown option '%s'", argv[i]);
+        const char *v = NULL;
+        if (opt->arg) {
+            if (i + 1 >= argc)
+                return cfc_cli_usage_error("fuzz-exec: %s needs a value", opt->name);
+            v = argv[++i];
+        }
+        bool good = true;
+        switch (opt->id) {
+        case X_RUNS: good = parse_num(v, 1, 1e12, &runs); break;
+        case X_MAX_TIME: good = parse_num(v, 0.001, 1e9, &max_time); break;
+        case X_SEED: good = parse_num(v, 0, 4294967295.0, &seed); break;
+        case X_PER_INPUT: fx.per_input = true; break;
+        case X_TIMEOUT: good = parse_num(v, 1, 3600000, &timeout); break;
+        case X_RSS: good = parse_num(v, 1, 1 << 30, &rss); break;
+        case X_PATTERN: pattern = v; break;
+        case X_OK_EXIT: good = parse_ok_exit(v, fx.ok_exit); break;
+        case X_MIX: good = parse_num(v, 0, 1, &mix); break;
+        case X_MUTATE: good = parse_num(v, 0, 1, &mutate); break;
+        case X_MAX_LEN: good = parse_num(v, 16, 1 << 26, &max_len); break;
+        case X_OUT: fx.out_dir = v; break;
+        case X_MAX_FAILURES: good = parse_num(v, 1, MAX_FAILURES_KEPT, &max_failures); break;
+        case X_MINIMIZE_RUNS: good = parse_num(v, 0, 1e6, &minimize_runs); break;
+        case X_QUIET: fx.quiet = true; break;
+        case X_HELP:
+            fx_usage(stdout);
+            return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+        }
+        if (!good)
+            return cfc_cli_usage_error("fuzz-exec: bad value '%s' (see 'cfconform fuzz-exec --help')",
+                                       v);
+    }
+    if (i >= argc)
+        return cfc_cli_usage_error("fuzz-exec: %s", "no command (cfconform fuzz-exec [OPTIONS] -- COMMAND ARGS)");
+    fx.argv = argv + i; /* argv is NULL-terminated after argc */
+    if (pattern[0]) {
+        int rc = regcomp(&fx.re, pattern, REG_EXTENDED | REG_NOSUB | REG_NEWLINE);
+        if (rc != 0) {
+            char why[128];
+            regerror(rc, &fx.re, why, sizeof why);
+            fprintf(stderr, "cfconform: error: fuzz-exec: --crash-pattern: %s\n", why);
+            return EXIT_TROUBLE;
+        }
+        fx.has_re = true;
+    }
+    fx.lim = (fx_limits){.timeout_ms = (int)timeout,
+                         .rss_limit_kib = (size_t)rss * 1024,
+                         .ok_exit = fx.ok_exit,
+                         .pattern = fx.has_re ? &fx.re : NULL};
+    fx.minimize_runs = (size_t)minimize_runs;
+    signal(SIGPIPE, SIG_IGN);
+
+    cfc_gen_options go = {.seed = (uint64_t)seed, .invalid_fraction = mix};
+    cfc_generator *g = cfc_generator_new(&go);
+    fx.checker = cfc_checker_new(NULL);
+    uint8_t *buf = malloc((size_t)max_len + 1);
+    fx_proc *proc = malloc(sizeof *proc);
+    int rc = EXIT_CONFORMS;
+    if (g == NULL || fx.checker == NULL || buf == NULL || proc == NULL) {
+        fputs("cfconform: error: fuzz-exec: out of memory\n", stderr);
+        rc = EXIT_TROUBLE;
+        goto done;
+    }
+
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    fx.deadline = t0;
+    fx.deadline.tv_sec += (time_t)max_time;
+    fx.deadline.tv_nsec += (long)((max_time - (double)(time_t)max_time) * 1e9);
+    if (fx.deadline.tv_nsec >= 1000000000L) {
+        fx.deadline.tv_sec++;
+        fx.deadline.tv_nsec -= 1000000000L;
+    }
+    double last_progress = 0;
+    size_t n_runs = 0, inputs_failed = 0;
+    bool running = false, started_once = false;
+    unsigned mseed = (unsigned)seed * 2654435761u;
+    char label[96] = "";
+    for (; n_runs < (size_t)runs && seconds_since(&t0) < max_time &&
+           fx.n_failures < (size_t)max_failures;
+         n_runs++) {
+        cfc_gen_event e;
+        if (cfc_generator_next(g, &e) != 0) {
+            fputs("cfconform: error: fuzz-exec: out of memory\n", stderr);
+            rc = EXIT_TROUBLE;
+            break;
+        }
+        size_t len = e.len < (size_t)max_len ? e.len : (size_t)max_len;
+        memcpy(buf, e.text, len);
+        snprintf(label, sizeof label, "%s%s", e.valid ? "a valid" : "an invalid (",
+                 e.valid ? "" : cfc_rule_get(e.rule)->id);
+        if (!e.valid)
+            strncat(label, ")", sizeof label - strlen(label) - 1);
+        if ((double)((mseed = mseed * 1103515245u + 12345u) >> 8) / 16777216.0 < mutate) {
+            int rounds = 1 + (int)(mseed >> 29) % 3;
+            for (int k = 0; k < rounds; k++)
+                len = cfc_mutate(buf, len, (size_t)max_len, mseed + (unsigned)k);
+            snprintf(label, sizeof label, "a mutated");
+        }
+        for (size_t k = 0; k < len; k++) { /* one input, one line */
+            if (buf[k] == '\n' || buf[k] == '\r')
+                buf[k] = ' ';
+        }
+
+        fx_result r;
+        if (fx.per_input) {
+            char err[256];
+            r = fx_run_once(fx.argv, &fx.lim, buf, len, err, sizeof err);
+            if (r.outcome == FX_ERROR) {
+                fprintf(stderr, "cfconform: error: fuzz-exec: %s\n", err);
+                rc = EXIT_TROUBLE;
+                break;
+            }
+        } else {
+            if (!running) {
+                if (fx_start(proc, fx.argv) != 0) {
+                    fprintf(stderr, "cfconform: error: fuzz-exec: %s\n", proc->error);
+                    rc = EXIT_TROUBLE;
+                    break;
+                }
+                running = started_once = true;
+                context_clear(&fx);
+            }
+            context_push(&fx, buf, len);
+            r = fx_send(proc, &fx.lim, buf, len);
+            if (r.outcome != FX_OK) {
+                fx_kill(proc);
+                running = false;
+            }
+        }
+        if (r.outcome != FX_OK) {
+            inputs_failed++;
+            if (record(&fx, &r, buf, len, label, !fx.per_input) != 0) {
+                rc = EXIT_TROUBLE;
+                break;
+            }
+        }
+        double t = seconds_since(&t0);
+        if (!fx.quiet && t - last_progress >= 5) {
+            last_progress = t;
+            fprintf(stderr, "fuzz-exec: #%zu, %.0f execs/s, %zu failure%s\n", n_runs + 1,
+                    (double)(n_runs + 1) / t, fx.n_failures, fx.n_failures == 1 ? "" : "s");
+        }
+    }
+    if (running) { /* the end of input: it must exit cleanly */
+        fx_result r = fx_finish(proc, &fx.lim);
+        if (r.outcome != FX_OK && rc != EXIT_TROUBLE) {
+            inputs_failed++;
+            snprintf(label, sizeof label, "the end of");
+            if (record(&fx, &r, (const uint8_t *)"", 0, label, true) != 0)
+                rc = EXIT_TROUBLE;
+        }
+    }
+    (void)started_once;
+    if (rc != EXIT_TROUBLE) {
+        print_summary(&fx, n_runs, seconds_since(&t0), inputs_failed);
+        rc = fx.n_failures ? EXIT_VIOLATIONS : EXIT_CONFORMS;
+    }
+
+done:
+    for (size_t k = 0; k < fx.n_failures; k++) {
+        free(fx.failures[k].original);
+        free(fx.failures[k].minimal);
+    }
+    context_clear(&fx);
+    if (fx.has_re)
+        regfree(&fx.re);
+    free(proc);
+    free(buf);
+    cfc_checker_free(fx.checker);
+    cfc_generator_free(g);
+    if (fclose(stdout) != 0 && rc == EXIT_CONFORMS)
+        rc = EXIT_TROUBLE;
+    return rc;
+}

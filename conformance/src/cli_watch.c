@@ -1,0 +1,895 @@
+/*
+ * cfconform watch URL: attach to a running producer's WebSocket endpoint and
+ * check every event it sends, live.
+ *
+ * Each text message (reassembled from continuation frames) is one event,
+ * checked by the same core as `check`; binary frames, oversized messages and
+ * invalid UTF-8 are findings. Findings go out as they come (text, json;
+ * junit at the end), then the summary. The run stops on --count, --duration,
+ * --idle-timeout, the peer closing, or SIGINT/SIGTERM; every message received
+ * until then is checked and reported. --record writes every message's exact
+ * bytes, one per line, for `cfconform check` to replay.
+ *
+ * Exit codes: 0 no errors, 1 errors found (or warnings with --fail-on
+ * warning), 2 usage or I/O error, no connection (refused, DNS, TLS, HTTP
+ * status, timeout), or a connection that ended abnormally (no close frame,
+ * or a close code other than 1000, 1001 or none) without --reconnect.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "cfc/check.h"
+#include "cfc/contract.h"
+#include "cfc/report.h"
+#include "cfc/stream.h"
+#include "cli.h"
+#include "ws_client.h"
+#include "ws_frames.h"
+
+typedef enum wopt_id {
+    W_FORMAT,
+    W_STRICT,
+    W_CONFIG,
+    W_MAX_EVENT_BYTES,
+    W_MAX_DEPTH,
+    W_QUIET,
+    W_FAIL_ON,
+    W_COLOR,
+    W_HEADER,
+    W_SUBSCRIBE,
+    W_INSECURE,
+    W_COUNT,
+    W_DURATION,
+    W_IDLE,
+    W_CONNECT_TIMEOUT,
+    W_RECORD,
+    W_RECONNECT,
+    W_RECONNECT_MAX,
+    W_VERBOSE,
+    W_FROM_START,
+    W_PROJECT,
+    W_HELP
+} wopt_id;
+
+/* The options of `watch`, once: parsing and --help both read this table. */
+static const struct wopt_row {
+    wopt_id id;
+    const char *name;
+    const char *arg; /* NULL: a flag */
+    const char *help;
+} wopts[] = {
+    {W_FORMAT, "--format", "text|json|junit", "output format (default text; junit is written at the end)"},
+    {W_STRICT, "--strict", NULL, "warnings count as errors"},
+    {W_CONFIG, "--config", "FILE", "rules configuration (JSON), as for check"},
+    {W_MAX_EVENT_BYTES, "--max-event-bytes", "N", "largest message checked (default 1048576); larger ones are findings"},
+    {W_MAX_DEPTH, "--max-depth", "N", "deepest nesting allowed (default 64)"},
+    {W_QUIET, "--quiet", NULL, "summary only"},
+    {W_FAIL_ON, "--fail-on", "error|warning", "what makes the exit code 1 (default error)"},
+    {W_COLOR, "--color", "auto|always|never", "colour in text output (default auto)"},
+    {W_HEADER, "--header", "'NAME: VALUE'", "an HTTP header for the handshake (repeatable)"},
+    {W_SUBSCRIBE, "--subscribe", "TEXT", "a message to send once connected, e.g. '{\"type\":\"subscribe\",\"project_id\":1}'"},
+    {W_INSECURE, "--insecure", NULL, "wss: accept a self-signed, expired or mismatched certificate"},
+    {W_COUNT, "--count", "N", "stop after N events"},
+    {W_DURATION, "--duration", "SECONDS", "stop after this long"},
+    {W_IDLE, "--idle-timeout", "SECONDS", "stop after this long without a frame"},
+    {W_CONNECT_TIMEOUT, "--connect-timeout", "SECONDS", "give up on a handshake after this long (default 10)"},
+    {W_RECORD, "--record", "FILE", "write every message's exact bytes to FILE, one per line (replay: cfconform check FILE)"},
+    {W_RECONNECT, "--reconnect", NULL, "reconnect when the connection fails or ends, with exponential backoff"},
+    {W_RECONNECT_MAX, "--reconnect-max", "SECONDS", "longest wait between reconnects (default 30)"},
+    {W_FROM_START, "--from-start", NULL, "the connection sees the producer from its start (stream rules S1, S3)"},
+    {W_PROJECT, "--project", "N", "the connection is subscribed to project N: others are errors (S7; default: the --subscribe message's project_id)"},
+    {W_VERBOSE, "--verbose", NULL, "connection events and libwebsockets' own warnings to stderr"},
+    {W_HELP, "--help", NULL, "show this help"},
+};
+#define N_WOPTS (sizeof wopts / sizeof wopts[0])
+
+static void watch_usage(FILE *f)
+{
+    fputs("usage: cfconform watch [OPTIONS] URL     check a live producer (ws:// or wss://)\n"
+          "\n"
+          "Every text message is one event, checked as `cfconform check` checks a line;\n"
+          "findings are printed as they arrive, the summary when the watch stops: on\n"
+          "--count, --duration, --idle-timeout, the server closing, or Ctrl-C.\n"
+          "\n"
+          "options:\n",
+          f);
+    for (size_t i = 0; i < N_WOPTS; i++) {
+        char left[48];
+        snprintf(left, sizeof left, "%s%s%s", wopts[i].name, wopts[i].arg ? " " : "",
+                 wopts[i].arg ? wopts[i].arg : "");
+        fprintf(f, "  %-32s %s\n", left, wopts[i].help);
+    }
+    fputs("\nexample:\n"
+          "  cfconform watch --count 100 --subscribe '{\"type\":\"subscribe\",\"project_id\":1}' \\\n"
+          "      ws://127.0.0.1:8080/ws\n"
+          "\nexit codes: 0 no errors, 1 errors found (or warnings with --fail-on warning),\n"
+          "            2 usage or I/O error, no connection (refused, DNS, TLS, HTTP status,\n"
+          "              timeout), or the connection ended abnormally (without --reconnect)\n",
+          f);
+}
+
+/* ---- signals ------------------------------------------------------------ */
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+/* ---- the watch ---------------------------------------------------------- */
+
+typedef enum stop_cause {
+    STOP_NONE,
+    STOP_COUNT,
+    STOP_DURATION,
+    STOP_IDLE,
+    STOP_SIGNAL,
+    STOP_PEER,
+    STOP_TROUBLE
+} stop_cause;
+
+typedef struct watch {
+    cfc_checker *checker;
+    cfc_stream *stream; /* every text message is the stream's next event */
+    cfc_report *report;
+    cfc_wsmsg *assembler;
+    FILE *record;
+    const char *record_path;
+
+    size_t count;            /* 0: no limit */
+    double duration_s, idle_s;
+    double start, last_frame;
+
+    size_t events, errors, warnings;
+    size_t unreplayable;     /* recorded messages that cannot replay as one line */
+    /* The message being recorded. */
+    bool msg_started, msg_binary, msg_has_lf, msg_nonblank, msg_last_cr;
+
+    _Atomic int stop;        /* a stop_cause; set by both threads */
+    struct pipe_ *pipe;      /* network thread -> checking thread */
+    bool trouble;
+    bool dirty;              /* output written since the last flush */
+    bool verbose;
+} watch;
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int on_message(void *ctx, cfc_wsmsg_kind kind, const char *bytes, size_t len,
+                      const cfc_event_result *res)
+{
+    (void)kind;
+    (void)bytes;
+    (void)len;
+    watch *w = ctx;
+    w->events++;
+    w->errors += res->errors;
+    w->warnings += res->warnings;
+    w->dirty = true;
+    if (cfc_report_event(w->report, w->events, res) != 0) {
+        w->trouble = true;
+        w->stop = STOP_TROUBLE;
+        return -1;
+    }
+    if (w->count && w->events >= w->count) {
+        w->stop = STOP_COUNT;
+        return 1;
+    }
+    return 0;
+}
+
+/* The record: each message's bytes as they arrive, then a newline. A message
+ * that holds a newline, is empty or blank, ends in CR, or is binary cannot
+ * replay as exactly one NDJSON line: it is still written verbatim, and
+ * counted, so the summary can say so. */
+static void record_chunk(watch *w, const void *data, size_t len, bool final, bool binary)
+{
+    if (w->record == NULL)
+        return;
+    if (!w->msg_started) {
+        w->msg_started = true;
+        w->msg_binary = binary;
+    }
+    if (len && fwrite(data, 1, len, w->record) != len)
+        w->trouble = true;
+    const char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '\n')
+            w->msg_has_lf = true;
+        else if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+            w->msg_nonblank = true;
+    }
+    if (len)
+        w->msg_last_cr = p[len - 1] == '\r';
+    if (!final)
+        return;
+    if (w->msg_has_lf || w->msg_binary || !w->msg_nonblank || w->msg_last_cr)
+        w->unreplayable++;
+    if (fputc('\n', w->record) == EOF)
+        w->trouble = true;
+    w->msg_started = w->msg_binary = w->msg_has_lf = w->msg_nonblank = w->msg_last_cr = false;
+    if (w->trouble && w->stop != STOP_TROUBLE) {
+        fprintf(stderr, "cfconform: error: cannot write to %s: %s\n", w->record_path,
+                strerror(errno ? errno : EIO));
+        w->stop = STOP_TROUBLE;
+    }
+}
+
+/* ---- the checking thread ----------------------------------------------------
+ *
+ * libwebsockets parses frames byte by byte, which costs about as much as
+ * checking the event; so the two run on two threads. The network thread
+ * copies each chunk into a bounded ring (when it is full, the network thread
+ * waits, and TCP slows the producer down); the checking thread takes chunks
+ * in order, records, reassembles, checks and reports them. Everything the
+ * ring holds is checked before any stop is reported (pipe_drain). */
+
+#define RING_BYTES ((size_t)1 << 20)
+#define CHUNK_MAX ((size_t)1 << 16)
+
+typedef struct chunk_head {
+    uint32_t len;
+    bool final, binary;
+} chunk_head;
+
+struct pipe_ {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    unsigned char *ring;
+    size_t head, used; /* bytes */
+    bool busy;         /* the checking thread is working on a chunk */
+    bool closing;
+    bool started;
+    pthread_t thread;
+    unsigned char *item; /* CHUNK_MAX bytes: the chunk being checked */
+};
+
+static void ring_copy_in(struct pipe_ *p, const void *src, size_t n)
+{
+    size_t at = (p->head + p->used) % RING_BYTES, first = RING_BYTES - at < n ? RING_BYTES - at : n;
+    memcpy(p->ring + at, src, first);
+    memcpy(p->ring, (const unsigned char *)src + first, n - first);
+    p->used += n;
+}
+
+static void ring_copy_out(struct pipe_ *p, void *dst, size_t n)
+{
+    size_t first = RING_BYTES - p->head < n ? RING_BYTES - p->head : n;
+    memcpy(dst, p->ring + p->head, first);
+    memcpy((unsigned char *)dst + first, p->ring, n - first);
+    p->head = (p->head + n) % RING_BYTES;
+    p->used -= n;
+}
+
+/* The network thread: queues one chunk, split if it is larger than CHUNK_MAX. */
+static void pipe_put(struct pipe_ *p, const void *data, size_t len, bool final, bool binary)
+{
+    const unsigned char *d = data;
+    do {
+        size_t n = len < CHUNK_MAX ? len : CHUNK_MAX;
+        chunk_head h = {(uint32_t)n, final && n == len, binary};
+        pthread_mutex_lock(&p->lock);
+        while (RING_BYTES - p->used < sizeof h + n)
+            pthread_cond_wait(&p->changed, &p->lock);
+        ring_copy_in(p, &h, sizeof h);
+        if (n)
+            ring_copy_in(p, d, n);
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->lock);
+        d += n;
+        len -= n;
+    } while (len > 0);
+}
+
+/* Waits until every queued chunk has been checked and reported. */
+static void pipe_drain(struct pipe_ *p)
+{
+    if (!p->started)
+        return;
+    pthread_mutex_lock(&p->lock);
+    while (p->used > 0 || p->busy)
+        pthread_cond_wait(&p->changed, &p->lock);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static void flush_output(watch *w);
+
+/* One chunk, on the checking thread. */
+static void check_chunk(watch *w, const unsigned char *data, size_t len, bool final, bool binary)
+{
+    if (w->stop == STOP_COUNT || w->stop == STOP_TROUBLE)
+        return; /* past the end: neither checked nor recorded */
+    record_chunk(w, data, len, final, binary);
+    int rc = cfc_wsmsg_feed(w->assembler, data, len, final, binary);
+    if (rc < 0 && w->stop != STOP_TROUBLE) {
+        fputs("cfconform: error: out of memory\n", stderr);
+        w->trouble = true;
+        w->stop = STOP_TROUBLE;
+    }
+}
+
+static void *checking_thread(void *arg)
+{
+    watch *w = arg;
+    struct pipe_ *p = w->pipe;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        if (p->used == 0) {
+            if (p->closing)
+                break;
+            /* Nothing to do: show what was found so far, then wait. */
+            pthread_mutex_unlock(&p->lock);
+            flush_output(w);
+            pthread_mutex_lock(&p->lock);
+            while (p->used == 0 && !p->closing)
+                pthread_cond_wait(&p->changed, &p->lock);
+            continue;
+        }
+        chunk_head h;
+        ring_copy_out(p, &h, sizeof h);
+        ring_copy_out(p, p->item, h.len);
+        p->busy = true;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->lock);
+        check_chunk(w, p->item, h.len, h.final, h.binary);
+        pthread_mutex_lock(&p->lock);
+        p->busy = false;
+        pthread_cond_broadcast(&p->changed);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static int pipe_start(watch *w, struct pipe_ *p)
+{
+    memset(p, 0, sizeof *p);
+    p->ring = malloc(RING_BYTES);
+    p->item = malloc(CHUNK_MAX);
+    if (p->ring == NULL || p->item == NULL) {
+        free(p->ring);
+        free(p->item);
+        return -1;
+    }
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->changed, NULL);
+    w->pipe = p;
+    if (pthread_create(&p->thread, NULL, checking_thread, w) != 0) {
+        pthread_mutex_destroy(&p->lock);
+        pthread_cond_destroy(&p->changed);
+        free(p->ring);
+        free(p->item);
+        return -1;
+    }
+    p->started = true;
+    return 0;
+}
+
+static void pipe_stop(struct pipe_ *p)
+{
+    if (!p->started)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->closing = true;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    pthread_join(p->thread, NULL);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->changed);
+    free(p->ring);
+    free(p->item);
+    p->started = false;
+}
+
+/* The network thread's data callback. */
+static int on_data(void *ctx, const void *data, size_t len, bool final, bool binary)
+{
+    watch *w = ctx;
+    if (w->stop == STOP_COUNT || w->stop == STOP_TROUBLE)
+        return 1; /* past the end: neither checked nor recorded */
+    w->last_frame = mono_s();
+    pipe_put(w->pipe, data, len, final, binary);
+    return w->stop == STOP_COUNT || w->stop == STOP_TROUBLE;
+}
+
+static void flush_output(watch *w)
+{
+    if (!w->dirty)
+        return;
+    w->dirty = false;
+    if (fflush(stdout) != 0) {
+        w->trouble = true;
+        w->stop = STOP_TROUBLE;
+    }
+}
+
+/* Polled by the client between waits: the time-based and signal stops. */
+static int should_stop(void *ctx)
+{
+    watch *w = ctx;
+    if (w->stop != STOP_NONE && w->stop != STOP_PEER)
+        return 1;
+    double t = mono_s();
+    if (stop_signal)
+        w->stop = STOP_SIGNAL;
+    else if (w->duration_s > 0 && t - w->start >= w->duration_s)
+        w->stop = STOP_DURATION;
+    else if (w->idle_s > 0 && t - w->last_frame >= w->idle_s)
+        w->stop = STOP_IDLE;
+    return w->stop != STOP_NONE;
+}
+
+static void on_established(void *ctx)
+{
+    watch *w = ctx;
+    w->last_frame = mono_s();
+}
+
+/* What to say when a connection could not open, and what to try. */
+static void say_failure(const cfc_wsc *c, const char *url, const cfc_wsc_result *r,
+                        const char *prefix)
+{
+    const char *host = cfc_wsc_host(c);
+    int port = cfc_wsc_port(c);
+    switch (r->failure) {
+    case CFC_WSC_DNS:
+        fprintf(stderr, "%sDNS failure: cannot resolve '%s' (%s)\n"
+                        "Check the host name in the URL, or use an IP address.\n",
+                prefix, host, r->detail);
+        break;
+    case CFC_WSC_REFUSED:
+        fprintf(stderr, "%sconnection refused by %s port %d: nothing accepts connections there\n"
+                        "Check that the producer is running and the port is right; --reconnect "
+                        "waits for it.\n",
+                prefix, host, port);
+        break;
+    case CFC_WSC_UNREACHABLE:
+        fprintf(stderr, "%scannot reach %s port %d (%s)\n"
+                        "Check the host and port, and any firewall in between.\n",
+                prefix, host, port, r->detail);
+        break;
+    case CFC_WSC_TLS:
+        fprintf(stderr, "%sTLS failure with %s port %d (%s)\n"
+                        "A self-signed certificate needs --insecure; a server without TLS needs "
+                        "ws:// instead of wss://.\n",
+                prefix, host, port, r->detail);
+        break;
+    case CFC_WSC_HTTP_STATUS:
+        fprintf(stderr, "%sHTTP status %d from %s, not 101 Switching Protocols: the server "
+                        "refused the WebSocket upgrade\n"
+                        "Check the URL's path, and credentials (--header 'Authorization: "
+                        "Bearer ...').\n",
+                prefix, r->http_status, url);
+        break;
+    case CFC_WSC_HANDSHAKE:
+        fprintf(stderr, "%sthe WebSocket handshake with %s failed (%s)\n"
+                        "Check that the URL is a WebSocket endpoint.\n",
+                prefix, url, r->detail);
+        break;
+    case CFC_WSC_TIMEOUT:
+        fprintf(stderr, "%shandshake timeout: %s port %d accepted the connection but %s\n"
+                        "Check that it is a WebSocket endpoint (and ws:// or wss:// is right); "
+                        "--connect-timeout gives a slow server longer.\n",
+                prefix, host, port, r->detail);
+        break;
+    case CFC_WSC_NOMEM:
+        fprintf(stderr, "%sout of memory\n", prefix);
+        break;
+    default:
+        fprintf(stderr, "%scannot connect to %s (%s)\n"
+                        "Check the URL; --verbose shows libwebsockets' own messages.\n",
+                prefix, url, r->detail[0] ? r->detail : "no reason given");
+        break;
+    }
+}
+
+static const char *close_name(int code)
+{
+    switch (code) {
+    case 1000: return "normal closure";
+    case 1001: return "going away";
+    case 1002: return "protocol error";
+    case 1003: return "unsupported data";
+    case 1005: return "no status code";
+    case 1006: return "abnormal closure: no close frame";
+    case 1007: return "invalid payload data";
+    case 1008: return "policy violation";
+    case 1009: return "message too big";
+    case 1011: return "server error";
+    case 1013: return "try again later";
+    default: return code >= 4000 ? "application code" : "unassigned code";
+    }
+}
+
+/* The close reason as printable ASCII (control and non-ASCII bytes as \xHH). */
+static void print_reason(FILE *f, const char *reason)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)reason; *p; p++) {
+        if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
+            fprintf(f, "\\x%02x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static bool normal_close(int code)
+{
+    return code == 1000 || code == 1001 || code == 1005;
+}
+
+/* The project a subscribe message names ({"type":"subscribe","project_id":N}),
+ * or 0: the stream then knows which project the connection asked for (S7). */
+static int64_t subscribed_project(const char *message)
+{
+    cJSON *j = cJSON_Parse(message);
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(j, "type");
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, "project_id");
+    int64_t id = 0;
+    if (cJSON_IsString(type) && strcmp(type->valuestring, "subscribe") == 0 && cJSON_IsNumber(p) &&
+        p->valuedouble >= 1 && p->valuedouble <= (double)CFC_MAX_SAFE_INTEGER &&
+        p->valuedouble == (double)(int64_t)p->valuedouble)
+        id = (int64_t)p->valuedouble;
+    cJSON_Delete(j);
+    return id;
+}
+
+static bool parse_seconds(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 1e7)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Sleeps up to `seconds`, waking early for a stop. */
+static void backoff_sleep(watch *w, double seconds)
+{
+    double until = mono_s() + seconds;
+    while (!should_stop(w)) {
+        double left = until - mono_s();
+        if (left <= 0)
+            break;
+        if (left > 0.05)
+            left = 0.05;
+        struct timespec ts = {0, (long)(left * 1e9)};
+        nanosleep(&ts, NULL);
+    }
+}
+
+int cfc_cmd_watch(int argc, char **argv)
+{
+    cfc_check_options co = {0};
+    cfc_format format = CFC_FORMAT_TEXT;
+    const char *config = NULL, *url = NULL, *record = NULL;
+    bool quiet = false, fail_on_warning = false, reconnect = false;
+    int color = -1;
+    const char *headers[argc > 0 ? argc : 1];
+    size_t n_headers = 0;
+    cfc_wsc_options wo = {0};
+    cfc_stream_options so = {0};
+    double connect_timeout = 10, reconnect_max = 30;
+    watch w = {0};
+
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || strcmp(a, "-") == 0) {
+            if (url)
+                return cfc_cli_usage_error("watch takes one URL (a second: '%s')", a);
+            url = a;
+            continue;
+        }
+        const char *value = NULL;
+        const struct wopt_row *o = NULL;
+        for (size_t k = 0; k < N_WOPTS; k++) {
+            size_t nl = strlen(wopts[k].name);
+            if (strncmp(a, wopts[k].name, nl) == 0 && (a[nl] == '\0' || a[nl] == '=')) {
+                o = &wopts[k];
+                value = a[nl] == '=' ? a + nl + 1 : NULL;
+            }
+        }
+        if (o == NULL)
+            return cfc_cli_usage_error("watch: unknown option '%s'", a);
+        if (o->arg && value == NULL) {
+            if (i + 1 >= argc)
+                return cfc_cli_usage_error("%s needs a value", o->name);
+            value = argv[++i];
+        }
+        if (!o->arg && value)
+            return cfc_cli_usage_error("%s takes no value", o->name);
+        switch (o->id) {
+        case W_FORMAT:
+            if (cfc_format_parse(value, &format) != 0)
+                return cfc_cli_usage_error("--format must be text, json or junit, not '%s'", value);
+            break;
+        case W_STRICT: co.strict = true; break;
+        case W_CONFIG: config = value; break;
+        case W_MAX_EVENT_BYTES:
+            if (!cfc_cli_parse_size(value, &co.max_event_bytes))
+                return cfc_cli_usage_error("--max-event-bytes wants a positive integer, not '%s'", value);
+            break;
+        case W_MAX_DEPTH: {
+            size_t d;
+            if (!cfc_cli_parse_size(value, &d) || d > 10000)
+                return cfc_cli_usage_error("--max-depth wants an integer in 1..10000, not '%s'", value);
+            co.max_depth = (unsigned)d;
+            break;
+        }
+        case W_QUIET: quiet = true; break;
+        case W_FAIL_ON:
+            if (strcmp(value, "error") == 0)
+                fail_on_warning = false;
+            else if (strcmp(value, "warning") == 0)
+                fail_on_warning = true;
+            else
+                return cfc_cli_usage_error("--fail-on must be error or warning, not '%s'", value);
+            break;
+        case W_COLOR:
+            if (strcmp(value, "auto") == 0)
+                color = -1;
+            else if (strcmp(value, "always") == 0)
+                color = 1;
+            else if (strcmp(value, "never") == 0)
+                color = 0;
+            else
+                return cfc_cli_usage_error("--color must be auto, always or never, not '%s'", value);
+            break;
+        case W_HEADER: headers[n_headers++] = value; break;
+        case W_SUBSCRIBE: wo.subscribe = value; break;
+        case W_INSECURE: wo.insecure = true; break;
+        case W_COUNT:
+            if (!cfc_cli_parse_size(value, &w.count))
+                return cfc_cli_usage_error("--count wants a positive integer, not '%s'", value);
+            break;
+        case W_DURATION:
+            if (!parse_seconds(value, &w.duration_s))
+                return cfc_cli_usage_error("--duration wants a positive number of seconds, not '%s'", value);
+            break;
+        case W_IDLE:
+            if (!parse_seconds(value, &w.idle_s))
+                return cfc_cli_usage_error("--idle-timeout wants a positive number of seconds, not '%s'", value);
+            break;
+        case W_CONNECT_TIMEOUT:
+            if (!parse_seconds(value, &connect_timeout) || connect_timeout > 3600)
+                return cfc_cli_usage_error("--connect-timeout wants seconds in (0, 3600], not '%s'", value);
+            break;
+        case W_RECORD: record = value; break;
+        case W_RECONNECT: reconnect = true; break;
+        case W_RECONNECT_MAX:
+            if (!parse_seconds(value, &reconnect_max))
+                return cfc_cli_usage_error("--reconnect-max wants a positive number of seconds, not '%s'", value);
+            break;
+        case W_VERBOSE: wo.verbose = true; break;
+        case W_FROM_START: so.from_start = true; break;
+        case W_PROJECT: {
+            size_t p;
+            if (!cfc_cli_parse_size(value, &p) || p > (size_t)CFC_MAX_SAFE_INTEGER)
+                return cfc_cli_usage_error("--project wants an ID in 1..2^53-1, not '%s'", value);
+            so.subscribed_project_id = (int64_t)p;
+            break;
+        }
+        case W_HELP:
+            watch_usage(stdout);
+            return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+        }
+    }
+    if (url == NULL)
+        return cfc_cli_usage_error("watch needs a URL, e.g. %s", "ws://127.0.0.1:8080/ws");
+    if (color < 0) {
+        const char *nc = getenv("NO_COLOR");
+        color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
+    }
+    wo.url = url;
+    wo.headers = headers;
+    wo.n_headers = n_headers;
+    wo.connect_timeout_ms = (unsigned)(connect_timeout * 1000);
+    w.verbose = wo.verbose;
+
+    char detail[256] = "";
+    cfc_wsc_failure wf;
+    cfc_wsc *client = cfc_wsc_new(&wo, &wf, detail, sizeof detail);
+    if (client == NULL) {
+        if (wf == CFC_WSC_BAD_URL)
+            return cfc_cli_usage_error("%s", detail);
+        fprintf(stderr, "cfconform: error: %s%s%s\n", cfc_wsc_failure_name(wf),
+                detail[0] ? ": " : "", detail);
+        return EXIT_TROUBLE;
+    }
+
+    int rc = EXIT_TROUBLE;
+    w.checker = cfc_checker_new(&co);
+    if (w.checker == NULL)
+        goto nomem;
+    if (config) {
+        size_t len = 0;
+        char *text = cfc_cli_read_file(config, &len);
+        if (text == NULL) {
+            fprintf(stderr, "cfconform: error: cannot read config %s: %s\n", config,
+                    strerror(errno ? errno : EIO));
+            goto out;
+        }
+        cfc_error err = {0};
+        cfc_check_status st = cfc_checker_configure(w.checker, text, len, &err);
+        free(text);
+        if (st != CFC_CHECK_OK) {
+            fprintf(stderr, "cfconform: error: %s: %s\n", config, err.message);
+            goto out;
+        }
+        cfc_checker_set_limits(w.checker, co.max_event_bytes, co.max_depth);
+    }
+    if (so.subscribed_project_id == 0 && wo.subscribe)
+        so.subscribed_project_id = subscribed_project(wo.subscribe);
+    w.stream = cfc_stream_new(w.checker, &so);
+    w.assembler = cfc_wsmsg_new(w.checker, on_message, &w);
+    if (w.stream == NULL || w.assembler == NULL)
+        goto nomem;
+    cfc_wsmsg_set_stream(w.assembler, w.stream);
+    cfc_report_options ro = {.color = color == 1, .quiet = quiet};
+    w.report = cfc_report_new(stdout, format, &ro);
+    if (w.assembler == NULL || w.report == NULL)
+        goto nomem;
+    if (record) {
+        w.record = fopen(record, "wb");
+        w.record_path = record;
+        if (w.record == NULL) {
+            fprintf(stderr, "cfconform: error: cannot write %s: %s\n", record, strerror(errno));
+            goto out;
+        }
+    }
+    if (cfc_report_begin_file(w.report, url) != 0)
+        goto nomem;
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = (int)SA_RESETHAND; /* a second Ctrl-C kills at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    stop_signal = 0;
+
+    w.start = w.last_frame = mono_s();
+    cfc_wsc_callbacks cb = {.ctx = &w,
+                            .established = on_established,
+                            .data = on_data,
+                            .should_stop = should_stop};
+    bool ever_connected = false, abnormal = false, failed = false;
+    unsigned attempt = 0;
+    cfc_wsc_result res;
+    struct pipe_ pipe;
+    if (pipe_start(&w, &pipe) != 0)
+        goto nomem;
+    for (;;) {
+        cfc_wsc_run(client, &cb, &res);
+        pipe_drain(&pipe); /* everything received is checked before anything else */
+        if (res.established) {
+            ever_connected = true;
+            attempt = 0;
+            /* A message the connection ended in the middle of is a finding. */
+            if (w.stop != STOP_COUNT && w.stop != STOP_TROUBLE &&
+                cfc_wsmsg_pending(w.assembler)) {
+                w.msg_binary = true; /* counted as not replayable: check sees a cut line */
+                record_chunk(&w, "", 0, true, false);
+                if (cfc_wsmsg_end(w.assembler) < 0 && w.stop != STOP_TROUBLE) {
+                    w.trouble = true;
+                    w.stop = STOP_TROUBLE;
+                }
+            }
+            flush_output(&w);
+            bool ok_close = res.self_closed || (res.peer_closed && normal_close(res.close_code));
+            fprintf(stderr, "cfconform: watch: %s: ", url);
+            if (res.self_closed)
+                fputs("closed by cfconform", stderr);
+            else if (res.peer_closed)
+                fputs("closed by the server", stderr);
+            else
+                fputs("connection lost", stderr);
+            if (res.close_code) {
+                fprintf(stderr, ": %d (%s)", res.close_code, close_name(res.close_code));
+                if (res.close_reason[0]) {
+                    fputc(' ', stderr);
+                    print_reason(stderr, res.close_reason);
+                }
+            }
+            fprintf(stderr, "; %zu event%s so far\n", w.events, w.events == 1 ? "" : "s");
+            if (w.stop != STOP_NONE)
+                break;
+            if (!reconnect) {
+                w.stop = STOP_PEER;
+                abnormal = !ok_close;
+                break;
+            }
+        } else {
+            if (w.stop != STOP_NONE && w.stop != STOP_PEER)
+                break; /* interrupted while connecting */
+            if (!reconnect) {
+                say_failure(client, url, &res, "cfconform: error: ");
+                failed = true;
+                break;
+            }
+            say_failure(client, url, &res, "cfconform: watch: ");
+        }
+        double delay = 0.25 * (double)(1u << (attempt < 16 ? attempt : 16));
+        if (delay > reconnect_max)
+            delay = reconnect_max;
+        attempt++;
+        fprintf(stderr, "cfconform: watch: reconnecting in %.2f s\n", delay);
+        backoff_sleep(&w, delay);
+        if (w.stop != STOP_NONE)
+            break;
+    }
+    if (w.count && w.events < w.count && w.stop != STOP_TROUBLE && !failed)
+        fprintf(stderr, "cfconform: watch: %zu of the %zu events asked for (--count) arrived\n",
+                w.events, w.count);
+    if (w.stop == STOP_SIGNAL && w.verbose)
+        fprintf(stderr, "cfconform: watch: stopped by signal %d\n", (int)stop_signal);
+
+    pipe_stop(&pipe);
+    /* No connection at all: no summary of nothing (the message said why). */
+    if (!failed && cfc_report_finish(w.report) != 0)
+        w.trouble = true;
+    if (w.record) {
+        if (fclose(w.record) != 0) {
+            fprintf(stderr, "cfconform: error: cannot write to %s\n", record);
+            w.trouble = true;
+        }
+        w.record = NULL;
+        if (w.unreplayable)
+            fprintf(stderr,
+                    "cfconform: watch: %s: %zu message%s will not replay line for line with "
+                    "check (a newline inside, empty or blank, a trailing CR, or binary); they "
+                    "are recorded verbatim\n",
+                    record, w.unreplayable, w.unreplayable == 1 ? "" : "s");
+    }
+    if (failed || (!ever_connected && !reconnect))
+        rc = EXIT_TROUBLE;
+    else if (w.trouble)
+        rc = EXIT_TROUBLE;
+    else if (abnormal)
+        rc = EXIT_TROUBLE;
+    else if (!ever_connected) {
+        fprintf(stderr, "cfconform: error: %s: never connected\n", url);
+        rc = EXIT_TROUBLE;
+    } else if (w.errors > 0 || (fail_on_warning && w.warnings > 0))
+        rc = EXIT_VIOLATIONS;
+    else
+        rc = EXIT_CONFORMS;
+    goto out;
+
+nomem:
+    fputs("cfconform: error: out of memory\n", stderr);
+out:
+    if (w.record)
+        fclose(w.record);
+    cfc_report_free(w.report);
+    cfc_wsmsg_free(w.assembler);
+    cfc_stream_free(w.stream);
+    cfc_checker_free(w.checker);
+    cfc_wsc_free(client);
+    if (fclose(stdout) != 0) {
+        fputs("cfconform: error: cannot write to stdout\n", stderr);
+        return EXIT_TROUBLE;
+    }
+    return rc;
+}

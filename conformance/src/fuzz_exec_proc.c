@@ -1,0 +1,424 @@
+/*
+ * Running a decoder under test (fuzz_exec_proc.h): fork and exec with three
+ * pipes, non-blocking I/O under poll, deadlines from a monotonic clock,
+ * resident memory from /proc/PID/statm while it runs and from wait4's
+ * ru_maxrss when it has exited.
+ */
+#define _DEFAULT_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#include "fuzz_exec_proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+static int cloexec_pipe(int fds[2])
+{
+    if (pipe(fds) != 0)
+        return -1;
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    return 0;
+}
+
+int fx_start(fx_proc *p, char *const *argv)
+{
+    memset(p, 0, sizeof *p);
+    p->argv = argv;
+    p->in = p->out = p->err = -1;
+    p->pid = -1;
+    int in[2], out[2], err[2], ex[2];
+    if (cloexec_pipe(in) != 0) {
+        snprintf(p->error, sizeof p->error, "cannot make a pipe: %s", strerror(errno));
+        return -1;
+    }
+    if (cloexec_pipe(out) != 0) {
+        close(in[0]), close(in[1]);
+        snprintf(p->error, sizeof p->error, "cannot make a pipe: %s", strerror(errno));
+        return -1;
+    }
+    if (cloexec_pipe(err) != 0) {
+        close(in[0]), close(in[1]), close(out[0]), close(out[1]);
+        snprintf(p->error, sizeof p->error, "cannot make a pipe: %s", strerror(errno));
+        return -1;
+    }
+    if (cloexec_pipe(ex) != 0) {
+        close(in[0]), close(in[1]), close(out[0]), close(out[1]), close(err[0]), close(err[1]);
+        snprintf(p->error, sizeof p->error, "cannot make a pipe: %s", strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(p->error, sizeof p->error, "cannot fork: %s", strerror(errno));
+        close(in[0]), close(in[1]), close(out[0]), close(out[1]), close(err[0]), close(err[1]);
+        close(ex[0]), close(ex[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        setpgid(0, 0);
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        signal(SIGPIPE, SIG_DFL);
+        execvp(argv[0], argv);
+        int e = errno;
+        ssize_t w = write(ex[1], &e, sizeof e);
+        (void)w;
+        _exit(127);
+    }
+    setpgid(pid, pid); /* as the child does: whichever runs first */
+    close(in[0]);
+    close(out[1]);
+    close(err[1]);
+    close(ex[1]);
+    int e = 0;
+    ssize_t r;
+    do
+        r = read(ex[0], &e, sizeof e);
+    while (r < 0 && errno == EINTR);
+    close(ex[0]);
+    p->pid = pid;
+    p->in = in[1];
+    p->out = out[0];
+    p->err = err[0];
+    if (r == (ssize_t)sizeof e) {
+        snprintf(p->error, sizeof p->error, "cannot run %s: %s", argv[0], strerror(e));
+        fx_kill(p);
+        return -1;
+    }
+    fcntl(p->in, F_SETFL, O_NONBLOCK);
+    fcntl(p->out, F_SETFL, O_NONBLOCK);
+    fcntl(p->err, F_SETFL, O_NONBLOCK);
+    return 0;
+}
+
+void fx_kill(fx_proc *p)
+{
+    close_fd(&p->in);
+    close_fd(&p->out);
+    close_fd(&p->err);
+    if (p->pid > 0) {
+        kill(-p->pid, SIGKILL);
+        kill(p->pid, SIGKILL);
+        while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    p->pid = -1;
+}
+
+static size_t rss_kib(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    unsigned long size = 0, resident = 0;
+    int n = fscanf(f, "%lu %lu", &size, &resident);
+    fclose(f);
+    long page = sysconf(_SC_PAGESIZE);
+    return n == 2 && page > 0 ? (size_t)(resident * (unsigned long)page / 1024) : 0;
+}
+
+static void keep_stderr(fx_proc *p, const char *buf, size_t n)
+{
+    if (n >= FX_STDERR_KEEP) {
+        buf += n - FX_STDERR_KEEP;
+        n = FX_STDERR_KEEP;
+    }
+    if (p->stderr_len + n > FX_STDERR_KEEP) {
+        size_t drop = p->stderr_len + n - FX_STDERR_KEEP;
+        memmove(p->stderr_buf, p->stderr_buf + drop, p->stderr_len - drop);
+        p->stderr_len -= drop;
+        p->stderr_seen = p->stderr_seen > drop ? p->stderr_seen - drop : 0;
+    }
+    memcpy(p->stderr_buf + p->stderr_len, buf, n);
+    p->stderr_len += n;
+}
+
+/* Reads whatever stdout and stderr have; counts complete stdout lines. */
+static void drain(fx_proc *p)
+{
+    char buf[8192];
+    for (int fd_i = 0; fd_i < 2; fd_i++) {
+        int *fd = fd_i ? &p->err : &p->out;
+        for (;;) {
+            if (*fd < 0)
+                break;
+            ssize_t n = read(*fd, buf, sizeof buf);
+            if (n > 0) {
+                if (fd_i) {
+                    keep_stderr(p, buf, (size_t)n);
+                } else {
+                    for (ssize_t i = 0; i < n; i++) {
+                        if (buf[i] == '\n') {
+                            p->lines++;
+                            p->line_len = 0;
+                        } else if (p->line_len + 1 < sizeof p->line) {
+                            p->line[p->line_len++] = buf[i];
+                        }
+                    }
+                }
+                continue;
+            }
+            if (n == 0 || (errno != EAGAIN && errno != EINTR && errno != EWOULDBLOCK))
+                close_fd(fd);
+            break;
+        }
+    }
+}
+
+/* Whether the pattern matches stderr written since the last look; the
+ * matching line goes to r->match. */
+static bool pattern_seen(fx_proc *p, const fx_limits *lim, fx_result *r)
+{
+    if (lim->pattern == NULL || p->stderr_seen >= p->stderr_len)
+        return false;
+    /* Look at whole lines only: a line still being written waits. */
+    size_t end = p->stderr_len;
+    while (end > p->stderr_seen && p->stderr_buf[end - 1] != '\n')
+        end--;
+    if (end == p->stderr_seen && p->err >= 0)
+        return false;
+    if (end == p->stderr_seen)
+        end = p->stderr_len;
+    bool found = false;
+    for (size_t at = p->stderr_seen; at < end && !found;) {
+        size_t nl = at;
+        while (nl < end && p->stderr_buf[nl] != '\n')
+            nl++;
+        char line[512];
+        size_t len = nl - at < sizeof line - 1 ? nl - at : sizeof line - 1;
+        memcpy(line, p->stderr_buf + at, len);
+        line[len] = '\0';
+        for (size_t i = 0; i < len; i++) {
+            if (line[i] == '\0')
+                line[i] = ' ';
+        }
+        if (regexec((const regex_t *)lim->pattern, line, 0, NULL, 0) == 0) {
+            size_t m = len < sizeof r->match - 1 ? len : sizeof r->match - 1;
+            memcpy(r->match, line, m);
+            r->match[m] = '\0';
+            found = true;
+        }
+        at = nl + 1;
+    }
+    p->stderr_seen = end;
+    return found;
+}
+
+/* The last non-empty stderr line, digits left out (they are PIDs and
+ * addresses), up to its first ':' -- "IndexError", "==ERROR" -- for telling
+ * failures apart. */
+static void signature(const fx_proc *p, char *out, size_t cap)
+{
+    size_t end = p->stderr_len;
+    while (end > 0 && (p->stderr_buf[end - 1] == '\n' || p->stderr_buf[end - 1] == ' '))
+        end--;
+    size_t start = end;
+    while (start > 0 && p->stderr_buf[start - 1] != '\n')
+        start--;
+    size_t o = 0;
+    for (size_t i = start; i < end && o + 1 < cap && p->stderr_buf[i] != ':'; i++) {
+        char c = p->stderr_buf[i];
+        if (c < '0' || c > '9')
+            out[o++] = c >= 0x20 && c < 0x7F ? c : '?';
+    }
+    out[o] = '\0';
+}
+
+/* Has it exited? Then classify. */
+static bool reaped(fx_proc *p, const fx_limits *lim, fx_result *r)
+{
+    int st;
+    struct rusage ru;
+    pid_t w = wait4(p->pid, &st, WNOHANG, &ru);
+    if (w != p->pid)
+        return false;
+    p->pid = -1;
+    drain(p);
+    size_t peak = (size_t)ru.ru_maxrss;
+    if (peak > r->rss_kib)
+        r->rss_kib = peak;
+    bool matched = pattern_seen(p, lim, r);
+    if (WIFSIGNALED(st)) {
+        r->outcome = FX_SIGNAL;
+        r->code = WTERMSIG(st);
+    } else if (lim->rss_limit_kib && r->rss_kib > lim->rss_limit_kib) {
+        r->outcome = FX_MEMORY;
+    } else if (WIFEXITED(st) && !lim->ok_exit[WEXITSTATUS(st) & 0xFF]) {
+        r->outcome = FX_EXITED;
+        r->code = WEXITSTATUS(st);
+    } else if (matched) {
+        r->outcome = FX_PATTERN;
+    } else {
+        r->outcome = FX_OK;
+        r->code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+    }
+    signature(p, r->sig, sizeof r->sig);
+    return true;
+}
+
+/* Waits until `done` says so, the process exits, the deadline passes or
+ * memory runs over; writing `data` meanwhile if there is some. */
+typedef bool (*fx_done)(const fx_proc *p, size_t goal);
+
+static bool got_lines(const fx_proc *p, size_t goal)
+{
+    return p->lines >= goal;
+}
+
+static fx_result wait_for(fx_proc *p, const fx_limits *lim, const uint8_t *data, size_t len,
+                          fx_done done, size_t goal, bool close_after_write)
+{
+    fx_result r;
+    memset(&r, 0, sizeof r);
+    int64_t deadline = now_ms() + lim->timeout_ms;
+    size_t written = 0;
+    bool newline = false;
+    for (;;) {
+        if (p->in >= 0 && (written < len || !newline)) {
+            const void *src = written < len ? (const void *)(data + written) : (const void *)"\n";
+            size_t n = written < len ? len - written : 1;
+            ssize_t w = write(p->in, src, n);
+            if (w > 0) {
+                if (written < len)
+                    written += (size_t)w;
+                else
+                    newline = true;
+            } else if (w < 0 && errno != EAGAIN && errno != EINTR && errno != EWOULDBLOCK) {
+                close_fd(&p->in); /* EPIPE: it stopped reading; its exit will say why */
+            }
+        }
+        if (close_after_write && newline)
+            close_fd(&p->in);
+        drain(p);
+        if (done && done(p, goal) && (written == len && newline)) {
+            /* Answered: stderr written before the answer counts too. */
+            if (pattern_seen(p, lim, &r))
+                r.outcome = FX_PATTERN;
+            return r;
+        }
+        if (p->pid > 0 && reaped(p, lim, &r)) {
+            if (done && r.outcome == FX_OK) /* streaming: exiting is a failure */
+                r.outcome = FX_EXITED;
+            return r;
+        }
+        if (p->pid > 0 && lim->rss_limit_kib) {
+            size_t kib = rss_kib(p->pid);
+            if (kib > r.rss_kib)
+                r.rss_kib = kib;
+            if (kib > lim->rss_limit_kib) {
+                r.outcome = FX_MEMORY;
+                fx_kill(p);
+                return r;
+            }
+        }
+        int64_t left = deadline - now_ms();
+        if (left <= 0) {
+            r.outcome = FX_TIMEOUT;
+            fx_kill(p);
+            return r;
+        }
+        struct pollfd fds[3];
+        nfds_t n = 0;
+        if (p->out >= 0)
+            fds[n++] = (struct pollfd){.fd = p->out, .events = POLLIN};
+        if (p->err >= 0)
+            fds[n++] = (struct pollfd){.fd = p->err, .events = POLLIN};
+        if (p->in >= 0 && (written < len || !newline))
+            fds[n++] = (struct pollfd){.fd = p->in, .events = POLLOUT};
+        /* Short slices: memory is sampled and exits are noticed meanwhile. */
+        poll(fds, n, (int)(left < 10 ? left : 10));
+    }
+}
+
+fx_result fx_send(fx_proc *p, const fx_limits *lim, const uint8_t *data, size_t len)
+{
+    return wait_for(p, lim, data, len, got_lines, p->lines + 1, false);
+}
+
+fx_result fx_finish(fx_proc *p, const fx_limits *lim)
+{
+    close_fd(&p->in);
+    fx_result r = wait_for(p, lim, NULL, 0, NULL, 0, true);
+    fx_kill(p);
+    return r;
+}
+
+fx_result fx_run_once(char *const *argv, const fx_limits *lim, const uint8_t *data, size_t len,
+                      char *error, size_t error_cap)
+{
+    fx_proc *p = malloc(sizeof *p);
+    fx_result r;
+    memset(&r, 0, sizeof r);
+    if (p == NULL) {
+        r.outcome = FX_ERROR;
+        snprintf(error, error_cap, "out of memory");
+        return r;
+    }
+    if (fx_start(p, argv) != 0) {
+        r.outcome = FX_ERROR;
+        snprintf(error, error_cap, "%s", p->error);
+        free(p);
+        return r;
+    }
+    r = wait_for(p, lim, data, len, NULL, 0, true);
+    fx_kill(p);
+    free(p);
+    return r;
+}
+
+void fx_describe(const fx_result *r, int timeout_ms, char *out, size_t cap)
+{
+    switch (r->outcome) {
+    case FX_OK: snprintf(out, cap, "no failure"); return;
+    case FX_EXITED: snprintf(out, cap, "exit %d", r->code); return;
+    case FX_SIGNAL: {
+        const char *name = r->code == SIGSEGV ? "SIGSEGV" : r->code == SIGABRT ? "SIGABRT"
+                           : r->code == SIGBUS ? "SIGBUS" : r->code == SIGFPE ? "SIGFPE"
+                           : r->code == SIGILL ? "SIGILL" : r->code == SIGKILL ? "SIGKILL"
+                                                                              : "signal";
+        snprintf(out, cap, "signal %d (%s)", r->code, name);
+        return;
+    }
+    case FX_TIMEOUT: snprintf(out, cap, "hang (no answer within %d ms)", timeout_ms); return;
+    case FX_MEMORY: snprintf(out, cap, "memory (%zu MiB resident)", r->rss_kib / 1024); return;
+    case FX_PATTERN: snprintf(out, cap, "crash pattern on stderr"); return;
+    case FX_ERROR: snprintf(out, cap, "could not run"); return;
+    }
+    snprintf(out, cap, "?");
+}
+
+bool fx_same_failure(const fx_result *a, const fx_result *b)
+{
+    if (a->outcome != b->outcome)
+        return false;
+    if (a->outcome == FX_EXITED || a->outcome == FX_SIGNAL)
+        return a->code == b->code && strcmp(a->sig, b->sig) == 0;
+    return true;
+}

@@ -1,0 +1,86 @@
+/*
+ * Internal to cfconform fuzz-exec: running a decoder under test as a child
+ * process and watching it. One decoder process at a time; POSIX only.
+ *
+ * The child gets the inputs on stdin. Its stdout is read line by line (in
+ * streaming mode, one line answers one input), its stderr is kept (the last
+ * 64 KiB) for the crash pattern, and its resident memory is sampled while
+ * we wait. It runs in its own process group, so a wrapper script and its
+ * children are killed together.
+ */
+#ifndef CFC_FUZZ_EXEC_PROC_H
+#define CFC_FUZZ_EXEC_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define FX_STDERR_KEEP 65536
+
+typedef enum fx_outcome {
+    FX_OK,      /* answered (streaming) or exited 0 (per input) */
+    FX_EXITED,  /* exited with a status not allowed (or at all, while streaming) */
+    FX_SIGNAL,  /* killed by a signal */
+    FX_TIMEOUT, /* no answer or no exit within the timeout: a hang */
+    FX_MEMORY,  /* resident memory above the limit */
+    FX_PATTERN, /* the crash pattern appeared on stderr */
+    FX_ERROR    /* could not run it at all (fx->error says why) */
+} fx_outcome;
+
+typedef struct fx_result {
+    fx_outcome outcome;
+    int code;          /* exit status (FX_EXITED) or signal (FX_SIGNAL) */
+    size_t rss_kib;    /* the largest resident size seen */
+    char match[160];   /* the stderr line the crash pattern matched, if any */
+    char sig[96];      /* the last stderr line, digits left out, up to its first ':'
+                          ("IndexError", "==ERROR"): tells failures apart */
+} fx_result;
+
+typedef struct fx_proc {
+    char *const *argv;
+    pid_t pid;
+    int in, out, err; /* our ends of its stdin, stdout, stderr; -1 when closed */
+    char line[4096];  /* a partial stdout line */
+    size_t line_len;
+    size_t lines;     /* stdout lines read so far */
+    char stderr_buf[FX_STDERR_KEEP];
+    size_t stderr_len;   /* bytes kept (the tail) */
+    size_t stderr_seen;  /* how much of stderr_buf the pattern has looked at */
+    char error[256];
+} fx_proc;
+
+typedef struct fx_limits {
+    int timeout_ms;
+    size_t rss_limit_kib;
+    const bool *ok_exit; /* 256 entries: which exit statuses are fine */
+    const void *pattern; /* a compiled regex_t, or NULL */
+} fx_limits;
+
+/* Starts argv[0] (searched in PATH). Returns 0, or -1 with p->error set
+ * (the command does not exist, cannot be executed, out of resources). */
+int fx_start(fx_proc *p, char *const *argv);
+
+/* Streaming: writes one input and a newline, then waits for one line on
+ * stdout. Anything else is a failure, and the process is then gone. */
+fx_result fx_send(fx_proc *p, const fx_limits *lim, const uint8_t *data, size_t len);
+
+/* Closes stdin and waits for the exit: a non-allowed status, a signal, the
+ * pattern, memory or a hang at the end are failures too. */
+fx_result fx_finish(fx_proc *p, const fx_limits *lim);
+
+/* One process for one input: start, write it, close stdin, wait. */
+fx_result fx_run_once(char *const *argv, const fx_limits *lim, const uint8_t *data, size_t len,
+                      char *error, size_t error_cap);
+
+/* Kills the process group and reaps it. Safe on a stopped process. */
+void fx_kill(fx_proc *p);
+
+/* A short description: "signal 11 (SIGSEGV)", "exit 1", "hang (no answer
+ * within 2000 ms)", ... */
+void fx_describe(const fx_result *r, int timeout_ms, char *out, size_t cap);
+
+/* Whether two failures are the same kind (minimising keeps the kind). */
+bool fx_same_failure(const fx_result *a, const fx_result *b);
+
+#endif

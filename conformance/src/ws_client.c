@@ -1,0 +1,614 @@
+/* The WebSocket client of `cfconform watch`, over libwebsockets. */
+#define _POSIX_C_SOURCE 200809L
+#include "ws_client.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libwebsockets.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TICK_US (50 * LWS_US_PER_MS)
+#define CLOSE_GRACE_US (2 * LWS_USEC_PER_SEC)
+
+typedef enum conn_state { ST_IDLE, ST_CONNECTING, ST_OPEN, ST_CLOSING, ST_DONE } conn_state;
+
+typedef struct header {
+    char *name; /* lower case, with the trailing ':' libwebsockets wants */
+    char *value;
+} header;
+
+struct cfc_wsc {
+    struct lws_context *ctx;
+    bool tls, insecure;
+    char *host;     /* without brackets */
+    char *host_hdr; /* the Host header: host[:port] */
+    char *path;
+    int port;
+    header *headers;
+    size_t n_headers;
+    char *subscribe; /* LWS_PRE bytes of room, then the text */
+    size_t subscribe_len;
+    lws_usec_t connect_timeout_us;
+
+    /* One run. */
+    const cfc_wsc_callbacks *cb;
+    cfc_wsc_result *res;
+    struct lws *wsi;
+    conn_state state;
+    bool subscribe_pending;
+    lws_usec_t started_us, closing_us;
+    lws_sorted_usec_list_t tick;
+};
+
+const char *cfc_wsc_failure_name(cfc_wsc_failure f)
+{
+    switch (f) {
+    case CFC_WSC_OK: return "connected";
+    case CFC_WSC_BAD_URL: return "bad URL";
+    case CFC_WSC_DNS: return "DNS failure";
+    case CFC_WSC_REFUSED: return "connection refused";
+    case CFC_WSC_UNREACHABLE: return "host unreachable";
+    case CFC_WSC_TLS: return "TLS failure";
+    case CFC_WSC_HTTP_STATUS: return "HTTP status other than 101";
+    case CFC_WSC_HANDSHAKE: return "WebSocket handshake failed";
+    case CFC_WSC_TIMEOUT: return "handshake timeout";
+    case CFC_WSC_NOMEM: return "out of memory";
+    case CFC_WSC_OTHER: break;
+    }
+    return "connection failed";
+}
+
+static lws_usec_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (lws_usec_t)ts.tv_sec * LWS_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+static void set_detail(char *detail, size_t len, const char *msg)
+{
+    if (detail && len)
+        snprintf(detail, len, "%s", msg);
+}
+
+/* ws://HOST[:PORT][/PATH], wss://...; HOST may be [IPv6]. */
+static int parse_url(cfc_wsc *c, const char *url, char *detail, size_t dlen)
+{
+    const char *p;
+    if (strncasecmp(url, "ws://", 5) == 0) {
+        p = url + 5;
+        c->port = 80;
+    } else if (strncasecmp(url, "wss://", 6) == 0) {
+        p = url + 6;
+        c->tls = true;
+        c->port = 443;
+    } else {
+        set_detail(detail, dlen, "the URL must start with ws:// or wss://");
+        return -1;
+    }
+    for (const char *q = url; *q; q++) {
+        if ((unsigned char)*q <= 0x20 || *q == 0x7f) {
+            set_detail(detail, dlen, "the URL contains a space or a control character");
+            return -1;
+        }
+    }
+    const char *host = p, *host_end;
+    if (*p == '[') {
+        host = p + 1;
+        host_end = strchr(host, ']');
+        if (host_end == NULL) {
+            set_detail(detail, dlen, "an IPv6 address needs its closing ']'");
+            return -1;
+        }
+        p = host_end + 1;
+    } else {
+        host_end = p + strcspn(p, ":/?#");
+        p = host_end;
+    }
+    if (host_end == host || memchr(host, '@', (size_t)(host_end - host))) {
+        set_detail(detail, dlen, "the URL has no host (or has user info, not supported)");
+        return -1;
+    }
+    bool port_given = false;
+    if (*p == ':') {
+        char *end;
+        long v = strtol(p + 1, &end, 10);
+        if (end == p + 1 || v < 1 || v > 65535 || (*end && *end != '/' && *end != '?')) {
+            set_detail(detail, dlen, "the port must be a number in 1..65535");
+            return -1;
+        }
+        c->port = (int)v;
+        port_given = true;
+        p = end;
+    }
+    if (*p == '#') {
+        set_detail(detail, dlen, "a WebSocket URL has no fragment (#...)");
+        return -1;
+    }
+    c->host = dup_n(host, (size_t)(host_end - host));
+    c->path = *p == '/' ? dup_n(p, strlen(p)) : (*p == '?' ? NULL : dup_n("/", 1));
+    if (*p == '?') {
+        c->path = malloc(strlen(p) + 2);
+        if (c->path)
+            snprintf(c->path, strlen(p) + 2, "/%s", p);
+    }
+    size_t hl = strlen(c->host ? c->host : "") + 16;
+    c->host_hdr = malloc(hl);
+    if (c->host == NULL || c->path == NULL || c->host_hdr == NULL)
+        return -2;
+    bool v6 = strchr(c->host, ':') != NULL;
+    if (port_given)
+        snprintf(c->host_hdr, hl, v6 ? "[%s]:%d" : "%s:%d", c->host, c->port);
+    else
+        snprintf(c->host_hdr, hl, v6 ? "[%s]" : "%s", c->host);
+    return 0;
+}
+
+/* "Name: value" -> lower-case "name:" and the value, trimmed. Names are
+ * HTTP tokens; neither part may hold CR or LF (no header injection). */
+static int parse_header(const char *h, header *out)
+{
+    const char *colon = strchr(h, ':');
+    if (colon == NULL || colon == h || strpbrk(h, "\r\n"))
+        return -1;
+    for (const char *q = h; q < colon; q++) {
+        if (!isalnum((unsigned char)*q) && !strchr("!#$%&'*+-.^_`|~", *q))
+            return -1;
+    }
+    const char *v = colon + 1;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    size_t vl = strlen(v);
+    while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+        vl--;
+    out->name = malloc((size_t)(colon - h) + 2);
+    out->value = dup_n(v, vl);
+    if (out->name == NULL || out->value == NULL)
+        return -2;
+    size_t n = 0;
+    for (const char *q = h; q < colon; q++)
+        out->name[n++] = (char)tolower((unsigned char)*q);
+    out->name[n++] = ':';
+    out->name[n] = '\0';
+    return 0;
+}
+
+/* Classifies what libwebsockets said when a connection could not open. Its
+ * messages are free text; these are the words 4.1 uses. */
+static cfc_wsc_failure classify(const char *msg, int http_status)
+{
+    if (http_status > 0 && http_status != 101)
+        return CFC_WSC_HTTP_STATUS;
+    if (msg == NULL)
+        return CFC_WSC_OTHER;
+    static const struct {
+        const char *word;
+        cfc_wsc_failure f;
+    } words[] = {
+        {"refused", CFC_WSC_REFUSED},     {"connect failed", CFC_WSC_REFUSED},
+        {"getaddrinfo", CFC_WSC_DNS},     {"dns", CFC_WSC_DNS},
+        {"ssl", CFC_WSC_TLS},             {"tls", CFC_WSC_TLS},
+        {"certificate", CFC_WSC_TLS},     {"cert", CFC_WSC_TLS},
+        {"timed out", CFC_WSC_TIMEOUT},   {"timeout", CFC_WSC_TIMEOUT},
+        {"101", CFC_WSC_HTTP_STATUS},     {"hs:", CFC_WSC_HANDSHAKE},
+        {"handshake", CFC_WSC_HANDSHAKE}, {"upgrade", CFC_WSC_HANDSHAKE},
+        {"accept", CFC_WSC_HANDSHAKE},
+    };
+    char low[256];
+    size_t n = 0;
+    for (; msg[n] && n < sizeof low - 1; n++)
+        low[n] = (char)tolower((unsigned char)msg[n]);
+    low[n] = '\0';
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        if (strstr(low, words[i].word))
+            return words[i].f;
+    }
+    return CFC_WSC_OTHER;
+}
+
+/* libwebsockets' own log. Its error lines say more than the error callback
+ * does (the certificate problem, for one), so the last one is kept for the
+ * failure message; lines reach stderr only with --verbose. */
+static bool log_verbose;
+static char log_last_error[200];
+
+static void log_emit(int level, const char *line)
+{
+    if (level == LLL_ERR) {
+        size_t n = strcspn(line, "\n");
+        if (n >= sizeof log_last_error)
+            n = sizeof log_last_error - 1;
+        memcpy(log_last_error, line, n);
+        log_last_error[n] = '\0';
+    }
+    if (log_verbose)
+        fprintf(stderr, "cfconform: libwebsockets: %s%s", level == LLL_ERR ? "error: " : "",
+                line);
+}
+
+/* libwebsockets says "Unable to connect" whatever the TCP error was; one
+ * probe connection, after the failure, tells a refusal from the rest. */
+static cfc_wsc_failure probe_tcp(const char *host, int port, char *detail, size_t dlen)
+{
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+    if (getaddrinfo(host, service, &hints, &ai) != 0 || ai == NULL)
+        return CFC_WSC_OTHER;
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK, ai->ai_protocol);
+    int err = 0;
+    if (fd < 0) {
+        err = errno;
+    } else if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        err = errno;
+        if (err == EINPROGRESS) {
+            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+            socklen_t sl = sizeof err;
+            if (poll(&pfd, 1, 2000) <= 0)
+                err = ETIMEDOUT;
+            else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl) != 0)
+                err = errno;
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    freeaddrinfo(ai);
+    if (err == 0)
+        return CFC_WSC_OTHER; /* it answers now */
+    snprintf(detail, dlen, "%s", strerror(err));
+    return err == ECONNREFUSED ? CFC_WSC_REFUSED : CFC_WSC_UNREACHABLE;
+}
+
+static void request_close(cfc_wsc *c)
+{
+    if (c->state != ST_OPEN || c->wsi == NULL)
+        return;
+    c->state = ST_CLOSING;
+    c->closing_us = now_us();
+    c->res->self_closed = true;
+    lws_callback_on_writable(c->wsi);
+}
+
+static void on_tick(lws_sorted_usec_list_t *sul)
+{
+    cfc_wsc *c = lws_container_of(sul, cfc_wsc, tick);
+    if (c->state != ST_DONE && c->state != ST_IDLE)
+        lws_sul_schedule(c->ctx, 0, &c->tick, on_tick, TICK_US);
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len)
+{
+    (void)user;
+    struct lws_context *ctx = lws_get_context(wsi);
+    cfc_wsc *c = ctx ? lws_context_user(ctx) : NULL;
+    if (c == NULL || c->res == NULL)
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
+    cfc_wsc_result *res = c->res;
+
+    switch (reason) {
+    case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
+        unsigned char **p = in, *end = *p + len;
+        for (size_t i = 0; i < c->n_headers; i++) {
+            const header *h = &c->headers[i];
+            if (lws_add_http_header_by_name(wsi, (const unsigned char *)h->name,
+                                            (const unsigned char *)h->value,
+                                            (int)strlen(h->value), p, end))
+                return -1;
+        }
+        return 0;
+    }
+    case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        c->state = ST_OPEN;
+        res->established = true;
+        res->failure = CFC_WSC_OK;
+        if (c->cb->established)
+            c->cb->established(c->cb->ctx);
+        if (c->subscribe) {
+            c->subscribe_pending = true;
+            lws_callback_on_writable(wsi);
+        }
+        return 0;
+
+    case LWS_CALLBACK_CLIENT_RECEIVE:
+        if (c->state != ST_OPEN && c->state != ST_CLOSING)
+            return 0;
+        if (c->cb->data(c->cb->ctx, in, len, lws_is_final_fragment(wsi) != 0,
+                        lws_frame_is_binary(wsi) != 0) != 0)
+            request_close(c);
+        return 0;
+
+    case LWS_CALLBACK_CLIENT_WRITEABLE:
+        if (c->state == ST_CLOSING) {
+            static const char why[] = "cfconform watch: done";
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, (unsigned char *)(uintptr_t)why,
+                             sizeof why - 1);
+            return -1;
+        }
+        if (c->subscribe_pending) {
+            c->subscribe_pending = false;
+            int n = lws_write(wsi, (unsigned char *)c->subscribe + LWS_PRE, c->subscribe_len,
+                              LWS_WRITE_TEXT);
+            if (n < (int)c->subscribe_len)
+                return -1;
+        }
+        return 0;
+
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE: {
+        const unsigned char *b = in;
+        res->peer_closed = true;
+        if (len >= 2) {
+            res->close_code = b[0] << 8 | b[1];
+            size_t rl = len - 2 < sizeof res->close_reason - 1 ? len - 2
+                                                               : sizeof res->close_reason - 1;
+            memcpy(res->close_reason, b + 2, rl);
+            res->close_reason[rl] = '\0';
+        } else {
+            res->close_code = LWS_CLOSE_STATUS_NO_STATUS;
+        }
+        return 0; /* libwebsockets answers with a close frame */
+    }
+
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
+        const char *msg = in ? (const char *)in : NULL;
+        int status = (int)lws_http_client_http_response(wsi);
+        if (res->failure == CFC_WSC_OTHER) { /* not already a timeout */
+            res->http_status = status;
+            res->failure = classify(msg, status);
+            snprintf(res->detail, sizeof res->detail, "%s", msg ? msg : "");
+            if (res->failure == CFC_WSC_TLS && strstr(log_last_error, "SSL"))
+                snprintf(res->detail, sizeof res->detail, "%s", log_last_error);
+            if (res->failure == CFC_WSC_OTHER && msg && strstr(msg, "Unable to connect"))
+                res->failure = probe_tcp(c->host, c->port, res->detail, sizeof res->detail);
+        }
+        c->wsi = NULL;
+        c->state = ST_DONE;
+        return 0;
+    }
+
+    case LWS_CALLBACK_CLIENT_CLOSED:
+        if (!res->peer_closed && !res->self_closed)
+            res->close_code = LWS_CLOSE_STATUS_ABNORMAL_CLOSE;
+        else if (res->self_closed && !res->peer_closed)
+            res->close_code = LWS_CLOSE_STATUS_NORMAL; /* the code we sent */
+        c->wsi = NULL;
+        c->state = ST_DONE;
+        return 0;
+
+    case LWS_CALLBACK_WSI_DESTROY:
+        if (wsi == c->wsi) {
+            /* Gone without a CLOSED or CONNECTION_ERROR callback (e.g. killed
+             * by a timeout before the handshake): the run is over. */
+            c->wsi = NULL;
+            if (c->state == ST_CONNECTING && res->failure == CFC_WSC_OK)
+                res->failure = CFC_WSC_OTHER;
+            c->state = ST_DONE;
+        }
+        return 0;
+
+    default:
+        break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+    {"cfconform-watch", callback, 0, 1 << 16, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+cfc_wsc *cfc_wsc_new(const cfc_wsc_options *opts, cfc_wsc_failure *failure, char *detail,
+                     size_t detail_len)
+{
+    cfc_wsc_failure dummy;
+    if (failure == NULL)
+        failure = &dummy;
+    *failure = CFC_WSC_NOMEM;
+    if (opts == NULL || opts->url == NULL) {
+        *failure = CFC_WSC_BAD_URL;
+        set_detail(detail, detail_len, "no URL");
+        return NULL;
+    }
+    cfc_wsc *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    int rc = parse_url(c, opts->url, detail, detail_len);
+    if (rc != 0) {
+        *failure = rc == -1 ? CFC_WSC_BAD_URL : CFC_WSC_NOMEM;
+        cfc_wsc_free(c);
+        return NULL;
+    }
+    c->insecure = opts->insecure;
+    c->connect_timeout_us =
+        (lws_usec_t)(opts->connect_timeout_ms ? opts->connect_timeout_ms : 10000) * LWS_US_PER_MS;
+    if (opts->n_headers) {
+        c->headers = calloc(opts->n_headers, sizeof *c->headers);
+        if (c->headers == NULL) {
+            cfc_wsc_free(c);
+            return NULL;
+        }
+        for (size_t i = 0; i < opts->n_headers; i++) {
+            c->n_headers = i + 1;
+            rc = parse_header(opts->headers[i], &c->headers[i]);
+            if (rc != 0) {
+                *failure = rc == -1 ? CFC_WSC_BAD_URL : CFC_WSC_NOMEM;
+                if (rc == -1 && detail && detail_len)
+                    snprintf(detail, detail_len,
+                             "--header wants 'Name: value' (a token, a colon, no line break), "
+                             "not '%s'",
+                             opts->headers[i]);
+                cfc_wsc_free(c);
+                return NULL;
+            }
+        }
+    }
+    if (opts->subscribe) {
+        c->subscribe_len = strlen(opts->subscribe);
+        c->subscribe = malloc(LWS_PRE + c->subscribe_len + 1);
+        if (c->subscribe == NULL) {
+            cfc_wsc_free(c);
+            return NULL;
+        }
+        memcpy(c->subscribe + LWS_PRE, opts->subscribe, c->subscribe_len + 1);
+    }
+
+    log_verbose = opts->verbose;
+    lws_set_log_level(opts->verbose ? LLL_ERR | LLL_WARN : LLL_ERR, log_emit);
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = protocols;
+    info.user = c;
+    info.gid = -1;
+    info.uid = -1;
+    info.fd_limit_per_thread = 16;
+    info.connect_timeout_secs = (unsigned)(c->connect_timeout_us / LWS_USEC_PER_SEC) + 1;
+    info.timeout_secs = info.connect_timeout_secs;
+    if (c->tls)
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    c->ctx = lws_create_context(&info);
+    if (c->ctx == NULL) {
+        *failure = CFC_WSC_OTHER;
+        set_detail(detail, detail_len, "libwebsockets could not start (TLS library?)");
+        cfc_wsc_free(c);
+        return NULL;
+    }
+    *failure = CFC_WSC_OK;
+    return c;
+}
+
+void cfc_wsc_free(cfc_wsc *c)
+{
+    if (c == NULL)
+        return;
+    if (c->ctx)
+        lws_context_destroy(c->ctx);
+    for (size_t i = 0; i < c->n_headers; i++) {
+        free(c->headers[i].name);
+        free(c->headers[i].value);
+    }
+    free(c->headers);
+    free(c->host);
+    free(c->host_hdr);
+    free(c->path);
+    free(c->subscribe);
+    free(c);
+}
+
+const char *cfc_wsc_host(const cfc_wsc *c)
+{
+    return c->host;
+}
+
+int cfc_wsc_port(const cfc_wsc *c)
+{
+    return c->port;
+}
+
+bool cfc_wsc_tls(const cfc_wsc *c)
+{
+    return c->tls;
+}
+
+int cfc_wsc_run(cfc_wsc *c, const cfc_wsc_callbacks *cb, cfc_wsc_result *result)
+{
+    memset(result, 0, sizeof *result);
+    if (c == NULL || cb == NULL || cb->data == NULL) {
+        result->failure = CFC_WSC_OTHER;
+        return -1;
+    }
+    /* Resolve first: a DNS failure then says so, whatever words the
+     * library would have used. */
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+    int gai = getaddrinfo(c->host, NULL, &hints, &ai);
+    if (gai != 0) {
+        result->failure = gai == EAI_MEMORY ? CFC_WSC_NOMEM : CFC_WSC_DNS;
+        snprintf(result->detail, sizeof result->detail, "%s: %s", c->host, gai_strerror(gai));
+        return 0;
+    }
+    freeaddrinfo(ai);
+
+    c->cb = cb;
+    c->res = result;
+    c->state = ST_CONNECTING;
+    c->subscribe_pending = false;
+    c->started_us = now_us();
+    result->failure = CFC_WSC_OTHER; /* until the handshake completes */
+    log_last_error[0] = '\0';
+
+    struct lws_client_connect_info ci;
+    memset(&ci, 0, sizeof ci);
+    ci.context = c->ctx;
+    ci.address = c->host;
+    ci.port = c->port;
+    ci.path = c->path;
+    ci.host = c->host_hdr;
+    ci.origin = c->host_hdr;
+    ci.ietf_version_or_minus_one = -1;
+    ci.local_protocol_name = protocols[0].name;
+    ci.pwsi = &c->wsi;
+    if (c->tls) {
+        ci.ssl_connection = LCCSCF_USE_SSL;
+        if (c->insecure)
+            ci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
+                                 LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
+    }
+    if (lws_client_connect_via_info(&ci) == NULL) {
+        /* Failed at once; the error callback may already have said why. */
+        if (result->failure == CFC_WSC_OTHER && result->detail[0] == '\0')
+            snprintf(result->detail, sizeof result->detail, "could not start the connection");
+        c->state = ST_DONE;
+    }
+    if (c->state != ST_DONE)
+        lws_sul_schedule(c->ctx, 0, &c->tick, on_tick, TICK_US);
+
+    while (c->state != ST_DONE) {
+        if (lws_service(c->ctx, 0) < 0)
+            break;
+        lws_usec_t t = now_us();
+        if (c->state == ST_CONNECTING && c->wsi && t - c->started_us > c->connect_timeout_us) {
+            result->failure = CFC_WSC_TIMEOUT;
+            snprintf(result->detail, sizeof result->detail,
+                     "no WebSocket handshake answer within %lld ms",
+                     (long long)(c->connect_timeout_us / LWS_US_PER_MS));
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+            c->started_us = t + 10 * LWS_USEC_PER_SEC; /* once */
+        }
+        if (c->state == ST_CONNECTING && cb->should_stop && cb->should_stop(cb->ctx) && c->wsi) {
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+        }
+        if (c->state == ST_OPEN && cb->should_stop && cb->should_stop(cb->ctx))
+            request_close(c);
+        if (c->state == ST_CLOSING && c->wsi && t - c->closing_us > CLOSE_GRACE_US) {
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+            c->closing_us = t + 10 * LWS_USEC_PER_SEC;
+        }
+    }
+    lws_sul_cancel(&c->tick);
+    if (!result->established && result->failure == CFC_WSC_OK)
+        result->failure = CFC_WSC_OTHER;
+    c->state = ST_IDLE;
+    c->wsi = NULL;
+    c->res = NULL;
+    c->cb = NULL;
+    return 0;
+}

@@ -1,0 +1,91 @@
+/*
+ * Internal: the WebSocket client of `cfconform watch`, over libwebsockets.
+ * It opens one connection at a time, hands every received chunk to the
+ * caller as it comes (the caller reassembles and checks: ws_frames.h), sends
+ * an optional first message, and closes with a close frame when the caller
+ * asks. Failures to connect are classified (bad URL, DNS, refused, TLS, HTTP
+ * status, timeout) so the CLI can say which and what to try.
+ *
+ * Single-threaded: everything, the caller's callbacks included, runs inside
+ * cfc_wsc_run on the calling thread. Signals interrupt the wait; the caller's
+ * should_stop callback is polled at least every 50 ms.
+ */
+#ifndef CFC_WS_CLIENT_H
+#define CFC_WS_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum cfc_wsc_failure {
+    CFC_WSC_OK = 0,       /* the connection was opened */
+    CFC_WSC_BAD_URL,      /* not ws://HOST[:PORT][/PATH] or wss://... */
+    CFC_WSC_DNS,          /* the host name does not resolve */
+    CFC_WSC_REFUSED,      /* nothing listens there */
+    CFC_WSC_UNREACHABLE,  /* the TCP connection failed otherwise (no route, timeout) */
+    CFC_WSC_TLS,          /* the TLS handshake or the certificate check failed */
+    CFC_WSC_HTTP_STATUS,  /* the server answered, but not with 101 Switching Protocols */
+    CFC_WSC_HANDSHAKE,    /* the server's answer was not a valid WebSocket upgrade */
+    CFC_WSC_TIMEOUT,      /* no handshake answer within the connect timeout */
+    CFC_WSC_NOMEM,
+    CFC_WSC_OTHER
+} cfc_wsc_failure;
+
+/* A short name for a failure: "connection refused", "TLS failure", ... */
+const char *cfc_wsc_failure_name(cfc_wsc_failure f);
+
+typedef struct cfc_wsc_options {
+    const char *url;
+    const char *const *headers; /* "Name: value" each; copied */
+    size_t n_headers;
+    const char *subscribe;      /* a text message sent once connected, or NULL */
+    bool insecure;              /* wss: accept self-signed, expired, wrong host */
+    unsigned connect_timeout_ms; /* 0: 10 s */
+    bool verbose;               /* libwebsockets' own error and warning lines to stderr */
+} cfc_wsc_options;
+
+typedef struct cfc_wsc_callbacks {
+    void *ctx;
+    /* The handshake succeeded. May be NULL. */
+    void (*established)(void *ctx);
+    /* One chunk of the current message; `final` ends the message, `binary`
+     * is its opcode. Return non-zero to close the connection now (chunks
+     * still arriving before the close completes are delivered too). */
+    int (*data)(void *ctx, const void *data, size_t len, bool final, bool binary);
+    /* Polled often: return non-zero to close the connection. May be NULL. */
+    int (*should_stop)(void *ctx);
+} cfc_wsc_callbacks;
+
+typedef struct cfc_wsc_result {
+    cfc_wsc_failure failure; /* CFC_WSC_OK once connected */
+    int http_status;         /* the status line's code, for CFC_WSC_HTTP_STATUS */
+    char detail[256];        /* more words, from libwebsockets or the resolver */
+    bool established;
+    bool peer_closed;        /* the peer sent a close frame first */
+    bool self_closed;        /* we closed (the caller asked) */
+    int close_code;          /* the peer's close code; 1005 when its close frame had
+                                none, 1006 when the connection ended with no close frame,
+                                1000 when we closed first (the code we sent) */
+    char close_reason[128];  /* the peer's close reason (raw bytes, NUL-terminated) */
+} cfc_wsc_result;
+
+typedef struct cfc_wsc cfc_wsc;
+
+/* A client for opts->url (copied, as is everything in opts), or NULL with
+ * *failure set (CFC_WSC_BAD_URL with `detail` saying why, CFC_WSC_NOMEM, or
+ * CFC_WSC_OTHER when libwebsockets cannot start). detail may be NULL. */
+cfc_wsc *cfc_wsc_new(const cfc_wsc_options *opts, cfc_wsc_failure *failure, char *detail,
+                     size_t detail_len);
+void cfc_wsc_free(cfc_wsc *c); /* NULL ok */
+
+/* Opens one connection and serves it until it ends: returns when the
+ * connection failed to open, the peer closed it, it broke, or the caller's
+ * close completed. *result says which. Returns 0, or -1 when the connection
+ * could not even be attempted (result->failure says why). */
+int cfc_wsc_run(cfc_wsc *c, const cfc_wsc_callbacks *cb, cfc_wsc_result *result);
+
+/* The URL's parts, for messages: "ws" or "wss", the host, the port. */
+const char *cfc_wsc_host(const cfc_wsc *c);
+int cfc_wsc_port(const cfc_wsc *c);
+bool cfc_wsc_tls(const cfc_wsc *c);
+
+#endif

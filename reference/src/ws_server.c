@@ -1,0 +1,561 @@
+/* The reference connection manager over libwebsockets: see cfc/ws_server.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "cfc/ws_server.h"
+
+#include <cjson/cJSON.h>
+#include <libwebsockets.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define WRITES_PER_CALLBACK 256
+#define SUBSCRIBE_MAX 4096
+
+/* One event, shared by every client queue that holds it. */
+typedef struct msg {
+    size_t refs; /* under the server's lock */
+    size_t len;
+    unsigned char buf[]; /* LWS_PRE bytes of room, then the event */
+} msg;
+
+typedef struct client {
+    struct lws *wsi;
+    struct client *next;
+    char peer[64];
+    int64_t project;    /* with subscribed: the only project it gets */
+    bool subscribed;
+    bool kick;          /* too far behind: close with 1008 */
+    bool closing;       /* cfc_ws_server_close_all: close once drained */
+    double connected_at;
+    msg **queue;        /* ring of queue_max */
+    size_t head, count;
+    char *rx;           /* a client message being received */
+    size_t rx_len;
+    bool rx_skip;       /* it is too long: ignored */
+} client;
+
+struct cfc_ws_server {
+    struct lws_context *ctx;
+    pthread_t thread;
+    bool thread_started;
+    pthread_mutex_t lock;
+    client *clients;
+    size_t queue_max;
+    double ready_s;
+    cfc_log_fn log;
+    void *log_ctx;
+    int port;
+    atomic_int stop;        /* the service thread ends */
+    bool wake_pending;      /* a lws_cancel_service is on its way */
+    bool closing;
+    int close_code;
+    char close_reason[124];
+    cfc_ws_server_stats stats;
+};
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void logf_(cfc_ws_server *s, cfc_log_level level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static void logf_(cfc_ws_server *s, cfc_log_level level, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    s->log(s->log_ctx, level, line);
+}
+
+static void msg_unref(msg *m)
+{
+    if (m && --m->refs == 0)
+        free(m);
+}
+
+/* Under the lock. */
+static void queue_clear(client *c, size_t queue_max)
+{
+    while (c->count) {
+        msg_unref(c->queue[c->head]);
+        c->queue[c->head] = NULL;
+        c->head = (c->head + 1) % queue_max;
+        c->count--;
+    }
+    c->head = 0;
+}
+
+/* Under the lock: ask the service thread to look at the clients. */
+static void wake(cfc_ws_server *s)
+{
+    if (!s->wake_pending) {
+        s->wake_pending = true;
+        lws_cancel_service(s->ctx);
+    }
+}
+
+/* A subscribe message: {"type":"subscribe","project_id":N}. */
+static void on_client_message(cfc_ws_server *s, client *c, const char *text, size_t len)
+{
+    cJSON *j = cJSON_ParseWithLength(text, len);
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(j, "type");
+    const cJSON *project = cJSON_GetObjectItemCaseSensitive(j, "project_id");
+    if (cJSON_IsString(type) && strcmp(type->valuestring, "subscribe") == 0 &&
+        cJSON_IsNumber(project) && project->valuedouble >= 1 &&
+        project->valuedouble <= (double)CFC_MAX_SAFE_INTEGER &&
+        project->valuedouble == (double)(int64_t)project->valuedouble) {
+        pthread_mutex_lock(&s->lock);
+        c->project = (int64_t)project->valuedouble;
+        c->subscribed = true;
+        pthread_mutex_unlock(&s->lock);
+        logf_(s, CFC_LOG_INFO, "client %s subscribed to project %lld", c->peer,
+              (long long)c->project);
+    } else {
+        logf_(s, CFC_LOG_WARNING,
+              "client %s sent a message that is not {\"type\":\"subscribe\",\"project_id\":N}; "
+              "ignored",
+              c->peer);
+    }
+    cJSON_Delete(j);
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len)
+{
+    struct lws_context *ctx = lws_get_context(wsi);
+    cfc_ws_server *s = ctx ? lws_context_user(ctx) : NULL;
+    client **slot = user;
+    if (s == NULL)
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
+
+    switch (reason) {
+    case LWS_CALLBACK_ESTABLISHED: {
+        client *c = calloc(1, sizeof *c);
+        msg **q = calloc(s->queue_max, sizeof *q);
+        if (c == NULL || q == NULL) {
+            free(c);
+            free(q);
+            logf_(s, CFC_LOG_ERROR, "out of memory accepting a client");
+            return -1;
+        }
+        c->wsi = wsi;
+        c->queue = q;
+        c->connected_at = mono_s();
+        if (lws_get_peer_simple(wsi, c->peer, sizeof c->peer) == NULL)
+            snprintf(c->peer, sizeof c->peer, "?");
+        pthread_mutex_lock(&s->lock);
+        bool refuse = s->closing;
+        if (!refuse) {
+            c->next = s->clients;
+            s->clients = c;
+            s->stats.clients++;
+            s->stats.connected++;
+        }
+        pthread_mutex_unlock(&s->lock);
+        if (refuse) {
+            free(c->queue);
+            free(c);
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"closing", 7);
+            return -1;
+        }
+        *slot = c;
+        logf_(s, CFC_LOG_INFO, "client %s connected", c->peer);
+        return 0;
+    }
+
+    case LWS_CALLBACK_RECEIVE: {
+        client *c = *slot;
+        if (c == NULL)
+            return 0;
+        if (!c->rx_skip) {
+            if (c->rx_len + len > SUBSCRIBE_MAX) {
+                c->rx_skip = true;
+            } else {
+                char *q = realloc(c->rx, c->rx_len + len + 1);
+                if (q == NULL) {
+                    c->rx_skip = true;
+                } else {
+                    c->rx = q;
+                    if (len)
+                        memcpy(c->rx + c->rx_len, in, len);
+                    c->rx_len += len;
+                }
+            }
+        }
+        if (lws_is_final_fragment(wsi)) {
+            if (c->rx_skip || lws_frame_is_binary(wsi))
+                logf_(s, CFC_LOG_WARNING, "client %s sent a binary or oversized message; ignored",
+                      c->peer);
+            else
+                on_client_message(s, c, c->rx ? c->rx : "", c->rx_len);
+            free(c->rx);
+            c->rx = NULL;
+            c->rx_len = 0;
+            c->rx_skip = false;
+        }
+        return 0;
+    }
+
+    case LWS_CALLBACK_SERVER_WRITEABLE: {
+        client *c = *slot;
+        if (c == NULL)
+            return 0;
+        pthread_mutex_lock(&s->lock);
+        if (c->kick) {
+            pthread_mutex_unlock(&s->lock);
+            static const char why[] = "too far behind";
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+                             (unsigned char *)(uintptr_t)why, sizeof why - 1);
+            return -1;
+        }
+        /* A batch of small messages in as few TCP segments as the kernel
+         * can make of them: cork, one lws_write per message, uncork. */
+        int fd = (int)lws_get_socket_fd(wsi), on = 1, off = 0;
+        bool corked = c->count > 1 && fd >= 0 &&
+                      setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on) == 0;
+        for (int i = 0; i < WRITES_PER_CALLBACK && c->count; i++) {
+            msg *m = c->queue[c->head];
+            c->queue[c->head] = NULL;
+            c->head = (c->head + 1) % s->queue_max;
+            c->count--;
+            /* The service thread is the only writer, so the LWS_PRE room of
+             * a shared message is never written by two threads at once (and
+             * every client gets the same frame header anyway). */
+            pthread_mutex_unlock(&s->lock);
+            size_t len_m = m->len;
+            int n = lws_write(wsi, m->buf + LWS_PRE, len_m, LWS_WRITE_TEXT);
+            pthread_mutex_lock(&s->lock);
+            msg_unref(m);
+            if (n < (int)len_m) {
+                pthread_mutex_unlock(&s->lock);
+                return -1;
+            }
+            s->stats.sent++;
+            if (lws_partial_buffered(wsi))
+                break; /* the socket is full: wait for the next writeable */
+        }
+        if (corked)
+            setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
+        bool more = c->count > 0;
+        bool close_now = !more && c->closing;
+        int code = s->close_code;
+        pthread_mutex_unlock(&s->lock);
+        if (more) {
+            lws_callback_on_writable(wsi);
+        } else if (close_now) {
+            lws_close_reason(wsi, (enum lws_close_status)code, (unsigned char *)s->close_reason,
+                             strlen(s->close_reason));
+            return -1;
+        }
+        return 0;
+    }
+
+    case LWS_CALLBACK_CLOSED: {
+        client *c = *slot;
+        if (c == NULL)
+            return 0;
+        *slot = NULL;
+        pthread_mutex_lock(&s->lock);
+        for (client **p = &s->clients; *p; p = &(*p)->next) {
+            if (*p == c) {
+                *p = c->next;
+                break;
+            }
+        }
+        s->stats.clients--;
+        queue_clear(c, s->queue_max);
+        pthread_mutex_unlock(&s->lock);
+        logf_(s, CFC_LOG_INFO, "client %s disconnected", c->peer);
+        free(c->queue);
+        free(c->rx);
+        free(c);
+        return 0;
+    }
+
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        pthread_mutex_lock(&s->lock);
+        s->wake_pending = false;
+        for (client *c = s->clients; c; c = c->next) {
+            if (c->count || c->kick || c->closing)
+                lws_callback_on_writable(c->wsi);
+        }
+        pthread_mutex_unlock(&s->lock);
+        return 0;
+
+    default:
+        break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+    {"cfc-events", callback, sizeof(client *), 4096, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+static void *service(void *arg)
+{
+    cfc_ws_server *s = arg;
+    while (!s->stop) {
+        if (lws_service(s->ctx, 0) < 0)
+            break;
+    }
+    return NULL;
+}
+
+static void quiet_lws(int level, const char *line)
+{
+    (void)level;
+    (void)line;
+}
+
+cfc_ws_server *cfc_ws_server_start(const cfc_ws_server_options *opts, char *err,
+                                   size_t err_len)
+{
+    static const cfc_ws_server_options defaults = {0};
+    if (opts == NULL)
+        opts = &defaults;
+    char dummy[8];
+    if (err == NULL || err_len == 0) {
+        err = dummy;
+        err_len = sizeof dummy;
+    }
+    if (opts->port < 0 || opts->port > 65535) {
+        snprintf(err, err_len, "port %d is not in 0..65535", opts->port);
+        return NULL;
+    }
+    cfc_ws_server *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        snprintf(err, err_len, "out of memory");
+        return NULL;
+    }
+    if (pthread_mutex_init(&s->lock, NULL) != 0) {
+        free(s);
+        snprintf(err, err_len, "cannot create a mutex");
+        return NULL;
+    }
+    s->queue_max = opts->queue_max ? opts->queue_max : 4096;
+    s->ready_s = (opts->ready_ms ? opts->ready_ms : 200) / 1000.0;
+    s->log = opts->log ? opts->log : cfc_log_stderr;
+    s->log_ctx = opts->log_ctx;
+
+    lws_set_log_level(LLL_ERR, quiet_lws);
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.port = opts->port;
+    info.iface = opts->address ? opts->address : "127.0.0.1";
+    info.protocols = protocols;
+    info.user = s;
+    info.gid = -1;
+    info.uid = -1;
+    info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+    s->ctx = lws_create_context(&info);
+    if (s->ctx == NULL) {
+        snprintf(err, err_len, "cannot listen on %s port %d (in use, or not an address of "
+                 "this machine)", info.iface, opts->port);
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+        return NULL;
+    }
+    struct lws_vhost *vh = lws_get_vhost_by_name(s->ctx, "default");
+    s->port = vh ? lws_get_vhost_listen_port(vh) : opts->port;
+    if (pthread_create(&s->thread, NULL, service, s) != 0) {
+        snprintf(err, err_len, "cannot start the server thread");
+        lws_context_destroy(s->ctx);
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+        return NULL;
+    }
+    s->thread_started = true;
+    logf_(s, CFC_LOG_INFO, "listening on ws://%s:%d/", info.iface, s->port);
+    return s;
+}
+
+int cfc_ws_server_port(const cfc_ws_server *srv)
+{
+    return srv ? srv->port : -1;
+}
+
+void cfc_ws_server_manager(cfc_ws_server *srv, cfc_manager *manager)
+{
+    if (manager == NULL)
+        return;
+    manager->broadcast = cfc_ws_server_broadcast;
+    manager->broadcast_ctx = srv;
+}
+
+int cfc_ws_server_broadcast(void *ctx, int64_t project_id, const char *json, size_t len)
+{
+    cfc_ws_server *s = ctx;
+    if (s == NULL || (json == NULL && len > 0) || len > (size_t)INT32_MAX)
+        return -1;
+    msg *m = malloc(sizeof *m + LWS_PRE + len);
+    if (m == NULL)
+        return -1;
+    m->refs = 0;
+    m->len = len;
+    if (len)
+        memcpy(m->buf + LWS_PRE, json, len);
+
+    char dropped[4][64];
+    size_t n_dropped = 0, queued = 0;
+    pthread_mutex_lock(&s->lock);
+    if (s->closing) {
+        pthread_mutex_unlock(&s->lock);
+        free(m);
+        return -1;
+    }
+    s->stats.broadcasts++;
+    for (client *c = s->clients; c; c = c->next) {
+        if (c->kick || c->closing || (c->subscribed && c->project != project_id))
+            continue;
+        if (c->count == s->queue_max) {
+            /* Too far behind: never wait for it, drop it. */
+            c->kick = true;
+            queue_clear(c, s->queue_max);
+            s->stats.dropped++;
+            if (n_dropped < 4)
+                snprintf(dropped[n_dropped], sizeof dropped[0], "%s", c->peer);
+            n_dropped++;
+            continue;
+        }
+        c->queue[(c->head + c->count) % s->queue_max] = m;
+        c->count++;
+        m->refs++;
+        queued++;
+    }
+    if (queued || n_dropped)
+        wake(s);
+    size_t qmax = s->queue_max;
+    pthread_mutex_unlock(&s->lock);
+    if (queued == 0)
+        free(m);
+    for (size_t i = 0; i < n_dropped && i < 4; i++)
+        logf_(s, CFC_LOG_WARNING,
+              "client %s fell too far behind (%zu events queued): disconnecting it with close "
+              "code 1008",
+              dropped[i], qmax);
+    return 0;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+int cfc_ws_server_wait_clients(cfc_ws_server *srv, size_t n, int timeout_ms,
+                               const volatile int *cancel)
+{
+    if (srv == NULL)
+        return -1;
+    double until = mono_s() + timeout_ms / 1000.0;
+    for (;;) {
+        size_t ready = 0;
+        double now = mono_s();
+        pthread_mutex_lock(&srv->lock);
+        for (client *c = srv->clients; c; c = c->next)
+            ready += !c->kick && (c->subscribed || now - c->connected_at >= srv->ready_s);
+        pthread_mutex_unlock(&srv->lock);
+        if (ready >= n)
+            return 0;
+        if ((timeout_ms >= 0 && now >= until) || (cancel && *cancel))
+            return -1;
+        sleep_ms(5);
+    }
+}
+
+int cfc_ws_server_drain(cfc_ws_server *srv, int timeout_ms)
+{
+    if (srv == NULL)
+        return -1;
+    double until = mono_s() + timeout_ms / 1000.0;
+    for (;;) {
+        size_t queued = 0;
+        pthread_mutex_lock(&srv->lock);
+        for (client *c = srv->clients; c; c = c->next)
+            queued += c->kick ? 0 : c->count;
+        pthread_mutex_unlock(&srv->lock);
+        if (queued == 0)
+            return 0;
+        if (timeout_ms >= 0 && mono_s() >= until)
+            return -1;
+        sleep_ms(1);
+    }
+}
+
+int cfc_ws_server_close_all(cfc_ws_server *srv, int code, const char *reason, int timeout_ms)
+{
+    if (srv == NULL)
+        return -1;
+    pthread_mutex_lock(&srv->lock);
+    srv->closing = true;
+    srv->close_code = code >= 1000 && code <= 4999 ? code : 1000;
+    snprintf(srv->close_reason, sizeof srv->close_reason, "%s", reason ? reason : "");
+    for (client *c = srv->clients; c; c = c->next)
+        c->closing = true;
+    if (srv->clients)
+        wake(srv);
+    pthread_mutex_unlock(&srv->lock);
+    double until = mono_s() + timeout_ms / 1000.0;
+    for (;;) {
+        pthread_mutex_lock(&srv->lock);
+        size_t left = srv->stats.clients;
+        pthread_mutex_unlock(&srv->lock);
+        if (left == 0)
+            return 0;
+        if (timeout_ms >= 0 && mono_s() >= until)
+            return -1;
+        sleep_ms(2);
+    }
+}
+
+void cfc_ws_server_get_stats(cfc_ws_server *srv, cfc_ws_server_stats *out)
+{
+    if (srv == NULL || out == NULL)
+        return;
+    pthread_mutex_lock(&srv->lock);
+    *out = srv->stats;
+    pthread_mutex_unlock(&srv->lock);
+}
+
+void cfc_ws_server_free(cfc_ws_server *srv)
+{
+    if (srv == NULL)
+        return;
+    if (srv->thread_started) {
+        srv->stop = 1;
+        lws_cancel_service(srv->ctx);
+        pthread_join(srv->thread, NULL);
+    }
+    /* Closes what is still open; LWS_CALLBACK_CLOSED frees each client. */
+    lws_context_destroy(srv->ctx);
+    pthread_mutex_lock(&srv->lock);
+    while (srv->clients) {
+        client *c = srv->clients;
+        srv->clients = c->next;
+        queue_clear(c, srv->queue_max);
+        free(c->queue);
+        free(c->rx);
+        free(c);
+    }
+    pthread_mutex_unlock(&srv->lock);
+    pthread_mutex_destroy(&srv->lock);
+    free(srv);
+}

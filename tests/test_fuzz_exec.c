@@ -1,0 +1,199 @@
+/* cfconform fuzz-exec against small decoders written for the tests, in C
+ * and in Python (tests/fuzz_exec/): the correct ones run clean; the buggy
+ * ones -- a crash on a specific rule violation, a hang, unbounded memory --
+ * are found, minimised, reported and saved with a replay script. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "util.h"
+
+#define CFCONFORM CFC_BINARY_DIR "/cfconform"
+#define DECODERS CFC_BINARY_DIR "/tests/fuzz_exec_decoder_"
+#define PY CFC_SOURCE_DIR "/tests/fuzz_exec/decoder_"
+#define OUT CFC_BINARY_DIR "/test_fuzz_exec_out"
+
+/* Runs fuzz-exec with OUT/<name> as its output directory. */
+static int fuzz_exec(const char *name, const char *args, char **out)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "rm -rf %s/%s && mkdir -p %s && " CFCONFORM
+             " fuzz-exec --quiet --out %s/%s %s 2>&1",
+             OUT, name, OUT, OUT, name, args);
+    return test_run(cmd, out);
+}
+
+static char *minimised(const char *name, size_t *len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s/failure-1.ndjson", OUT, name);
+    return test_slurp(path, len);
+}
+
+/* The reproducer's script replays the failure. */
+static int replay_status(const char *name)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "sh %s/%s/failure-1.sh >/dev/null 2>&1", OUT, name);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(fuzz_exec, correct_c_decoder_runs_clean)
+{
+    char *out;
+    int rc = fuzz_exec("c_ok", "--runs 3000 -- " DECODERS "ok", &out);
+    cr_expect_eq(rc, 0, "%s", out);
+    cr_expect_not_null(strstr(out, "3000 runs"), "%s", out);
+    cr_expect_not_null(strstr(out, "execs/s"), "%s", out);
+    cr_expect_not_null(strstr(out, "0 failures"), "%s", out);
+    free(out);
+}
+
+Test(fuzz_exec, c_crash_on_missing_agent_id_is_found_and_minimised)
+{
+    char *out;
+    int rc = fuzz_exec("c_crash", "--runs 3000 --seed 2 -- " DECODERS "crash", &out);
+    cr_assert_eq(rc, 1, "%s", out);
+    cr_expect_not_null(strstr(out, "signal 11 (SIGSEGV)"), "%s", out);
+    cr_expect_not_null(strstr(out, "missing-field"), "%s", out);
+    cr_expect_not_null(strstr(out, "replay:"), "%s", out);
+    size_t len;
+    char *ev = minimised("c_crash", &len);
+    /* An agent event, and no string agent_id in it: the violation. */
+    cr_expect_not_null(strstr(ev, "\"type\":\"agent_"), "%s", ev);
+    cr_expect_null(strstr(ev, "\"agent_id\":\""), "%s", ev);
+    cr_expect_lt(len, 60, "not minimised: %s", ev);
+    char path[512];
+    size_t orig_len;
+    snprintf(path, sizeof path, "%s/c_crash/failure-1.original.ndjson", OUT);
+    free(test_slurp(path, &orig_len));
+    cr_expect_lt(len, orig_len);
+    cr_expect_eq(replay_status("c_crash"), 128 + 11); /* sh reports the signal */
+    free(ev);
+    free(out);
+}
+
+Test(fuzz_exec, c_crash_one_process_per_input)
+{
+    char *out;
+    int rc = fuzz_exec("c_per_input", "--per-input --runs 300 --seed 2 -- " DECODERS "crash",
+                       &out);
+    cr_expect_eq(rc, 1, "%s", out);
+    cr_expect_not_null(strstr(out, "one process per input"), "%s", out);
+    cr_expect_not_null(strstr(out, "SIGSEGV"), "%s", out);
+    free(out);
+}
+
+Test(fuzz_exec, correct_python_decoder_runs_clean)
+{
+    char *out;
+    int rc = fuzz_exec("py_ok", "--runs 3000 -- python3 " PY "ok.py", &out);
+    cr_expect_eq(rc, 0, "%s", out);
+    cr_expect_not_null(strstr(out, "0 failures"), "%s", out);
+    free(out);
+}
+
+Test(fuzz_exec, python_crash_on_blocked_count_is_found_and_minimised)
+{
+    char *out;
+    int rc = fuzz_exec("py_crash",
+                       "--runs 3000 --max-time 40 --minimize-runs 150 -- python3 " PY "crash.py",
+                       &out);
+    cr_assert_eq(rc, 1, "%s", out);
+    cr_expect_not_null(strstr(out, "exit 1 [IndexError]"), "%s", out);
+    cr_expect_not_null(strstr(out, "Traceback"), "%s", out);
+    cr_expect_not_null(strstr(out, "blocked-count"), "%s", out);
+    size_t len;
+    char *ev = minimised("py_crash", &len);
+    cr_expect_not_null(strstr(ev, "\"blocked_count\""), "%s", ev);
+    cr_expect_not_null(strstr(ev, "\"blocked_by\""), "%s", ev);
+    cr_expect_lt(len, 200, "not minimised: %s", ev);
+    cr_expect_eq(replay_status("py_crash"), 1);
+    free(ev);
+    free(out);
+}
+
+Test(fuzz_exec, a_hang_is_found)
+{
+    char *out;
+    int rc = fuzz_exec("py_hang", "--runs 3000 --max-time 40 --timeout 300 -- python3 " PY
+                                  "hang.py",
+                       &out);
+    cr_assert_eq(rc, 1, "%s", out);
+    cr_expect_not_null(strstr(out, "hang (no answer within 300 ms)"), "%s", out);
+    size_t len;
+    char *ev = minimised("py_hang", &len);
+    cr_expect_not_null(strstr(ev, "progress_update"), "%s", ev);
+    cr_expect_not_null(strstr(ev, "\"percentage\""), "%s", ev);
+    free(ev);
+    free(out);
+}
+
+Test(fuzz_exec, unbounded_memory_is_found)
+{
+    char *out;
+    int rc = fuzz_exec("c_memory", "--runs 3000 --rss-limit-mb 64 -- " DECODERS "memory", &out);
+    cr_assert_eq(rc, 1, "%s", out);
+    cr_expect_not_null(strstr(out, "memory ("), "%s", out);
+    size_t len;
+    char *ev = minimised("c_memory", &len);
+    cr_expect_not_null(strstr(ev, "\"total\""), "%s", ev);
+    free(ev);
+    free(out);
+}
+
+Test(fuzz_exec, exit_statuses_and_the_crash_pattern)
+{
+    char *out;
+    /* Exit 1 for every input is a failure, unless --ok-exit allows it. */
+    cr_expect_eq(fuzz_exec("exit1", "--per-input --runs 20 --minimize-runs 5 -- sh -c 'cat "
+                                    ">/dev/null; exit 3'",
+                           &out),
+                 1, "%s", out);
+    cr_expect_not_null(strstr(out, "exit 3"), "%s", out);
+    free(out);
+    cr_expect_eq(fuzz_exec("exit1ok", "--per-input --runs 20 --ok-exit 0,3 -- sh -c 'cat "
+                                      ">/dev/null; exit 3'",
+                           &out),
+                 0, "%s", out);
+    free(out);
+    /* A report on stderr with exit 0 is a failure too. */
+    cr_expect_eq(fuzz_exec("pattern", "--per-input --runs 20 --minimize-runs 5 -- sh -c 'cat "
+                                      ">/dev/null; echo \"panic: nil map\" >&2'",
+                           &out),
+                 1, "%s", out);
+    cr_expect_not_null(strstr(out, "crash pattern on stderr"), "%s", out);
+    cr_expect_not_null(strstr(out, "panic: nil map"), "%s", out);
+    free(out);
+    cr_expect_eq(fuzz_exec("nopattern", "--per-input --runs 20 --crash-pattern '' -- sh -c 'cat "
+                                        ">/dev/null; echo \"panic: nil map\" >&2'",
+                           &out),
+                 0, "%s", out);
+    free(out);
+}
+
+Test(fuzz_exec, could_not_run)
+{
+    char *out;
+    cr_expect_eq(fuzz_exec("none", "--runs 5", &out), 2, "%s", out);
+    free(out);
+    cr_expect_eq(fuzz_exec("missing", "--runs 5 -- /nonexistent/decoder", &out), 2, "%s", out);
+    cr_expect_not_null(strstr(out, "cannot run /nonexistent/decoder"), "%s", out);
+    free(out);
+    cr_expect_eq(fuzz_exec("bad", "--bogus -- true", &out), 2, "%s", out);
+    free(out);
+    cr_expect_eq(fuzz_exec("badre", "--crash-pattern '(' -- true", &out), 2, "%s", out);
+    free(out);
+    cr_expect_eq(test_run(CFCONFORM " fuzz-exec --help", &out), 0);
+    cr_expect_not_null(strstr(out, "--per-input"));
+    free(out);
+    /* An output directory that cannot be made is trouble, not a finding. */
+    cr_expect_eq(test_run(CFCONFORM " fuzz-exec --quiet --runs 300 --out /proc/nope -- " DECODERS
+                                    "crash 2>&1",
+                          &out),
+                 2, "%s", out);
+    free(out);
+}

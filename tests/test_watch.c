@@ -1,0 +1,507 @@
+#define _XOPEN_SOURCE 700
+/* cfconform watch, live, on loopback: against the reference server
+ * (cfc-demo serve) end to end, and against a server that misbehaves on
+ * purpose (tests/ws_misbehave.py): the findings, the exit codes, the close
+ * code and reason, every stop condition, --record replayed by check, TLS,
+ * and the connection failures. Every process a test starts is stopped by it
+ * (proc.h); each watch also carries its own --duration or timeout bound. */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "params.h"
+#include "proc.h"
+#include "util.h"
+
+#define CFC CFC_BINARY_DIR "/cfconform"
+#define DEMO CFC_BINARY_DIR "/cfc-demo"
+#define MISBEHAVE CFC_SOURCE_DIR "/tests/ws_misbehave.py"
+#define CERT CFC_SOURCE_DIR "/tests/tls/selfsigned.crt"
+#define KEY CFC_SOURCE_DIR "/tests/tls/selfsigned.key"
+
+static char dir[] = "/tmp/cfc-watch-XXXXXX";
+
+static void setup(void)
+{
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(watch, .init = setup, .fini = teardown, .timeout = 60);
+
+static const char *path_in(const char *name)
+{
+    static char p[8][256];
+    static int k;
+    char *s = p[k++ % 8];
+    snprintf(s, 256, "%s/%s", dir, name);
+    return s;
+}
+
+/* Runs cfconform watch with n arguments (NULL ones skipped); returns its exit
+ * code, its stdout in *out and its stderr in *err (free both). Killed after
+ * 30 s whatever happens. */
+static int watch_runv(char **out, char **err, const char *const *args, int n_args)
+{
+    char *argv[32] = {CFC, "watch"};
+    int n = 2;
+    for (int i = 0; i < n_args && n < 31; i++) {
+        if (args[i])
+            argv[n++] = (char *)args[i];
+    }
+    argv[n] = NULL;
+    const char *err_path = path_in("watch.err");
+    proc p = proc_start(argv, err_path);
+    char *o = proc_read_rest(&p, 30000);
+    int rc = proc_wait(&p, 5000);
+    proc_stop(&p);
+    *out = o;
+    *err = test_slurp(err_path, NULL);
+    return rc;
+}
+
+/* The same with the arguments listed, NULL-terminated. */
+static int watch_run(char **out, char **err, ...)
+{
+    const char *args[30];
+    int n = 0;
+    va_list ap;
+    va_start(ap, err);
+    for (const char *a; n < 30 && (a = va_arg(ap, const char *)) != NULL;)
+        args[n++] = a;
+    va_end(ap);
+    return watch_runv(out, err, args, n);
+}
+
+/* The misbehaving server, playing the given scenarios; *url gets its URL. */
+static proc misbehave(char *url, size_t len, const char *scheme, ...)
+{
+    char *argv[16] = {"/usr/bin/env", "python3", MISBEHAVE};
+    int n = 3;
+    va_list ap;
+    va_start(ap, scheme);
+    for (const char *a; n < 15 && (a = va_arg(ap, const char *)) != NULL;)
+        argv[n++] = (char *)a;
+    va_end(ap);
+    argv[n] = NULL;
+    proc p = proc_start(argv, NULL);
+    char port[32];
+    proc_read_line(&p, port, sizeof port, 10000);
+    snprintf(url, len, "%s://127.0.0.1:%s/events", scheme, port);
+    return p;
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* ---- end to end with the reference server -------------------------------- */
+
+static proc serve(char *url, size_t len, const char *extra1, const char *extra2)
+{
+    char *argv[] = {DEMO, "serve", "--port", "0", "--fixed-clock", (char *)extra1,
+                    (char *)extra2, NULL};
+    proc p = proc_start(argv, path_in("serve.err"));
+    proc_read_line(&p, url, len, 10000);
+    cr_assert_eq(strncmp(url, "ws://127.0.0.1:", 15), 0, "%s", url);
+    return p;
+}
+
+Test(watch, reference_server_every_event_in_order_and_clean)
+{
+    char url[128];
+    proc srv = serve(url, sizeof url, NULL, NULL);
+    char *out, *err;
+    const char *rec = path_in("live.ndjson");
+    int rc = watch_run(&out, &err, "--strict", "--count", "233", "--duration", "20", "--record",
+                       rec, "--format", "json", url, NULL);
+    cr_expect_eq(rc, 0, "stdout:\n%s\nstderr:\n%s", out, err);
+    cr_expect_not_null(strstr(out, "{\"summary\":{\"events\":233,\"ok\":233,\"errors\":0,"
+                                   "\"warnings\":0"),
+                       "%s", out);
+    cr_expect_eq(proc_wait(&srv, 10000), 0, "the server ends after the scenario");
+    proc_stop(&srv);
+    /* With the fixed clock the stream is byte-identical to the file the demo
+     * writes: every event arrived, in order, unchanged. */
+    char *file;
+    cr_assert_eq(test_run(DEMO " --fixed-clock", &file), 0);
+    char *live = test_slurp(rec, NULL);
+    cr_expect_str_eq(live, file);
+    free(live);
+    free(file);
+    free(out);
+    free(err);
+}
+
+Test(watch, reference_server_ends_with_close_code_and_reason)
+{
+    char url[128];
+    proc srv = serve(url, sizeof url, NULL, NULL);
+    char *out, *err;
+    int rc = watch_run(&out, &err, "--duration", "20", url, NULL);
+    cr_expect_eq(rc, 0, "%s\n%s", out, err);
+    cr_expect_not_null(strstr(out, "all 233 events conform"), "%s", out);
+    cr_expect_not_null(strstr(err, "closed by the server: 1000 (normal closure) "
+                                   "\"scenario complete\"; 233 events"),
+                       "%s", err);
+    proc_stop(&srv);
+    free(out);
+    free(err);
+}
+
+Test(watch, subscription_receives_only_its_project)
+{
+    char url[128];
+    proc srv = serve(url, sizeof url, "--projects", "3");
+    char *out, *err;
+    const char *rec = path_in("p2.ndjson");
+    int rc = watch_run(&out, &err, "--subscribe", "{\"type\":\"subscribe\",\"project_id\":2}",
+                       "--duration", "20", "--record", rec, url, NULL);
+    cr_expect_eq(rc, 0, "%s\n%s", out, err);
+    proc_stop(&srv);
+    char *live = test_slurp(rec, NULL);
+    cr_expect_eq(count_of(live, "\n"), 233, "one pass of the scenario");
+    cr_expect_eq(count_of(live, "\"project_id\":2,"), 233, "project 2 only");
+    cr_expect_eq(count_of(live, "\"project_id\":1,") + count_of(live, "\"project_id\":3,"), 0);
+    free(live);
+    free(out);
+    free(err);
+}
+
+/* ---- a misbehaving server --------------------------------------------------- */
+
+typedef struct misbehaviour {
+    const char *scenario;
+    const char *args[4]; /* extra watch arguments */
+    int exit;
+    const char *summary; /* the start of the json summary line */
+    const char *out_has[3];
+    const char *err_has[2];
+} misbehaviour;
+
+static const misbehaviour cases[] = {
+    {"events", {0}, 1, "{\"summary\":{\"events\":3,\"ok\":2,\"errors\":1,\"warnings\":1",
+     {"\"rule\":\"blocked-count\"", "\"rule\":\"unknown-type\""},
+     {"closed by the server: 1000 (normal closure) \"bye\"; 3 events"}},
+    {"binary", {0}, 1, "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
+     {"\"line\":1,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\"",
+      "a binary frame (91 bytes)", "\"line\":2,\"type\":\"task_unblocked\",\"ok\":true"},
+     {0}},
+    /* A text message in three frames with a ping between them, an invalid
+     * event in two frames, a binary message in two. */
+    {"fragmented", {0}, 1, "{\"summary\":{\"events\":3,\"ok\":1,\"errors\":2",
+     {"\"line\":1,\"type\":\"task_unblocked\",\"ok\":true",
+      "\"line\":2,\"type\":\"task_blocked\",\"ok\":false,\"findings\":[{\"rule\":\"blocked-count\"",
+      "\"line\":3,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\""},
+     {0}},
+    {"utf8", {0}, 1, "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
+     {"\"rule\":\"utf8-invalid\",\"severity\":\"error\",\"path\":\"/task_title\",\"offset\":80"}, {0}},
+    /* Two events, half a message, then the TCP connection drops. */
+    {"abrupt", {0}, 2, "{\"summary\":{\"events\":3,\"ok\":1,\"errors\":2",
+     {"\"rule\":\"blocked-count\"", "the connection ended 30 bytes into a fragmented message"},
+     {"connection lost: 1006 (abnormal closure: no close frame); 3 events"}},
+    {"oversized", {"--max-event-bytes", "1000"}, 1, "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
+     {"\"rule\":\"too-large\"", "the event is 5003 bytes"}, {0}},
+    /* A pretty-printed event (newlines are JSON whitespace), then an empty message. */
+    {"newline", {0}, 1, "{\"summary\":{\"events\":3,\"ok\":2,\"errors\":1",
+     {"\"line\":3,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"json-syntax\""}, {0}},
+    {"closecode", {0}, 2, "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0",
+     {0},
+     {"closed by the server: 4001 (application code) \"custom reason\"; 1 event"}},
+    {"idle", {"--idle-timeout", "0.5"}, 0, "{\"summary\":{\"events\":2,\"ok\":2",
+     {0},
+     {"closed by cfconform: 1000"}},
+    {"endless", {"--count", "5"}, 0, "{\"summary\":{\"events\":5,\"ok\":5,",
+     {"\"line\":5,"},
+     {"closed by cfconform"}},
+    {"endless", {"--duration", "0.5"}, 0, "{\"summary\":{\"events\":",
+     {"\"line\":10,"},
+     {"closed by cfconform"}},
+    {"silent", {"--connect-timeout", "0.5"}, 2, NULL, {0},
+     {"handshake timeout: 127.0.0.1 port", "--connect-timeout gives a slow server longer"}},
+    {"status403", {0}, 2, NULL, {0},
+     {"HTTP status 403 from ws://127.0.0.1:", "not 101 Switching Protocols"}},
+};
+
+CFC_TABLE_TEST(watch, misbehaving_server, cases)
+{
+    const misbehaviour *c = &cases[*cfc_index];
+    char url[128];
+    proc srv = misbehave(url, sizeof url, "ws", c->scenario, NULL);
+    char *out, *err;
+    const char *args[] = {"--format", "json",     "--duration", "20",
+                          c->args[0], c->args[1], c->args[2],   c->args[3], url};
+    int rc = watch_runv(&out, &err, args, 9);
+    proc_stop(&srv);
+    cr_expect_eq(rc, c->exit, "%s: exit %d\nstdout:\n%s\nstderr:\n%s", c->scenario, rc, out, err);
+    if (c->summary)
+        cr_expect_not_null(strstr(out, c->summary), "%s: want %s in\n%s", c->scenario,
+                           c->summary, out);
+    else
+        cr_expect_eq(out[0], '\0', "no summary without a connection: %s", out);
+    for (int i = 0; i < 3 && c->out_has[i]; i++)
+        cr_expect_not_null(strstr(out, c->out_has[i]), "%s: want %s in\n%s", c->scenario,
+                           c->out_has[i], out);
+    for (int i = 0; i < 2 && c->err_has[i]; i++)
+        cr_expect_not_null(strstr(err, c->err_has[i]), "%s: want %s in stderr\n%s", c->scenario,
+                           c->err_has[i], err);
+    free(out);
+    free(err);
+}
+
+/* The text format streams the same findings in the compilers' format. */
+Test(watch, text_format_names_url_and_message_number)
+{
+    char url[128];
+    proc srv = misbehave(url, sizeof url, "ws", "events", NULL);
+    char *out, *err;
+    int rc = watch_run(&out, &err, "--color", "never", "--duration", "20", url, NULL);
+    proc_stop(&srv);
+    cr_expect_eq(rc, 1);
+    char want[256];
+    snprintf(want, sizeof want, "%s:2:89: error[blocked-count] /blocked_count:", url);
+    cr_expect_not_null(strstr(out, want), "%s", out);
+    free(out);
+    free(err);
+}
+
+/* ---- --record, replayed by check ------------------------------------------ */
+
+/* Strips "file":"..." from each JSON line so live and replay compare. */
+static void strip_file(char *s)
+{
+    char *p;
+    while ((p = strstr(s, "{\"file\":\"")) != NULL) {
+        char *q = strchr(p + 9, '"');
+        cr_assert_not_null(q);
+        memmove(p + 1, q + 2, strlen(q + 2) + 1); /* drop "file":"...", */
+    }
+}
+
+static const char *const replayable[] = {"events", "utf8", "oversized"};
+
+CFC_TABLE_TEST(watch, record_replays_to_the_same_findings, replayable)
+{
+    const char *scenario = replayable[*cfc_index];
+    char url[128];
+    proc srv = misbehave(url, sizeof url, "ws", scenario, NULL);
+    const char *rec = path_in("rec.ndjson");
+    char *live, *err;
+    watch_run(&live, &err, "--format", "json", "--max-event-bytes", "1000", "--duration", "20",
+              "--record", rec, url, NULL);
+    proc_stop(&srv);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, CFC " check --format json --max-event-bytes 1000 %s", rec);
+    char *replay;
+    test_run(cmd, &replay);
+    strip_file(live);
+    strip_file(replay);
+    cr_expect_str_eq(live, replay, "%s: live and replay differ", scenario);
+    cr_expect_null(strstr(err, "will not replay"), "%s", err);
+    free(live);
+    free(replay);
+    free(err);
+}
+
+Test(watch, record_is_verbatim_and_says_what_will_not_replay)
+{
+    char url[128];
+    proc srv = misbehave(url, sizeof url, "ws", "newline", NULL);
+    const char *rec = path_in("nl.ndjson");
+    char *out, *err;
+    watch_run(&out, &err, "--duration", "20", "--record", rec, url, NULL);
+    proc_stop(&srv);
+    size_t len;
+    char *bytes = test_slurp(rec, &len);
+    cr_expect_not_null(strstr(bytes, "{\"type\":\"task_unblocked\",\n  \"project_id\":1,\n"),
+                       "the pretty event is written as received");
+    cr_expect_eq(bytes[len - 1], '\n');
+    cr_expect_eq(bytes[len - 2], '\n', "the empty message is an empty line");
+    cr_expect_not_null(strstr(err, "2 messages will not replay line for line"), "%s", err);
+    free(bytes);
+    free(out);
+    free(err);
+}
+
+static int closed_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    socklen_t l = sizeof a;
+    getsockname(fd, (struct sockaddr *)&a, &l);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* ---- headers, subscribe, TLS, reconnect, signals ---------------------------- */
+
+Test(watch, sends_headers_and_subscribe_message)
+{
+    char url[128];
+    proc srv = misbehave(url, sizeof url, "ws", "echo", NULL);
+    char *out, *err;
+    int rc = watch_run(&out, &err, "--header", "Authorization: Bearer s3cret", "--header",
+                       "X-Test:  two words ", "--subscribe",
+                       "{\"type\":\"subscribe\",\"project_id\":7}", "--duration", "20", url, NULL);
+    /* The server sends project 1 to a connection subscribed to 7: S7. */
+    cr_expect_eq(rc, 1, "%s\n%s", out, err);
+    cr_expect_not_null(strstr(out, "error[project-mismatch] /project_id"), "%s", out);
+    char *seen = proc_read_rest(&srv, 5000);
+    proc_stop(&srv);
+    cr_expect_not_null(strstr(seen, "HEADER authorization: Bearer s3cret"), "%s", seen);
+    cr_expect_not_null(strstr(seen, "HEADER x-test: two words"), "%s", seen);
+    cr_expect_not_null(strstr(seen, "RECV {\"type\":\"subscribe\",\"project_id\":7}"), "%s", seen);
+    free(seen);
+    free(out);
+    free(err);
+}
+
+Test(watch, bad_header_is_a_usage_error)
+{
+    char *out, *err;
+    cr_expect_eq(watch_run(&out, &err, "--header", "no colon here", "ws://127.0.0.1:9/", NULL), 2);
+    cr_expect_not_null(strstr(err, "--header wants 'Name: value'"), "%s", err);
+    free(out);
+    free(err);
+    cr_expect_eq(watch_run(&out, &err, "http://127.0.0.1:9/", NULL), 2);
+    cr_expect_not_null(strstr(err, "ws:// or wss://"), "%s", err);
+    free(out);
+    free(err);
+}
+
+Test(watch, wss_with_insecure_and_without)
+{
+    char url[128];
+    proc srv = misbehave(url, sizeof url, "wss", "--tls", CERT, KEY, "events", "events", NULL);
+    char *out, *err;
+    int rc = watch_run(&out, &err, "--duration", "20", url, NULL);
+    cr_expect_eq(rc, 2, "self-signed without --insecure: %s", err);
+    cr_expect_not_null(strstr(err, "TLS failure with 127.0.0.1"), "%s", err);
+    cr_expect_not_null(strstr(err, "--insecure"), "%s", err);
+    free(out);
+    free(err);
+    rc = watch_run(&out, &err, "--insecure", "--duration", "20", url, NULL);
+    cr_expect_eq(rc, 1, "%s\n%s", out, err);
+    cr_expect_not_null(strstr(out, "blocked-count"), "%s", out);
+    proc_stop(&srv);
+    free(out);
+    free(err);
+}
+
+Test(watch, reconnects_after_a_lost_connection)
+{
+    char url[128];
+    proc srv = misbehave(url, sizeof url, "ws", "abrupt", "good2", NULL);
+    char *out, *err;
+    int rc = watch_run(&out, &err, "--reconnect", "--count", "5", "--duration", "20", "--format",
+                       "json", url, NULL);
+    proc_stop(&srv);
+    cr_expect_eq(rc, 1, "the invalid event; the lost connection is not an error: %s", err);
+    cr_expect_not_null(strstr(out, "{\"summary\":{\"events\":5,\"ok\":3,\"errors\":2"), "%s", out);
+    cr_expect_not_null(strstr(err, "connection lost: 1006"), "%s", err);
+    cr_expect_not_null(strstr(err, "reconnecting in 0.25 s"), "%s", err);
+    free(out);
+    free(err);
+}
+
+Test(watch, reconnect_waits_for_a_server_with_backoff)
+{
+    char *out, *err;
+    /* Nothing listens: it retries (0.25, 0.5, ... s, capped) until --duration. */
+    char url[64];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/", closed_port());
+    int rc = watch_run(&out, &err, "--reconnect", "--reconnect-max", "0.5", "--duration", "1.5",
+                       url, NULL);
+    cr_expect_eq(rc, 2, "never connected: %s", err);
+    cr_expect_geq(count_of(err, "connection refused"), 2, "%s", err);
+    cr_expect_not_null(strstr(err, "reconnecting in 0.50 s"), "%s", err);
+    cr_expect_null(strstr(err, "reconnecting in 1.00 s"), "capped: %s", err);
+    cr_expect_not_null(strstr(err, "never connected"), "%s", err);
+    free(out);
+    free(err);
+}
+
+Test(watch, sigterm_stops_cleanly_with_everything_reported)
+{
+    char url[128];
+    proc srv = misbehave(url, sizeof url, "ws", "endless", NULL);
+    char *argv[] = {CFC, "watch", "--format", "json", "--duration", "20", url, NULL};
+    const char *err_path = path_in("sig.err");
+    proc w = proc_start(argv, err_path);
+    char first[512];
+    proc_read_line(&w, first, sizeof first, 10000); /* events are flowing */
+    cr_expect_not_null(strstr(first, "\"line\":1,"), "%s", first);
+    kill(w.pid, SIGTERM);
+    char *rest = proc_read_rest(&w, 10000);
+    int rc = proc_wait(&w, 5000);
+    proc_stop(&w);
+    proc_stop(&srv);
+    cr_expect_eq(rc, 0);
+    /* The summary counts exactly the event lines printed: nothing lost. */
+    size_t lines = 1 + count_of(rest, "\"line\":");
+    char want[64];
+    snprintf(want, sizeof want, "{\"summary\":{\"events\":%zu,\"ok\":%zu,", lines, lines);
+    cr_expect_not_null(strstr(rest, want), "want %s in\n%s", want, rest);
+    char *err = test_slurp(err_path, NULL);
+    cr_expect_not_null(strstr(err, "closed by cfconform"), "%s", err);
+    free(err);
+    free(rest);
+}
+
+/* ---- connection failures ---------------------------------------------------- */
+
+Test(watch, connection_refused)
+{
+    char url[64];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/", closed_port());
+    char *out, *err;
+    cr_expect_eq(watch_run(&out, &err, url, NULL), 2);
+    cr_expect_not_null(strstr(err, "cfconform: error: connection refused by 127.0.0.1 port"), "%s",
+                       err);
+    cr_expect_not_null(strstr(err, "--reconnect"), "what to try: %s", err);
+    cr_expect_eq(out[0], '\0', "%s", out);
+    free(out);
+    free(err);
+}
+
+Test(watch, dns_failure)
+{
+    char *out, *err;
+    cr_expect_eq(watch_run(&out, &err, "ws://no-such-host.invalid/", NULL), 2);
+    cr_expect_not_null(strstr(err, "DNS failure: cannot resolve 'no-such-host.invalid'"), "%s",
+                       err);
+    free(out);
+    free(err);
+}
+
+Test(watch, help_and_usage)
+{
+    char *out;
+    cr_expect_eq(test_run(CFC " watch --help", &out), 0);
+    cr_expect_not_null(strstr(out, "--idle-timeout"), "%s", out);
+    cr_expect_not_null(strstr(out, "exit codes:"), "%s", out);
+    free(out);
+    cr_expect_eq(test_run(CFC " --help", &out), 0);
+    cr_expect_not_null(strstr(out, "cfconform watch [OPTIONS] URL"), "%s", out);
+    free(out);
+    cr_expect_eq(test_run(CFC " watch 2>/dev/null", NULL), 2);
+    cr_expect_eq(test_run(CFC " watch --count 0 ws://x/ 2>/dev/null", NULL), 2);
+    cr_expect_eq(test_run(CFC " watch --duration -1 ws://x/ 2>/dev/null", NULL), 2);
+}
