@@ -1,6 +1,7 @@
 /* The typed decoder: typed values, statuses, the checker's own findings,
  * round trips through the reference encoder (decode(encode(args)) == args,
  * encode(decode(x)) canonical), configuration, allocation failure. */
+#define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>

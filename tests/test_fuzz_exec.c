@@ -2,6 +2,7 @@
  * and in Python (tests/fuzz_exec/): the correct ones run clean; the buggy
  * ones -- a crash on a specific rule violation, a hang, unbounded memory --
  * are found, minimised, reported and saved with a replay script. */
+#define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>

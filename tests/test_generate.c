@@ -2,6 +2,7 @@
  * was made from, every invalid event fails exactly its labelled rule (over
  * 100,000 events each), the valid space is covered, streams satisfy the
  * stream rules, and `cfconform generate` writes what the library makes. */
+#define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,6 +2,7 @@
  * events that break the contract in many ways; crossover; the byte-level
  * fallback; and the example of fuzz/examples/ finding its planted bug
  * under libFuzzer within a bounded number of executions. */
+#define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>

@@ -119,7 +119,8 @@ typedef struct failure {
     uint8_t *minimal;
     size_t minimal_len;
     size_t minimise_runs;
-    bool alone;   /* reproduces with this input alone */
+    bool alone;     /* reproduces with this input alone */
+    bool any_input; /* fails the same way on "{}": not about this input */
     size_t times; /* seen */
     char path[512];
 } failure;
@@ -155,6 +156,7 @@ static double seconds_since(const struct timespec *t0)
 
 typedef struct shrink {
     fuzz_exec *fx;
+    fx_limits lim; /* fuzz_exec's, with room for a process's start-up */
     const fx_result *want;
     size_t budget, used;
     struct timespec deadline; /* CLOCK_MONOTONIC */
@@ -177,7 +179,7 @@ static bool still_fails(shrink *s, const uint8_t *d, size_t n)
     }
     s->used++;
     char err[256];
-    fx_result r = fx_run_once(s->fx->argv, &s->fx->lim, d, n, err, sizeof err);
+    fx_result r = fx_run_once(s->fx->argv, &s->lim, d, n, err, sizeof err);
     return r.outcome != FX_OK && r.outcome != FX_ERROR && fx_same_failure(&r, s->want);
 }
 
@@ -413,6 +415,16 @@ static int record(fuzz_exec *fx, const fx_result *r, const uint8_t *d, size_t n,
     }
     if (fx->n_failures == MAX_FAILURES_KEPT)
         return 0;
+    /* A slow answer on a loaded machine is not a hang: a timeout is only
+     * reported once the input, on its own, still gets no answer within a
+     * generous limit (10x --timeout, at least 10 s). */
+    fx_limits generous = fx->lim;
+    generous.timeout_ms = fx->lim.timeout_ms * 10 < 10000 ? 10000 : fx->lim.timeout_ms * 10;
+    char confirm_err[256];
+    if (r->outcome == FX_TIMEOUT &&
+        fx_run_once(fx->argv, &generous, d, n, confirm_err, sizeof confirm_err).outcome !=
+            FX_TIMEOUT)
+        return 0;
     if (!ensure_out(fx))
         return -1;
     failure *f = &fx->failures[fx->n_failures];
@@ -434,21 +446,41 @@ static int record(fuzz_exec *fx, const fx_result *r, const uint8_t *d, size_t n,
     /* Minimising keeps to --max-time, but always gets a few seconds. */
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    shrink s = {fx, r, fx->minimize_runs, 0, fx->deadline};
+    shrink s = {fx, fx->lim, r, fx->minimize_runs, 0, fx->deadline};
     if (now.tv_sec + 5 > s.deadline.tv_sec)
         s.deadline = (struct timespec){now.tv_sec + 5, now.tv_nsec};
+    /* A control run on "{}": how long a process takes to start and answer
+     * (each try of the minimisation gets that on top of --timeout: an
+     * interpreter's start-up is not a hang), and whether the failure
+     * happens whatever the input (then there is nothing to minimise). */
+    char err[256];
+    fx_limits control = fx->lim;
+    control.timeout_ms = fx->lim.timeout_ms * 4 < 10000 ? 10000 : fx->lim.timeout_ms * 4;
+    struct timespec c0;
+    clock_gettime(CLOCK_MONOTONIC, &c0);
+    fx_result c = fx_run_once(fx->argv, &control, (const uint8_t *)"{}", 2, err, sizeof err);
+    double startup_ms = seconds_since(&c0) * 1000;
+    s.lim.timeout_ms = fx->lim.timeout_ms + (int)(2 * startup_ms);
+    f->any_input = c.outcome != FX_OK && fx_same_failure(&c, r);
     if (r->outcome == FX_TIMEOUT && s.budget > 30)
         s.budget = 30; /* each try of a hang costs a whole timeout */
-    f->alone = !streaming || still_fails(&s, d, n);
+    f->alone = !f->any_input && (!streaming || still_fails(&s, d, n));
     if (f->alone)
         minimise(&s, &f->minimal, &f->minimal_len);
+    /* The same for the minimised hang: each try had the short limit. */
+    if (r->outcome == FX_TIMEOUT && f->minimal_len != n &&
+        fx_run_once(fx->argv, &generous, f->minimal, f->minimal_len, err, sizeof err).outcome !=
+            FX_TIMEOUT) {
+        memcpy(f->minimal, d, n);
+        f->minimal_len = n;
+    }
     f->minimise_runs = s.used;
     size_t id = ++fx->n_failures;
 
     char path[600];
     snprintf(f->path, sizeof f->path, "%s/failure-%zu.ndjson", fx->out_dir, id);
     bool ok;
-    if (f->alone) {
+    if (f->alone || f->any_input) {
         const uint8_t *parts[1] = {f->minimal};
         size_t lens[1] = {f->minimal_len};
         ok = write_file(f->path, parts, lens, 1);
@@ -562,6 +594,8 @@ static void print_summary(fuzz_exec *fx, size_t runs, double secs, size_t inputs
                    f->original_len, f->minimal_len, f->minimise_runs, rules);
             printf("  %.*s%s\n", (int)(f->minimal_len < 300 ? f->minimal_len : 300),
                    (const char *)f->minimal, f->minimal_len > 300 ? "..." : "");
+        } else if (f->any_input) {
+            printf("  fails the same way on the input {} too: not minimised\n");
         } else {
             printf("  does not fail alone: it needs the inputs before it (%zu saved with it)\n",
                    fx->ctx_n);

@@ -347,13 +347,13 @@ bool cfc_event_equal(const cfc_event *a, const cfc_event *b)
                         (const char *)b);
 }
 
-const char *cfc_event_enum_string(cfc_event_id type, const char *field, int value)
+const char *cfc_event_enum_string(cfc_event_id type, const char *field, unsigned value)
 {
     const cfc_field *f =
         field ? cfc_contract_field(cfc_contract_get(type), field, strlen(field)) : NULL;
-    if (f == NULL || f->kind != CFC_KIND_ENUM || value < 0)
+    if (f == NULL || f->kind != CFC_KIND_ENUM)
         return NULL;
-    for (int k = 0; f->values[k]; k++) {
+    for (unsigned k = 0; f->values[k]; k++) {
         if (k == value)
             return f->values[k];
     }
@@ -422,7 +422,7 @@ static const char *str_of(reader *rd, const char *name)
     if (f->kind == CFC_KIND_ENUM) {
         int k;
         memcpy(&k, p, sizeof k);
-        return cfc_event_enum_string(rd->type->id, name, k);
+        return k < 0 ? NULL : cfc_event_enum_string(rd->type->id, name, (unsigned)k);
     }
     cfc_text t;
     memcpy(&t, p, sizeof t);

@@ -126,7 +126,7 @@ bool cfc_event_equal(const cfc_event *a, const cfc_event *b);
 /* The wire string of an enumerated field's value: for example
  * cfc_event_enum_string(CFC_EV_TEST_RESULT, "status", 4) is "no_tests".
  * NULL for an unknown type, field or value. Static. */
-const char *cfc_event_enum_string(cfc_event_id type, const char *field, int value);
+const char *cfc_event_enum_string(cfc_event_id type, const char *field, unsigned value);
 
 #ifdef __cplusplus
 }
