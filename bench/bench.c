@@ -7,7 +7,8 @@
  * Generates EVENTS mixed events (all 11 types, realistic sizes, about 2%
  * invalid) with the reference broadcasters, then times, over the same
  * buffer: (a) cJSON_ParseWithLength + cJSON_Delete per line, the floor;
- * (b) the full check (framing, strict parse, rules) per line. Prints events/s,
+ * (b) the full check as `cfconform check` runs it (framing, strict parse,
+ * every event rule and the stream rules) per line. Prints events/s,
  * MB/s, the ratio, and peak RSS.
  *
  * --stream does not keep the events in memory: it generates and checks them
@@ -26,6 +27,7 @@
 #include "cfc/check.h"
 #include "cfc/ndjson.h"
 #include "cfc/reference.h"
+#include "cfc/stream.h"
 
 typedef struct buffer {
     char *data;
@@ -73,7 +75,13 @@ static void generate(const cfc_manager *m, buffer *b, size_t i)
     size_t before = b->len;
     switch (next() % 11) {
     case 0: cfc_broadcast_agent_created(m, 1, agent, "backend", 0); break;
-    case 1: cfc_broadcast_agent_retired(m, 1, agent, (int64_t)(i % 40)); break;
+    case 1: {
+        /* A stream-coherent retirement: an agent nothing names afterwards. */
+        char retired[48];
+        snprintf(retired, sizeof retired, "retired-worker-%zu", i);
+        cfc_broadcast_agent_retired(m, 1, retired, (int64_t)(i % 40));
+        break;
+    }
     case 2: cfc_broadcast_agent_status(m, 1, agent, "working", &task, title, &pct); break;
     case 3: cfc_broadcast_task_assigned(m, 1, task, agent, title); break;
     case 4: cfc_broadcast_task_status(m, 1, task, "in_progress", agent, &pct); break;
@@ -108,6 +116,7 @@ static double now(void)
 
 typedef struct tally {
     cfc_checker *checker;
+    cfc_stream *stream;
     size_t events, errors, bad_events;
 } tally;
 
@@ -116,7 +125,7 @@ static int on_line(void *ctx, size_t line, const char *bytes, size_t len)
     (void)line;
     tally *t = ctx;
     const cfc_event_result *r;
-    if (cfc_check_event(t->checker, bytes, len, &r) != CFC_CHECK_OK)
+    if (cfc_stream_check_event(t->stream, bytes, len, &r) != CFC_CHECK_OK)
         return -1;
     t->events++;
     t->errors += r->errors;
@@ -146,8 +155,9 @@ int main(int argc, char **argv)
     cfc_manager m = {.broadcast = append, .broadcast_ctx = &b, .clock = cfc_clock_fixed,
                      .clock_ctx = &clock_ms};
     tally t = {.checker = cfc_checker_new(NULL)};
+    t.stream = t.checker ? cfc_stream_new(t.checker, NULL) : NULL;
     cfc_framer *fr = cfc_framer_new(cfc_checker_max_event_bytes(t.checker), on_line, &t);
-    if (t.checker == NULL || fr == NULL)
+    if (t.checker == NULL || t.stream == NULL || fr == NULL)
         return 2;
 
     if (stream) {
@@ -200,6 +210,7 @@ int main(int argc, char **argv)
     printf("check / floor throughput: %.0f%%\n", 100.0 * floor_s / check_s);
     printf("peak RSS: %ld KiB (includes the %.1f MB input held in memory)\n", peak_rss_kb(), mb);
     cfc_framer_free(fr);
+    cfc_stream_free(t.stream);
     cfc_checker_free(t.checker);
     free(b.data);
     return 0;
