@@ -20,40 +20,12 @@
 #include "cli.h"
 
 
-/* The options of `check`, once: parsing and --help both read this table. */
-typedef enum opt_id {
-    OPT_FORMAT,
-    OPT_STRICT,
-    OPT_CONFIG,
-    OPT_MAX_EVENT_BYTES,
-    OPT_MAX_DEPTH,
-    OPT_QUIET,
-    OPT_FAIL_ON,
-    OPT_COLOR,
-    OPT_FROM_START,
-    OPT_PROJECT,
-    OPT_HELP
-} opt_id;
-
-static const struct option_row {
-    opt_id id;
-    const char *name;
-    const char *arg; /* NULL: a flag */
-    const char *help;
-} options[] = {
-    {OPT_FORMAT, "--format", "text|json|junit", "output format (default text)"},
-    {OPT_STRICT, "--strict", NULL, "warnings count as errors"},
-    {OPT_CONFIG, "--config", "FILE", "rules configuration (JSON): disable rules, change severities, extend enums"},
-    {OPT_MAX_EVENT_BYTES, "--max-event-bytes", "N", "largest event checked (default 1048576)"},
-    {OPT_MAX_DEPTH, "--max-depth", "N", "deepest nesting allowed (default 64)"},
-    {OPT_QUIET, "--quiet", NULL, "summary only"},
-    {OPT_FAIL_ON, "--fail-on", "error|warning", "what makes the exit code 1 (default error)"},
-    {OPT_COLOR, "--color", "auto|always|never", "colour in text output (default auto: a terminal, unless NO_COLOR is set)"},
-    {OPT_FROM_START, "--from-start", NULL, "each input begins at the producer's start: also check S1, S3 (agents created first, tasks blocked before unblocked)"},
-    {OPT_PROJECT, "--project", "N", "the connection subscribed to project N: any other project_id is an error (S7)"},
+/* `check` has the shared options (cli_options.c) and these. */
+enum { OPT_HELP = 1 };
+static const cfc_cli_option check_only[] = {
     {OPT_HELP, "--help", NULL, "show this help"},
 };
-#define N_OPTIONS (sizeof options / sizeof options[0])
+#define N_CHECK_ONLY (sizeof check_only / sizeof check_only[0])
 
 static void usage(FILE *f)
 {
@@ -68,12 +40,8 @@ static void usage(FILE *f)
           "\n"
           "check options:\n",
           f);
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        char left[48];
-        snprintf(left, sizeof left, "%s%s%s", options[i].name, options[i].arg ? " " : "",
-                 options[i].arg ? options[i].arg : "");
-        fprintf(f, "  %-32s %s\n", left, options[i].help);
-    }
+    cfc_cli_print_options(f, cfc_cli_checking_options, cfc_cli_n_checking_options);
+    cfc_cli_print_options(f, check_only, N_CHECK_ONLY);
     fputs("\nexit codes: 0 no errors, 1 errors found (or warnings with --fail-on warning),\n"
           "            2 usage or I/O error (missing file, unreadable input, write error)\n",
           f);
@@ -195,12 +163,8 @@ static void check_stream(run *r, FILE *in, const char *name)
 
 int cfc_cmd_check(int argc, char **argv)
 {
-    cfc_check_options co = {0};
-    cfc_stream_options stream_opts = {0};
-    cfc_format format = CFC_FORMAT_TEXT;
-    const char *config = NULL;
-    bool quiet = false, fail_on_warning = false;
-    int color = -1; /* auto */
+    cfc_cli_checking k;
+    cfc_cli_checking_init(&k);
     const char *files[argc > 0 ? argc : 1];
     int n_files = 0;
     bool only_files = false;
@@ -215,110 +179,36 @@ int cfc_cmd_check(int argc, char **argv)
             only_files = true;
             continue;
         }
+        const cfc_cli_option *o = NULL;
         const char *value = NULL;
-        const struct option_row *o = NULL;
-        for (size_t k = 0; k < N_OPTIONS; k++) {
-            size_t nl = strlen(options[k].name);
-            if (strncmp(a, options[k].name, nl) == 0 && (a[nl] == '\0' || a[nl] == '=')) {
-                o = &options[k];
-                value = a[nl] == '=' ? a + nl + 1 : NULL;
-            }
+        int m = cfc_cli_match(argc, argv, &i, cfc_cli_checking_options,
+                              cfc_cli_n_checking_options, &o, &value);
+        if (m == 1) {
+            int rc = cfc_cli_checking_set(&k, o->id, value);
+            if (rc != 0)
+                return rc;
+            continue;
         }
-        if (o == NULL)
+        if (m == 0)
+            m = cfc_cli_match(argc, argv, &i, check_only, N_CHECK_ONLY, &o, &value);
+        if (m < 0)
+            return EXIT_TROUBLE;
+        if (m == 0)
             return cfc_cli_usage_error("unknown option '%s'", a);
-        if (o->arg && value == NULL) {
-            if (i + 1 >= argc)
-                return cfc_cli_usage_error("%s needs a value", o->name);
-            value = argv[++i];
-        }
-        if (!o->arg && value)
-            return cfc_cli_usage_error("%s takes no value", o->name);
-        switch (o->id) {
-        case OPT_FORMAT:
-            if (cfc_format_parse(value, &format) != 0)
-                return cfc_cli_usage_error("--format must be text, json or junit, not '%s'", value);
-            break;
-        case OPT_STRICT: co.strict = true; break;
-        case OPT_CONFIG: config = value; break;
-        case OPT_MAX_EVENT_BYTES:
-            if (!cfc_cli_parse_size(value, &co.max_event_bytes))
-                return cfc_cli_usage_error("--max-event-bytes wants a positive integer, not '%s'", value);
-            break;
-        case OPT_MAX_DEPTH: {
-            size_t d;
-            if (!cfc_cli_parse_size(value, &d) || d > 10000)
-                return cfc_cli_usage_error("--max-depth wants an integer in 1..10000, not '%s'", value);
-            co.max_depth = (unsigned)d;
-            break;
-        }
-        case OPT_QUIET: quiet = true; break;
-        case OPT_FAIL_ON:
-            if (strcmp(value, "error") == 0)
-                fail_on_warning = false;
-            else if (strcmp(value, "warning") == 0)
-                fail_on_warning = true;
-            else
-                return cfc_cli_usage_error("--fail-on must be error or warning, not '%s'", value);
-            break;
-        case OPT_COLOR:
-            if (strcmp(value, "auto") == 0)
-                color = -1;
-            else if (strcmp(value, "always") == 0)
-                color = 1;
-            else if (strcmp(value, "never") == 0)
-                color = 0;
-            else
-                return cfc_cli_usage_error("--color must be auto, always or never, not '%s'", value);
-            break;
-        case OPT_FROM_START: stream_opts.from_start = true; break;
-        case OPT_PROJECT: {
-            size_t id;
-            if (!cfc_cli_parse_size(value, &id) || (uint64_t)id > (uint64_t)CFC_MAX_SAFE_INTEGER)
-                return cfc_cli_usage_error("--project wants a project ID (an integer >= 1), not '%s'", value);
-            stream_opts.subscribed_project_id = (int64_t)id;
-            break;
-        }
-        case OPT_HELP:
-            usage(stdout);
-            return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
-        }
+        /* OPT_HELP, the only one left */
+        usage(stdout);
+        return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
     }
     if (n_files == 0)
         files[n_files++] = "-";
-    if (color < 0) {
-        const char *nc = getenv("NO_COLOR");
-        color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
-    }
 
     run r = {0};
-    r.stream_opts = stream_opts;
-    r.checker = cfc_checker_new(&co);
-    if (r.checker == NULL) {
-        fputs("cfconform: error: out of memory\n", stderr);
+    r.stream_opts = k.stream;
+    r.checker = cfc_cli_checking_checker(&k);
+    if (r.checker == NULL)
         return EXIT_TROUBLE;
-    }
-    if (config) {
-        size_t len = 0;
-        char *text = cfc_cli_read_file(config, &len);
-        if (text == NULL) {
-            fprintf(stderr, "cfconform: error: cannot read config %s: %s\n", config,
-                    strerror(errno ? errno : EIO));
-            cfc_checker_free(r.checker);
-            return EXIT_TROUBLE;
-        }
-        cfc_error err = {0};
-        cfc_check_status st = cfc_checker_configure(r.checker, text, len, &err);
-        free(text);
-        if (st != CFC_CHECK_OK) {
-            fprintf(stderr, "cfconform: error: %s: %s\n", config, err.message);
-            cfc_checker_free(r.checker);
-            return EXIT_TROUBLE;
-        }
-        /* Command-line limits win over the file's. */
-        cfc_checker_set_limits(r.checker, co.max_event_bytes, co.max_depth);
-    }
-    cfc_report_options ro = {.color = color == 1, .quiet = quiet};
-    r.report = cfc_report_new(stdout, format, &ro);
+    cfc_report_options ro = {.color = k.color == 1, .quiet = k.quiet};
+    r.report = cfc_report_new(stdout, k.format, &ro);
     if (r.report == NULL) {
         fputs("cfconform: error: out of memory\n", stderr);
         cfc_checker_free(r.checker);
@@ -349,7 +239,7 @@ int cfc_cmd_check(int argc, char **argv)
     }
     if (r.trouble)
         return EXIT_TROUBLE;
-    if (r.errors > 0 || (fail_on_warning && r.warnings > 0))
+    if (r.errors > 0 || (k.fail_on_warning && r.warnings > 0))
         return EXIT_VIOLATIONS;
     return EXIT_CONFORMS;
 }

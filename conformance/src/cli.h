@@ -5,6 +5,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+
+#include "cfc/check.h"
+#include "cfc/report.h"
+#include "cfc/stream.h"
 
 /* Exit codes, documented in --help and the README. */
 #define EXIT_CONFORMS 0
@@ -17,6 +22,56 @@ int cfc_cli_usage_error(const char *fmt, const char *arg);
 bool cfc_cli_parse_size(const char *s, size_t *out);
 /* The whole file (malloc'd, caller frees), or NULL with errno set. */
 char *cfc_cli_read_file(const char *path, size_t *len);
+
+/* One option of a subcommand: the parser and --help both read these rows. */
+typedef struct cfc_cli_option {
+    int id;
+    const char *name; /* "--format" */
+    const char *arg;  /* the value's placeholder; NULL: a flag */
+    const char *help;
+} cfc_cli_option;
+
+/* If argv[*i] names an option of `table` ("--name" or "--name=value"):
+ * *opt and *value (taken from the next argument when needed, advancing *i),
+ * return 1. Not in the table: 0. A missing or unexpected value: a usage
+ * error is printed, -1. */
+int cfc_cli_match(int argc, char **argv, int *i, const cfc_cli_option *table, size_t n,
+                  const cfc_cli_option **opt, const char **value);
+/* "  --name ARG   help" lines. */
+void cfc_cli_print_options(FILE *f, const cfc_cli_option *table, size_t n);
+
+/* The options `check` and `watch` share: what to check and how to report. */
+enum {
+    CFC_OPT_FORMAT = 1000,
+    CFC_OPT_STRICT,
+    CFC_OPT_CONFIG,
+    CFC_OPT_MAX_EVENT_BYTES,
+    CFC_OPT_MAX_DEPTH,
+    CFC_OPT_QUIET,
+    CFC_OPT_FAIL_ON,
+    CFC_OPT_COLOR,
+    CFC_OPT_FROM_START,
+    CFC_OPT_PROJECT
+};
+extern const cfc_cli_option cfc_cli_checking_options[];
+extern const size_t cfc_cli_n_checking_options;
+
+typedef struct cfc_cli_checking {
+    cfc_check_options check;
+    cfc_stream_options stream;
+    cfc_format format;
+    const char *config;
+    bool quiet;
+    bool fail_on_warning;
+    int color; /* -1 auto, 0 never, 1 always */
+} cfc_cli_checking;
+
+void cfc_cli_checking_init(cfc_cli_checking *k);
+/* Applies one of the shared options: 0, or 2 after a usage error. */
+int cfc_cli_checking_set(cfc_cli_checking *k, int id, const char *value);
+/* Resolves --color auto and returns the checker the options describe, the
+ * configuration file applied; NULL after an error message (exit 2). */
+cfc_checker *cfc_cli_checking_checker(cfc_cli_checking *k);
 
 int cfc_cmd_check(int argc, char **argv);
 int cfc_cmd_rules(int argc, char **argv);

@@ -22,14 +22,9 @@
 #define CFC_CATALOGUE_PATH "corpus/certification/catalogue.json"
 #endif
 
-typedef enum opt_id { OPT_ADAPTER, OPT_CASES, OPT_REPORT_DIR, OPT_CATALOGUE, OPT_TIMEOUT, OPT_QUIET, OPT_HELP } opt_id;
+enum { OPT_ADAPTER, OPT_CASES, OPT_REPORT_DIR, OPT_CATALOGUE, OPT_TIMEOUT, OPT_QUIET, OPT_HELP };
 
-static const struct option_row {
-    opt_id id;
-    const char *name;
-    const char *arg; /* NULL: a flag */
-    const char *help;
-} options[] = {
+static const cfc_cli_option options[] = {
     {OPT_ADAPTER, "--adapter", "'COMMAND ARGS'", "the adapter to start (words; '...' and \"...\" quote; no shell)"},
     {OPT_CASES, "--cases", "PATTERN", "only these cases: comma-separated globs on case IDs (2.3, 5.*, 1.1.1)"},
     {OPT_REPORT_DIR, "--report-dir", "DIR", "write certification.{json,xml,md,html} and badge.json there"},
@@ -50,12 +45,7 @@ static void usage(FILE *f)
           "\n"
           "options:\n",
           f);
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        char left[48];
-        snprintf(left, sizeof left, "%s%s%s", options[i].name, options[i].arg ? " " : "",
-                 options[i].arg ? options[i].arg : "");
-        fprintf(f, "  %-30s %s\n", left, options[i].help);
-    }
+    cfc_cli_print_options(f, options, N_OPTIONS);
     fputs("\nexit codes: 0 certified (no FAIL, no ERROR), 1 not certified,\n"
           "            2 could not run (usage, catalogue, adapter did not start, write error)\n",
           f);
@@ -132,23 +122,12 @@ int cfc_cmd_certify(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *value = NULL;
-        const struct option_row *opt = NULL;
-        for (size_t k = 0; k < N_OPTIONS; k++) {
-            size_t nl = strlen(options[k].name);
-            if (strncmp(a, options[k].name, nl) == 0 && (a[nl] == '\0' || a[nl] == '=')) {
-                opt = &options[k];
-                value = a[nl] == '=' ? a + nl + 1 : NULL;
-            }
-        }
-        if (opt == NULL)
+        const cfc_cli_option *opt = NULL;
+        int m = cfc_cli_match(argc, argv, &i, options, N_OPTIONS, &opt, &value);
+        if (m < 0)
+            return EXIT_TROUBLE;
+        if (m == 0)
             return cfc_cli_usage_error("certify: unknown argument '%s'", a);
-        if (opt->arg && value == NULL) {
-            if (i + 1 >= argc)
-                return cfc_cli_usage_error("%s needs a value", opt->name);
-            value = argv[++i];
-        }
-        if (!opt->arg && value)
-            return cfc_cli_usage_error("%s takes no value", opt->name);
         switch (opt->id) {
         case OPT_ADAPTER: o.adapter_command = value; break;
         case OPT_CASES: o.cases = value; break;

@@ -38,16 +38,10 @@
 #include "ws_client.h"
 #include "ws_frames.h"
 
-typedef enum wopt_id {
-    W_FORMAT,
-    W_STRICT,
-    W_CONFIG,
-    W_MAX_EVENT_BYTES,
-    W_MAX_DEPTH,
-    W_QUIET,
-    W_FAIL_ON,
-    W_COLOR,
-    W_HEADER,
+/* `watch` has the options it shares with `check` (cli_options.c: format,
+ * limits, config, stream rules...) and these; --help lists both. */
+enum {
+    W_HEADER = 1,
     W_SUBSCRIBE,
     W_INSECURE,
     W_COUNT,
@@ -58,28 +52,12 @@ typedef enum wopt_id {
     W_RECONNECT,
     W_RECONNECT_MAX,
     W_VERBOSE,
-    W_FROM_START,
-    W_PROJECT,
     W_HELP
-} wopt_id;
+};
 
-/* The options of `watch`, once: parsing and --help both read this table. */
-static const struct wopt_row {
-    wopt_id id;
-    const char *name;
-    const char *arg; /* NULL: a flag */
-    const char *help;
-} wopts[] = {
-    {W_FORMAT, "--format", "text|json|junit", "output format (default text; junit is written at the end)"},
-    {W_STRICT, "--strict", NULL, "warnings count as errors"},
-    {W_CONFIG, "--config", "FILE", "rules configuration (JSON), as for check"},
-    {W_MAX_EVENT_BYTES, "--max-event-bytes", "N", "largest message checked (default 1048576); larger ones are findings"},
-    {W_MAX_DEPTH, "--max-depth", "N", "deepest nesting allowed (default 64)"},
-    {W_QUIET, "--quiet", NULL, "summary only"},
-    {W_FAIL_ON, "--fail-on", "error|warning", "what makes the exit code 1 (default error)"},
-    {W_COLOR, "--color", "auto|always|never", "colour in text output (default auto)"},
+static const cfc_cli_option wopts[] = {
     {W_HEADER, "--header", "'NAME: VALUE'", "an HTTP header for the handshake (repeatable)"},
-    {W_SUBSCRIBE, "--subscribe", "TEXT", "a message to send once connected, e.g. '{\"type\":\"subscribe\",\"project_id\":1}'"},
+    {W_SUBSCRIBE, "--subscribe", "TEXT", "a message to send once connected, e.g. '{\"type\":\"subscribe\",\"project_id\":1}' (sets --project by default)"},
     {W_INSECURE, "--insecure", NULL, "wss: accept a self-signed, expired or mismatched certificate"},
     {W_COUNT, "--count", "N", "stop after N events"},
     {W_DURATION, "--duration", "SECONDS", "stop after this long"},
@@ -88,8 +66,6 @@ static const struct wopt_row {
     {W_RECORD, "--record", "FILE", "write every message's exact bytes to FILE, one per line (replay: cfconform check FILE)"},
     {W_RECONNECT, "--reconnect", NULL, "reconnect when the connection fails or ends, with exponential backoff"},
     {W_RECONNECT_MAX, "--reconnect-max", "SECONDS", "longest wait between reconnects (default 30)"},
-    {W_FROM_START, "--from-start", NULL, "the connection sees the producer from its start (stream rules S1, S3)"},
-    {W_PROJECT, "--project", "N", "the connection is subscribed to project N: others are errors (S7; default: the --subscribe message's project_id)"},
     {W_VERBOSE, "--verbose", NULL, "connection events and libwebsockets' own warnings to stderr"},
     {W_HELP, "--help", NULL, "show this help"},
 };
@@ -105,12 +81,8 @@ static void watch_usage(FILE *f)
           "\n"
           "options:\n",
           f);
-    for (size_t i = 0; i < N_WOPTS; i++) {
-        char left[48];
-        snprintf(left, sizeof left, "%s%s%s", wopts[i].name, wopts[i].arg ? " " : "",
-                 wopts[i].arg ? wopts[i].arg : "");
-        fprintf(f, "  %-32s %s\n", left, wopts[i].help);
-    }
+    cfc_cli_print_options(f, wopts, N_WOPTS);
+    cfc_cli_print_options(f, cfc_cli_checking_options, cfc_cli_n_checking_options);
     fputs("\nexample:\n"
           "  cfconform watch --count 100 --subscribe '{\"type\":\"subscribe\",\"project_id\":1}' \\\n"
           "      ws://127.0.0.1:8080/ws\n"
@@ -579,15 +551,13 @@ static void backoff_sleep(watch *w, double seconds)
 
 int cfc_cmd_watch(int argc, char **argv)
 {
-    cfc_check_options co = {0};
-    cfc_format format = CFC_FORMAT_TEXT;
-    const char *config = NULL, *url = NULL, *record = NULL;
-    bool quiet = false, fail_on_warning = false, reconnect = false;
-    int color = -1;
+    cfc_cli_checking k;
+    cfc_cli_checking_init(&k);
+    const char *url = NULL, *record = NULL;
+    bool reconnect = false;
     const char *headers[argc > 0 ? argc : 1];
     size_t n_headers = 0;
     cfc_wsc_options wo = {0};
-    cfc_stream_options so = {0};
     double connect_timeout = 10, reconnect_max = 30;
     watch w = {0};
 
@@ -600,60 +570,22 @@ int cfc_cmd_watch(int argc, char **argv)
             continue;
         }
         const char *value = NULL;
-        const struct wopt_row *o = NULL;
-        for (size_t k = 0; k < N_WOPTS; k++) {
-            size_t nl = strlen(wopts[k].name);
-            if (strncmp(a, wopts[k].name, nl) == 0 && (a[nl] == '\0' || a[nl] == '=')) {
-                o = &wopts[k];
-                value = a[nl] == '=' ? a + nl + 1 : NULL;
-            }
+        const cfc_cli_option *o = NULL;
+        int m = cfc_cli_match(argc, argv, &i, cfc_cli_checking_options,
+                              cfc_cli_n_checking_options, &o, &value);
+        if (m == 1) {
+            int rc = cfc_cli_checking_set(&k, o->id, value);
+            if (rc != 0)
+                return rc;
+            continue;
         }
-        if (o == NULL)
+        if (m == 0)
+            m = cfc_cli_match(argc, argv, &i, wopts, N_WOPTS, &o, &value);
+        if (m < 0)
+            return EXIT_TROUBLE;
+        if (m == 0)
             return cfc_cli_usage_error("watch: unknown option '%s'", a);
-        if (o->arg && value == NULL) {
-            if (i + 1 >= argc)
-                return cfc_cli_usage_error("%s needs a value", o->name);
-            value = argv[++i];
-        }
-        if (!o->arg && value)
-            return cfc_cli_usage_error("%s takes no value", o->name);
         switch (o->id) {
-        case W_FORMAT:
-            if (cfc_format_parse(value, &format) != 0)
-                return cfc_cli_usage_error("--format must be text, json or junit, not '%s'", value);
-            break;
-        case W_STRICT: co.strict = true; break;
-        case W_CONFIG: config = value; break;
-        case W_MAX_EVENT_BYTES:
-            if (!cfc_cli_parse_size(value, &co.max_event_bytes))
-                return cfc_cli_usage_error("--max-event-bytes wants a positive integer, not '%s'", value);
-            break;
-        case W_MAX_DEPTH: {
-            size_t d;
-            if (!cfc_cli_parse_size(value, &d) || d > 10000)
-                return cfc_cli_usage_error("--max-depth wants an integer in 1..10000, not '%s'", value);
-            co.max_depth = (unsigned)d;
-            break;
-        }
-        case W_QUIET: quiet = true; break;
-        case W_FAIL_ON:
-            if (strcmp(value, "error") == 0)
-                fail_on_warning = false;
-            else if (strcmp(value, "warning") == 0)
-                fail_on_warning = true;
-            else
-                return cfc_cli_usage_error("--fail-on must be error or warning, not '%s'", value);
-            break;
-        case W_COLOR:
-            if (strcmp(value, "auto") == 0)
-                color = -1;
-            else if (strcmp(value, "always") == 0)
-                color = 1;
-            else if (strcmp(value, "never") == 0)
-                color = 0;
-            else
-                return cfc_cli_usage_error("--color must be auto, always or never, not '%s'", value);
-            break;
         case W_HEADER: headers[n_headers++] = value; break;
         case W_SUBSCRIBE: wo.subscribe = value; break;
         case W_INSECURE: wo.insecure = true; break;
@@ -680,14 +612,6 @@ int cfc_cmd_watch(int argc, char **argv)
                 return cfc_cli_usage_error("--reconnect-max wants a positive number of seconds, not '%s'", value);
             break;
         case W_VERBOSE: wo.verbose = true; break;
-        case W_FROM_START: so.from_start = true; break;
-        case W_PROJECT: {
-            size_t p;
-            if (!cfc_cli_parse_size(value, &p) || p > (size_t)CFC_MAX_SAFE_INTEGER)
-                return cfc_cli_usage_error("--project wants an ID in 1..2^53-1, not '%s'", value);
-            so.subscribed_project_id = (int64_t)p;
-            break;
-        }
         case W_HELP:
             watch_usage(stdout);
             return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
@@ -695,10 +619,6 @@ int cfc_cmd_watch(int argc, char **argv)
     }
     if (url == NULL)
         return cfc_cli_usage_error("watch needs a URL, e.g. %s", "ws://127.0.0.1:8080/ws");
-    if (color < 0) {
-        const char *nc = getenv("NO_COLOR");
-        color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
-    }
     wo.url = url;
     wo.headers = headers;
     wo.n_headers = n_headers;
@@ -717,35 +637,18 @@ int cfc_cmd_watch(int argc, char **argv)
     }
 
     int rc = EXIT_TROUBLE;
-    w.checker = cfc_checker_new(&co);
+    w.checker = cfc_cli_checking_checker(&k); /* prints why when it cannot */
     if (w.checker == NULL)
-        goto nomem;
-    if (config) {
-        size_t len = 0;
-        char *text = cfc_cli_read_file(config, &len);
-        if (text == NULL) {
-            fprintf(stderr, "cfconform: error: cannot read config %s: %s\n", config,
-                    strerror(errno ? errno : EIO));
-            goto out;
-        }
-        cfc_error err = {0};
-        cfc_check_status st = cfc_checker_configure(w.checker, text, len, &err);
-        free(text);
-        if (st != CFC_CHECK_OK) {
-            fprintf(stderr, "cfconform: error: %s: %s\n", config, err.message);
-            goto out;
-        }
-        cfc_checker_set_limits(w.checker, co.max_event_bytes, co.max_depth);
-    }
-    if (so.subscribed_project_id == 0 && wo.subscribe)
-        so.subscribed_project_id = subscribed_project(wo.subscribe);
-    w.stream = cfc_stream_new(w.checker, &so);
+        goto out;
+    if (k.stream.subscribed_project_id == 0 && wo.subscribe)
+        k.stream.subscribed_project_id = subscribed_project(wo.subscribe);
+    w.stream = cfc_stream_new(w.checker, &k.stream);
     w.assembler = cfc_wsmsg_new(w.checker, on_message, &w);
     if (w.stream == NULL || w.assembler == NULL)
         goto nomem;
     cfc_wsmsg_set_stream(w.assembler, w.stream);
-    cfc_report_options ro = {.color = color == 1, .quiet = quiet};
-    w.report = cfc_report_new(stdout, format, &ro);
+    cfc_report_options ro = {.color = k.color == 1, .quiet = k.quiet};
+    w.report = cfc_report_new(stdout, k.format, &ro);
     if (w.assembler == NULL || w.report == NULL)
         goto nomem;
     if (record) {
@@ -871,7 +774,7 @@ int cfc_cmd_watch(int argc, char **argv)
     else if (!ever_connected) {
         fprintf(stderr, "cfconform: error: %s: never connected\n", url);
         rc = EXIT_TROUBLE;
-    } else if (w.errors > 0 || (fail_on_warning && w.warnings > 0))
+    } else if (w.errors > 0 || (k.fail_on_warning && w.warnings > 0))
         rc = EXIT_VIOLATIONS;
     else
         rc = EXIT_CONFORMS;

@@ -1,0 +1,155 @@
+/*
+ * Option parsing for the subcommands, and the options that `check` and
+ * `watch` share (what to check, how to report it): one table each, read by
+ * both the parser and --help.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfc/contract.h"
+#include "cli.h"
+
+const cfc_cli_option cfc_cli_checking_options[] = {
+    {CFC_OPT_FORMAT, "--format", "text|json|junit", "output format (default text)"},
+    {CFC_OPT_STRICT, "--strict", NULL, "warnings count as errors"},
+    {CFC_OPT_CONFIG, "--config", "FILE", "rules configuration (JSON): disable rules, change severities, extend enums"},
+    {CFC_OPT_MAX_EVENT_BYTES, "--max-event-bytes", "N", "largest event checked (default 1048576); larger ones are findings"},
+    {CFC_OPT_MAX_DEPTH, "--max-depth", "N", "deepest nesting allowed (default 64)"},
+    {CFC_OPT_QUIET, "--quiet", NULL, "summary only"},
+    {CFC_OPT_FAIL_ON, "--fail-on", "error|warning", "what makes the exit code 1 (default error)"},
+    {CFC_OPT_COLOR, "--color", "auto|always|never", "colour in text output (default auto: a terminal, unless NO_COLOR is set)"},
+    {CFC_OPT_FROM_START, "--from-start", NULL, "the input begins at the producer's start: also check S1, S3 (agents created first, tasks blocked before unblocked)"},
+    {CFC_OPT_PROJECT, "--project", "N", "the connection subscribed to project N: any other project_id is an error (S7)"},
+};
+const size_t cfc_cli_n_checking_options =
+    sizeof cfc_cli_checking_options / sizeof cfc_cli_checking_options[0];
+
+int cfc_cli_match(int argc, char **argv, int *i, const cfc_cli_option *table, size_t n,
+                  const cfc_cli_option **opt, const char **value)
+{
+    const char *a = argv[*i];
+    for (size_t k = 0; k < n; k++) {
+        size_t nl = strlen(table[k].name);
+        if (strncmp(a, table[k].name, nl) != 0 || (a[nl] != '\0' && a[nl] != '='))
+            continue;
+        *opt = &table[k];
+        *value = a[nl] == '=' ? a + nl + 1 : NULL;
+        if (table[k].arg && *value == NULL) {
+            if (*i + 1 >= argc) {
+                cfc_cli_usage_error("%s needs a value", table[k].name);
+                return -1;
+            }
+            *value = argv[++*i];
+        }
+        if (!table[k].arg && *value) {
+            cfc_cli_usage_error("%s takes no value", table[k].name);
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+void cfc_cli_print_options(FILE *f, const cfc_cli_option *table, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char left[48];
+        snprintf(left, sizeof left, "%s%s%s", table[i].name, table[i].arg ? " " : "",
+                 table[i].arg ? table[i].arg : "");
+        fprintf(f, "  %-32s %s\n", left, table[i].help);
+    }
+}
+
+void cfc_cli_checking_init(cfc_cli_checking *k)
+{
+    memset(k, 0, sizeof *k);
+    k->format = CFC_FORMAT_TEXT;
+    k->color = -1;
+}
+
+int cfc_cli_checking_set(cfc_cli_checking *k, int id, const char *value)
+{
+    switch (id) {
+    case CFC_OPT_FORMAT:
+        if (cfc_format_parse(value, &k->format) != 0)
+            return cfc_cli_usage_error("--format must be text, json or junit, not '%s'", value);
+        return 0;
+    case CFC_OPT_STRICT: k->check.strict = true; return 0;
+    case CFC_OPT_CONFIG: k->config = value; return 0;
+    case CFC_OPT_MAX_EVENT_BYTES:
+        if (!cfc_cli_parse_size(value, &k->check.max_event_bytes))
+            return cfc_cli_usage_error("--max-event-bytes wants a positive integer, not '%s'", value);
+        return 0;
+    case CFC_OPT_MAX_DEPTH: {
+        size_t d;
+        if (!cfc_cli_parse_size(value, &d) || d > 10000)
+            return cfc_cli_usage_error("--max-depth wants an integer in 1..10000, not '%s'", value);
+        k->check.max_depth = (unsigned)d;
+        return 0;
+    }
+    case CFC_OPT_QUIET: k->quiet = true; return 0;
+    case CFC_OPT_FAIL_ON:
+        if (strcmp(value, "error") != 0 && strcmp(value, "warning") != 0)
+            return cfc_cli_usage_error("--fail-on must be error or warning, not '%s'", value);
+        k->fail_on_warning = strcmp(value, "warning") == 0;
+        return 0;
+    case CFC_OPT_COLOR:
+        if (strcmp(value, "auto") == 0)
+            k->color = -1;
+        else if (strcmp(value, "always") == 0)
+            k->color = 1;
+        else if (strcmp(value, "never") == 0)
+            k->color = 0;
+        else
+            return cfc_cli_usage_error("--color must be auto, always or never, not '%s'", value);
+        return 0;
+    case CFC_OPT_FROM_START: k->stream.from_start = true; return 0;
+    case CFC_OPT_PROJECT: {
+        size_t id_;
+        if (!cfc_cli_parse_size(value, &id_) || (uint64_t)id_ > (uint64_t)CFC_MAX_SAFE_INTEGER)
+            return cfc_cli_usage_error("--project wants a project ID (an integer >= 1), not '%s'",
+                                       value);
+        k->stream.subscribed_project_id = (int64_t)id_;
+        return 0;
+    }
+    }
+    return cfc_cli_usage_error("internal error: no shared option %s", "");
+}
+
+cfc_checker *cfc_cli_checking_checker(cfc_cli_checking *k)
+{
+    if (k->color < 0) {
+        const char *nc = getenv("NO_COLOR");
+        k->color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
+    }
+    cfc_checker *c = cfc_checker_new(&k->check);
+    if (c == NULL) {
+        fputs("cfconform: error: out of memory\n", stderr);
+        return NULL;
+    }
+    if (k->config == NULL)
+        return c;
+    size_t len = 0;
+    char *text = cfc_cli_read_file(k->config, &len);
+    if (text == NULL) {
+        fprintf(stderr, "cfconform: error: cannot read config %s: %s\n", k->config,
+                strerror(errno ? errno : EIO));
+        cfc_checker_free(c);
+        return NULL;
+    }
+    cfc_error err = {0};
+    cfc_check_status st = cfc_checker_configure(c, text, len, &err);
+    free(text);
+    if (st != CFC_CHECK_OK) {
+        fprintf(stderr, "cfconform: error: %s: %s\n", k->config, err.message);
+        cfc_checker_free(c);
+        return NULL;
+    }
+    /* Command-line limits win over the file's. */
+    cfc_checker_set_limits(c, k->check.max_event_bytes, k->check.max_depth);
+    return c;
+}
