@@ -181,20 +181,11 @@ int cfc_cmd_check(int argc, char **argv)
         }
         const cfc_cli_option *o = NULL;
         const char *value = NULL;
-        int m = cfc_cli_match(argc, argv, &i, cfc_cli_checking_options,
-                              cfc_cli_n_checking_options, &o, &value);
-        if (m == 1) {
-            int rc = cfc_cli_checking_set(&k, o->id, value);
-            if (rc != 0)
-                return rc;
-            continue;
-        }
-        if (m == 0)
-            m = cfc_cli_match(argc, argv, &i, check_only, N_CHECK_ONLY, &o, &value);
+        int m = cfc_cli_checking_option(&k, argc, argv, &i, check_only, N_CHECK_ONLY, &o, &value);
         if (m < 0)
             return EXIT_TROUBLE;
         if (m == 0)
-            return cfc_cli_usage_error("unknown option '%s'", a);
+            continue;
         /* OPT_HELP, the only one left */
         usage(stdout);
         return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;

@@ -69,6 +69,13 @@ typedef struct cfc_cli_checking {
 void cfc_cli_checking_init(cfc_cli_checking *k);
 /* Applies one of the shared options: 0, or 2 after a usage error. */
 int cfc_cli_checking_set(cfc_cli_checking *k, int id, const char *value);
+/* The next option of a subcommand that has the shared options and `own`:
+ * a shared one is applied to k (returns 0); one of `own` comes back in
+ * *opt and *value (returns 1); an unknown or malformed one is a usage error,
+ * printed (returns -1: exit 2). */
+int cfc_cli_checking_option(cfc_cli_checking *k, int argc, char **argv, int *i,
+                            const cfc_cli_option *own, size_t n_own, const cfc_cli_option **opt,
+                            const char **value);
 /* Resolves --color auto and returns the checker the options describe, the
  * configuration file applied; NULL after an error message (exit 2). */
 cfc_checker *cfc_cli_checking_checker(cfc_cli_checking *k);

@@ -153,3 +153,19 @@ cfc_checker *cfc_cli_checking_checker(cfc_cli_checking *k)
     cfc_checker_set_limits(c, k->check.max_event_bytes, k->check.max_depth);
     return c;
 }
+
+int cfc_cli_checking_option(cfc_cli_checking *k, int argc, char **argv, int *i,
+                            const cfc_cli_option *own, size_t n_own, const cfc_cli_option **opt,
+                            const char **value)
+{
+    const char *a = argv[*i];
+    int m = cfc_cli_match(argc, argv, i, cfc_cli_checking_options, cfc_cli_n_checking_options,
+                          opt, value);
+    if (m == 1)
+        return cfc_cli_checking_set(k, (*opt)->id, *value) == 0 ? 0 : -1;
+    if (m == 0)
+        m = cfc_cli_match(argc, argv, i, own, n_own, opt, value);
+    if (m == 0)
+        cfc_cli_usage_error("unknown option '%s'", a);
+    return m == 1 ? 1 : -1;
+}

@@ -571,20 +571,11 @@ int cfc_cmd_watch(int argc, char **argv)
         }
         const char *value = NULL;
         const cfc_cli_option *o = NULL;
-        int m = cfc_cli_match(argc, argv, &i, cfc_cli_checking_options,
-                              cfc_cli_n_checking_options, &o, &value);
-        if (m == 1) {
-            int rc = cfc_cli_checking_set(&k, o->id, value);
-            if (rc != 0)
-                return rc;
-            continue;
-        }
-        if (m == 0)
-            m = cfc_cli_match(argc, argv, &i, wopts, N_WOPTS, &o, &value);
+        int m = cfc_cli_checking_option(&k, argc, argv, &i, wopts, N_WOPTS, &o, &value);
         if (m < 0)
             return EXIT_TROUBLE;
         if (m == 0)
-            return cfc_cli_usage_error("watch: unknown option '%s'", a);
+            continue;
         switch (o->id) {
         case W_HEADER: headers[n_headers++] = value; break;
         case W_SUBSCRIBE: wo.subscribe = value; break;
