@@ -9,41 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "failing_alloc.h"
 #include "cfc/check.h"
 #include "util.h"
 
-typedef struct counter {
-    long fail_at; /* 0 = never */
-    long count;
-    long live;
-} counter;
-
-static void *c_malloc(void *ctx, size_t size)
-{
-    counter *k = ctx;
-    if (++k->count == k->fail_at)
-        return NULL;
-    void *p = malloc(size);
-    k->live += p != NULL;
-    return p;
-}
-
-static void *c_realloc(void *ctx, void *ptr, size_t size)
-{
-    counter *k = ctx;
-    if (++k->count == k->fail_at)
-        return NULL;
-    void *p = realloc(ptr, size);
-    k->live += p != NULL && ptr == NULL;
-    return p;
-}
-
-static void c_free(void *ctx, void *ptr)
-{
-    counter *k = ctx;
-    k->live -= ptr != NULL;
-    free(ptr);
-}
 
 static const char config[] =
     "{\"rules\":{\"unknown-field\":\"error\"},\"enums\":{\"agent_created.agent_type\":[\"robot\","

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "failing_alloc.h"
 #include "capture.h"
 #include "cfc/decode.h"
 #include "cfc/generate.h"
@@ -446,36 +447,6 @@ Test(equal, absent_optional_values_are_ignored)
 
 /* ---- allocation failure: fail the Nth allocation until none fires ---- */
 
-typedef struct counter {
-    long fail_at, count, live;
-} counter;
-
-static void *c_malloc(void *ctx, size_t size)
-{
-    counter *k = ctx;
-    if (++k->count == k->fail_at)
-        return NULL;
-    void *p = malloc(size);
-    k->live += p != NULL;
-    return p;
-}
-
-static void *c_realloc(void *ctx, void *ptr, size_t size)
-{
-    counter *k = ctx;
-    if (++k->count == k->fail_at)
-        return NULL;
-    void *p = realloc(ptr, size);
-    k->live += p != NULL && ptr == NULL;
-    return p;
-}
-
-static void c_free(void *ctx, void *ptr)
-{
-    counter *k = ctx;
-    k->live -= ptr != NULL;
-    free(ptr);
-}
 
 Test(decode, allocation_failure_at_every_point)
 {

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "failing_alloc.h"
 #include "cfc/check.h"
 #include "cfc/ndjson.h"
 #include "cfc/stream.h"
@@ -790,36 +791,6 @@ Test(memory, small_limits_stop_tracking)
 
 /* ---- allocation failure ------------------------------------------------------- */
 
-typedef struct counting {
-    long fail_at, count, live;
-} counting;
-
-static void *c_malloc(void *ctx, size_t size)
-{
-    counting *k = ctx;
-    if (++k->count == k->fail_at)
-        return NULL;
-    void *p = malloc(size);
-    k->live += p != NULL;
-    return p;
-}
-
-static void *c_realloc(void *ctx, void *ptr, size_t size)
-{
-    counting *k = ctx;
-    if (++k->count == k->fail_at)
-        return NULL;
-    void *p = realloc(ptr, size);
-    k->live += p != NULL && ptr == NULL;
-    return p;
-}
-
-static void c_free(void *ctx, void *ptr)
-{
-    counting *k = ctx;
-    k->live -= ptr != NULL;
-    free(ptr);
-}
 
 /* Enough to grow every table past its first size. */
 static char *alloc_stream(size_t *n_lines)
@@ -876,7 +847,7 @@ Test(alloc, every_allocation_can_fail)
     long n;
     int failures = 0;
     for (n = 1; n < 100000; n++) {
-        counting k = {.fail_at = n};
+        counter k = {.fail_at = n};
         cfc_allocator a = {c_malloc, c_realloc, c_free, &k};
         cfc_check_options co = {.alloc = &a};
         cfc_checker *c = cfc_checker_new(&co);
