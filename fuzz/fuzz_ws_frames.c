@@ -1,4 +1,4 @@
-/* The frame-to-event path of `cfconform watch` (conformance/src/ws_frames.h):
+/* The frame-to-event path of `cfconform watch` (conformance/live/ws_frames.h):
  * the fuzzer's bytes become WebSocket message fragments of the sizes, FIN
  * bits and opcodes it chooses, then the connection ends. Every message must
  * come out exactly once, of the right kind, and a text message's findings

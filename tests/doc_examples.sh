@@ -11,7 +11,7 @@ awk '/<!-- example: decoder -->/{f=1; next} f && /^```c/{g=1; next} g && /^```/{
   "$src/docs/fuzzing-your-decoder.md" > "$tmp/decode.c"
 test -s "$tmp/decode.c" || { echo "no decoder example in docs/fuzzing-your-decoder.md"; exit 1; }
 "$cc" $extra -std=c11 -Wall -Wextra -Werror -I"$src/conformance/include" -I"$src/reference/include" \
-  "$tmp/decode.c" "$build/libcfc_conformance.a" "$build/libcfc_reference.a" \
+  "$tmp/decode.c" "$build/libcfc_conformance.a" "$build/libcfc_checker.a" "$build/libcfc_reference.a" \
   $(pkg-config --cflags --libs libcjson) -lm -o "$tmp/decode"
 "$build/cfconform" generate --count 40 --mix 0.3 --seed 5 > "$tmp/events.ndjson"
 out=$("$tmp/decode" < "$tmp/events.ndjson")

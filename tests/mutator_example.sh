@@ -16,15 +16,15 @@ trap 'rm -rf "$tmp"' EXIT
 echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { (void)d; (void)n; return 0; }' > "$tmp/probe.c"
 clang -fsanitize=fuzzer "$tmp/probe.c" -o "$tmp/probe" 2>/dev/null || { echo "SKIP: no libFuzzer"; exit 77; }
 
-inc=(-I"$src/conformance/include" -I"$src/reference/include" -I"$src/conformance/src"
+inc=(-I"$src/conformance/include" -I"$src/reference/include" -I"$src/conformance/core" -I"$src/conformance/decode"
      -I"$src/fuzz/mutator" -I"$src/fuzz/examples")
 libs=()
 if [ "$variant" = mutator ]; then
   # The mutator and what it needs: the strict parser, the rule catalogue, the
   # generator and the contract table. Not instrumented for coverage: only
   # the decoder under test is.
-  libs=(conformance/src/json.c conformance/src/check.c conformance/src/generate.c
-        conformance/src/event_map.c reference/src/contract.c reference/src/timestamp.c
+  libs=(conformance/core/json.c conformance/core/check.c conformance/decode/generate.c
+        conformance/decode/event_map.c reference/src/contract.c reference/src/timestamp.c
         fuzz/mutator/mutator.c fuzz/mutator/libfuzzer.c)
 fi
 objs=()

@@ -1,4 +1,4 @@
-/* test_json.c - Criterion tests for the strict JSON parser (conformance/src/json.c).
+/* test_json.c - Criterion tests for the strict JSON parser (conformance/core/json.c).
  *
  * Tables are indexed rather than passed to ParameterizedTest directly:
  * Criterion runs each case in a fresh process, where pointers to static
