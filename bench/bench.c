@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cfc-bench: the checker's throughput against a cJSON parse-only floor over
  * the same bytes, and its peak memory.
@@ -96,7 +97,9 @@ static void generate(const cfc_manager *m, buffer *b, size_t i)
         cfc_broadcast_activity_update(m, 1, "task", agent, "Agent started working on the task",
                                       &task);
         break;
-    case 9: cfc_broadcast_correction_attempt(m, 1, task, 2, 3, "failed", "AssertionError: 500"); break;
+    case 9:
+        cfc_broadcast_correction_attempt(m, 1, task, 2, 3, "failed", "AssertionError: 500");
+        break;
     default: cfc_broadcast_progress_update(m, 1, (int64_t)(i % 100), 100, NULL); break;
     }
     if (next() % 50 == 0 && b->len > before + 30) {
@@ -152,8 +155,8 @@ int main(int argc, char **argv)
     }
     int64_t clock_ms = INT64_C(1762612245123);
     buffer b = {0};
-    cfc_manager m = {.broadcast = append, .broadcast_ctx = &b, .clock = cfc_clock_fixed,
-                     .clock_ctx = &clock_ms};
+    cfc_manager m = {
+        .broadcast = append, .broadcast_ctx = &b, .clock = cfc_clock_fixed, .clock_ctx = &clock_ms};
     tally t = {.checker = cfc_checker_new(NULL)};
     t.stream = t.checker ? cfc_stream_new(t.checker, NULL) : NULL;
     cfc_framer *fr = cfc_framer_new(cfc_checker_max_event_bytes(t.checker), on_line, &t);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cfc-bench-live: live checking over loopback against file checking, and the
  * reference server's fan-out to many clients.
@@ -119,7 +120,8 @@ static void broadcast_all(cfc_ws_server *srv, const events *e)
 static int raw_client(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
         return -1;
@@ -184,8 +186,8 @@ int main(int argc, char **argv)
     double t0 = now_s();
     int rc = wait_exit(spawn(check_argv));
     double file_s = now_s() - t0;
-    printf("%-34s %10.0f events/s  (%.2f s, exit %d)\n", "file: cfconform check", (double)e.n / file_s,
-           file_s, rc);
+    printf("%-34s %10.0f events/s  (%.2f s, exit %d)\n", "file: cfconform check",
+           (double)e.n / file_s, file_s, rc);
 
     /* live, one client */
     char err[256];

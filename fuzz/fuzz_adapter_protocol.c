@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The adapter-protocol reader: any bytes an adapter may write, as the answer
  * to a call and as the answer to start. Either a well-formed reply (every
  * text exactly its length, NUL-terminated; that writes back and reads back
@@ -10,14 +11,19 @@
 
 static const char catalogue[] =
     "{\"version\":\"fuzz\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":["
-    "{\"id\":\"1.1\",\"description\":\"d\",\"ref\":\"r\",\"call\":{\"broadcaster\":\"broadcast_task_blocked\","
-    "\"args\":{\"project_id\":1,\"task_id\":45,\"blocked_by\":[42,43]}},\"expect\":{\"kind\":\"event\","
+    "{\"id\":\"1.1\",\"description\":\"d\",\"ref\":\"r\",\"call\":{\"broadcaster\":\"broadcast_"
+    "task_blocked\","
+    "\"args\":{\"project_id\":1,\"task_id\":45,\"blocked_by\":[42,43]}},\"expect\":{\"kind\":"
+    "\"event\","
     "\"fields\":{\"project_id\":1,\"task_id\":45,\"blocked_by\":[42,43],\"blocked_count\":2},"
-    "\"absent\":[\"task_title\"],\"one_of\":{\"project_id\":[1,2]},\"maybe\":{\"task_title\":\"x\"}}},"
-    "{\"id\":\"1.2\",\"description\":\"d\",\"ref\":\"r\",\"stream\":{\"from_start\":true,\"project_id\":1},"
+    "\"absent\":[\"task_title\"],\"one_of\":{\"project_id\":[1,2]},\"maybe\":{\"task_title\":\"x\"}"
+    "}},"
+    "{\"id\":\"1.2\",\"description\":\"d\",\"ref\":\"r\",\"stream\":{\"from_start\":true,\"project_"
+    "id\":1},"
     "\"steps\":[{\"call\":{\"broadcaster\":\"broadcast_task_blocked\",\"args\":{\"project_id\":1,"
     "\"task_id\":45,\"blocked_by\":[]}},\"expect\":{\"kind\":\"refuse-or-conform\"}},"
-    "{\"call\":{\"broadcaster\":\"broadcast_task_blocked\",\"args\":{\"project_id\":1,\"task_id\":45,"
+    "{\"call\":{\"broadcaster\":\"broadcast_task_blocked\",\"args\":{\"project_id\":1,\"task_id\":"
+    "45,"
     "\"blocked_by\":[42]},\"fault\":\"raise\"},\"expect\":{\"kind\":\"no-raise\"}}]}]}";
 
 static void same_text(const char *a, const char *b)
@@ -30,7 +36,8 @@ static void well_formed(const cfc_cert_reply *r)
 {
     CFC_FUZZ_ASSERT(r->outcome != CFC_OUTCOME_NONE, "a parsed reply without an outcome");
     for (size_t i = 0; i < r->n_sent; i++)
-        CFC_FUZZ_ASSERT(r->sent[i].bytes && r->sent[i].bytes[r->sent[i].len] == '\0', "sent[%zu]", i);
+        CFC_FUZZ_ASSERT(r->sent[i].bytes && r->sent[i].bytes[r->sent[i].len] == '\0', "sent[%zu]",
+                        i);
     for (size_t i = 0; i < r->n_logs; i++)
         CFC_FUZZ_ASSERT(r->logs[i].level && r->logs[i].message, "logs[%zu]", i);
 }
@@ -51,10 +58,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     cfc_cert_reply r;
     cfc__proto_rc rc = cfc__proto_parse_reply(p, NULL, line, size, 7, &r, why, sizeof why);
-    CFC_FUZZ_ASSERT(rc == CFC__PROTO_OK || rc == CFC__PROTO_ADAPTER_ERROR || rc == CFC__PROTO_INVALID,
+    CFC_FUZZ_ASSERT(rc == CFC__PROTO_OK || rc == CFC__PROTO_ADAPTER_ERROR ||
+                        rc == CFC__PROTO_INVALID,
                     "status %d", (int)rc);
     CFC_FUZZ_ASSERT(rc != CFC__PROTO_INVALID || why[0] != '\0', "an invalid line without a reason");
-    CFC_FUZZ_ASSERT(rc != CFC__PROTO_ADAPTER_ERROR || r.error != NULL, "an error answer without its message");
+    CFC_FUZZ_ASSERT(rc != CFC__PROTO_ADAPTER_ERROR || r.error != NULL,
+                    "an error answer without its message");
     if (rc == CFC__PROTO_OK) {
         well_formed(&r);
         /* Written back as an adapter would, it reads back the same. */
@@ -63,10 +72,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cfc__proto_write_reply(&b, 7, &r);
         CFC_FUZZ_ASSERT(cfc__buf_ok(&b), "out of memory");
         cfc_cert_reply again;
-        CFC_FUZZ_ASSERT(cfc__proto_parse_reply(p, NULL, b.data, b.len, 7, &again, why, sizeof why) ==
-                            CFC__PROTO_OK,
+        CFC_FUZZ_ASSERT(cfc__proto_parse_reply(p, NULL, b.data, b.len, 7, &again, why,
+                                               sizeof why) == CFC__PROTO_OK,
                         "a written reply does not read back: %s", why);
-        CFC_FUZZ_ASSERT(again.outcome == r.outcome && again.n_sent == r.n_sent && again.n_logs == r.n_logs,
+        CFC_FUZZ_ASSERT(again.outcome == r.outcome && again.n_sent == r.n_sent &&
+                            again.n_logs == r.n_logs,
                         "the round trip changed the reply");
         for (size_t i = 0; i < r.n_sent; i++)
             CFC_FUZZ_ASSERT(again.sent[i].len == r.sent[i].len &&
@@ -89,9 +99,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (size_t s = 0; s < k->n_steps; s++) {
                 cfc__grade g;
                 cfc__grade_init(&g, NULL);
-                CFC_FUZZ_ASSERT(cfc__grade_step(&g, ev, &k->steps[s], &r, 5000), "grading ran out of memory");
-                CFC_FUZZ_ASSERT(g.verdict == CFC_VERDICT_PASS || g.n_messages > 0, "a verdict without a reason");
-                CFC_FUZZ_ASSERT(g.verdict <= CFC_VERDICT_FAIL, "grading gave verdict %d", (int)g.verdict);
+                CFC_FUZZ_ASSERT(cfc__grade_step(&g, ev, &k->steps[s], &r, 5000),
+                                "grading ran out of memory");
+                CFC_FUZZ_ASSERT(g.verdict == CFC_VERDICT_PASS || g.n_messages > 0,
+                                "a verdict without a reason");
+                CFC_FUZZ_ASSERT(g.verdict <= CFC_VERDICT_FAIL, "grading gave verdict %d",
+                                (int)g.verdict);
                 cfc__grade_free(&g);
             }
             cfc__events_free(ev);

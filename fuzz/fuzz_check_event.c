@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Arbitrary bytes as one event through the whole check path: strict parse,
  * rules, finding formatting in every output format. */
 #include "support.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Arbitrary bytes through the typed decoder. Its status agrees with the
  * checker's findings; a decoded event that checked clean is one the
  * reference can send, and encode(decode(x)) is canonical: it checks clean,
@@ -52,7 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             back->u.test_result.has_skipped = true;
         char *z = NULL;
         size_t zn = 0;
-        CFC_FUZZ_ASSERT(cfc_event_encode(back, &z, &zn) == CFC_OK && zn == n && memcmp(y, z, n) == 0,
+        CFC_FUZZ_ASSERT(cfc_event_encode(back, &z, &zn) == CFC_OK && zn == n &&
+                            memcmp(y, z, n) == 0,
                         "not a fixed point: %s", y);
         free(z);
         cfc_event_free(back);

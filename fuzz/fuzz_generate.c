@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fuzzer picks the generator's seed and options; every event it makes
  * keeps the generator's promise, checked by the checker: a valid event is
  * clean and decodes to the value it was made from, an invalid one fails
@@ -60,8 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             total += r->by_rule[k];
         if (e.valid) {
             CFC_FUZZ_ASSERT(total == 0 && st == CFC_DECODE_OK, "valid event with %s: %.*s",
-                            r->n_findings ? cfc_rule_get(r->findings[0].rule)->id : "?",
-                            (int)e.len, e.text);
+                            r->n_findings ? cfc_rule_get(r->findings[0].rule)->id : "?", (int)e.len,
+                            e.text);
             CFC_FUZZ_ASSERT(cfc_event_equal(ev, e.typed), "decodes to another value: %.*s",
                             (int)e.len, e.text);
         } else {

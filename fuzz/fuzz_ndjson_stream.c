@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Arbitrary bytes as an NDJSON stream, framed once in one piece and once in
  * chunks whose sizes the fuzzer chooses (down to 1 byte, so splits land
  * inside UTF-8 sequences and CRLF): the lines, and so the findings, must be

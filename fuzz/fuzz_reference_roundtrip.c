@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fuzzer picks a broadcaster and its arguments. The broadcaster either
  * refuses (and nothing was sent) or sends an event that the checker passes
  * with zero findings and that decodes back to the same arguments. Any
@@ -8,10 +9,10 @@
 #include "support.h"
 
 static const char *const agent_types[] = {"backend", "frontend", "test", NULL};
-static const char *const statuses[] = {"idle", "working", "blocked", "offline", "pending",
-                                       "in_progress", "completed", "failed", "passed", "error",
-                                       "timeout", "no_tests", "success", NULL};
-static const char *const words[] = {"backend-worker-001", "task", "commit", "Create API",
+static const char *const statuses[] = {"idle",        "working",   "blocked", "offline", "pending",
+                                       "in_progress", "completed", "failed",  "passed",  "error",
+                                       "timeout",     "no_tests",  "success", NULL};
+static const char *const words[] = {"backend-worker-001",  "task", "commit", "Create API",
                                     "caf\xC3\xA9 \"q\"\n", NULL};
 
 static const cfc_jval *root;
@@ -82,16 +83,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     cfc_status s = CFC_OK;
     switch (which) {
-    case 0: s = cfc_broadcast_agent_created(&cap.m, project, agent, cfc_fuzz_string(&in, agent_types), n1); break;
+    case 0:
+        s = cfc_broadcast_agent_created(&cap.m, project, agent, cfc_fuzz_string(&in, agent_types),
+                                        n1);
+        break;
     case 1: s = cfc_broadcast_agent_retired(&cap.m, project, agent, n1); break;
     case 2: s = cfc_broadcast_agent_status(&cap.m, project, agent, status, o1, text, o2); break;
     case 3: s = cfc_broadcast_task_assigned(&cap.m, project, task, agent, text); break;
     case 4: s = cfc_broadcast_task_status(&cap.m, project, task, status, agent, o1); break;
     case 5: s = cfc_broadcast_task_blocked(&cap.m, project, task, ids, n_ids, text); break;
     case 6: s = cfc_broadcast_task_unblocked(&cap.m, project, task, o1, text); break;
-    case 7: s = cfc_broadcast_test_result(&cap.m, project, task, status, n1, n2, n3, task, duration); break;
+    case 7:
+        s = cfc_broadcast_test_result(&cap.m, project, task, status, n1, n2, n3, task, duration);
+        break;
     case 8: s = cfc_broadcast_activity_update(&cap.m, project, text, agent, status, o1); break;
-    case 9: s = cfc_broadcast_correction_attempt(&cap.m, project, task, n1, n2, status, text); break;
+    case 9:
+        s = cfc_broadcast_correction_attempt(&cap.m, project, task, n1, n2, status, text);
+        break;
     default: s = cfc_broadcast_progress_update(&cap.m, project, n1, n2, o1); break;
     }
 
@@ -109,8 +117,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cfc_fuzz_fail("the reference sent %s and the checker found %s: %s", cap.last,
                       cfc_rule_get(r->findings[0].rule)->id, r->findings[0].message);
 
-    CFC_FUZZ_ASSERT(cfc_jparse(parser, cap.last, cap.last_len, NULL, (cfc_jval **)&root, NULL,
-                               NULL, NULL) == 0 && root,
+    CFC_FUZZ_ASSERT(cfc_jparse(parser, cap.last, cap.last_len, NULL, (cfc_jval **)&root, NULL, NULL,
+                               NULL) == 0 &&
+                        root,
                     "cannot parse %s", cap.last);
     const cfc_event_type *t = cfc_contract_get((cfc_event_id)which);
     expect_str("type", t->name);
@@ -119,8 +128,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CFC_FUZZ_ASSERT(cfc_timestamp_format(cap.now_ms, ts) == 0, "timestamp");
     expect_str("timestamp", ts);
     switch (which) {
-    case 0: expect_str("agent_id", agent); expect_int("tasks_completed", 0); expect_str("status", "idle"); break;
-    case 1: expect_str("agent_id", agent); expect_int("tasks_completed", n1); break;
+    case 0:
+        expect_str("agent_id", agent);
+        expect_int("tasks_completed", 0);
+        expect_str("status", "idle");
+        break;
+    case 1:
+        expect_str("agent_id", agent);
+        expect_int("tasks_completed", n1);
+        break;
     case 2: {
         expect_str("agent_id", agent);
         expect_str("status", status);
@@ -134,20 +150,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         break;
     }
-    case 3: expect_int("task_id", task); expect_str("agent_id", agent); expect_str("task_title", text); break;
-    case 4: expect_int("task_id", task); expect_str("status", status); expect_str("agent_id", agent); expect_opt_int("progress", o1); break;
+    case 3:
+        expect_int("task_id", task);
+        expect_str("agent_id", agent);
+        expect_str("task_title", text);
+        break;
+    case 4:
+        expect_int("task_id", task);
+        expect_str("status", status);
+        expect_str("agent_id", agent);
+        expect_opt_int("progress", o1);
+        break;
     case 5: {
         expect_int("task_id", task);
         expect_int("blocked_count", (int64_t)n_ids);
         expect_str("task_title", text);
         const cfc_jval *arr = cfc_jobject_get(root, "blocked_by");
-        CFC_FUZZ_ASSERT(arr && arr->type == CFC_J_ARRAY && arr->u.kids.count == n_ids, "blocked_by");
+        CFC_FUZZ_ASSERT(arr && arr->type == CFC_J_ARRAY && arr->u.kids.count == n_ids,
+                        "blocked_by");
         size_t i = 0;
         for (const cfc_jval *v = arr->u.kids.first; v; v = v->next, i++)
             CFC_FUZZ_ASSERT(v->u.num.i == ids[i], "blocked_by[%zu]", i);
         break;
     }
-    case 6: expect_int("task_id", task); expect_opt_int("unblocked_by", o1); expect_str("task_title", text); break;
+    case 6:
+        expect_int("task_id", task);
+        expect_opt_int("unblocked_by", o1);
+        expect_str("task_title", text);
+        break;
     case 7: {
         expect_int("task_id", task);
         expect_str("status", status);
@@ -160,8 +190,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         "duration %.17g does not read back", duration);
         break;
     }
-    case 8: expect_str("activity_type", text); expect_str("agent_id", agent); expect_str("message", status); expect_opt_int("task_id", o1); break;
-    case 9: expect_int("task_id", task); expect_int("attempt_number", n1); expect_int("max_attempts", n2); expect_str("status", status); expect_str("error_summary", text); break;
+    case 8:
+        expect_str("activity_type", text);
+        expect_str("agent_id", agent);
+        expect_str("message", status);
+        expect_opt_int("task_id", o1);
+        break;
+    case 9:
+        expect_int("task_id", task);
+        expect_int("attempt_number", n1);
+        expect_int("max_attempts", n2);
+        expect_str("status", status);
+        expect_str("error_summary", text);
+        break;
     default:
         expect_int("completed", n1);
         expect_int("total", n2);

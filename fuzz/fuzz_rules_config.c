@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The rules-configuration parser: any bytes are either a configuration or a
  * clear error, and a failed configuration changes nothing. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The timestamp parser, differentially: against a deliberately simple second
  * implementation here, and against the reference formatter (format -> parse
  * round trip for the instant the fuzzer picks). */
@@ -60,10 +61,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CFC_FUZZ_ASSERT(cfc_timestamp_parse(out, 24, &back) == 0 && back == ms, "round trip");
         /* and outside the range the formatter refuses, writing nothing */
         char untouched[25] = "x";
-        CFC_FUZZ_ASSERT(cfc_timestamp_format(CFC_TIMESTAMP_MAX_MS + 1 + (int64_t)(v >> 20),
-                                             untouched) == -1 &&
-                            untouched[0] == 'x',
-                        "out of range accepted");
+        CFC_FUZZ_ASSERT(
+            cfc_timestamp_format(CFC_TIMESTAMP_MAX_MS + 1 + (int64_t)(v >> 20), untouched) == -1 &&
+                untouched[0] == 'x',
+            "out of range accepted");
     }
     return 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The frame-to-event path of `cfconform watch` (conformance/live/ws_frames.h):
  * the fuzzer's bytes become WebSocket message fragments of the sizes, FIN
  * bits and opcodes it chooses, then the connection ends. Every message must

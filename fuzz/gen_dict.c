@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cfc-fuzz-dict: writes a libFuzzer dictionary for one fuzz target, from the
  * contract table and the rule catalogue, so the dictionaries follow the
@@ -47,10 +48,23 @@ static void entry(const char *prefix, const char *value, int quote, int colon)
 
 static void timestamps(void)
 {
-    static const char *const ts[] = {"2025-11-08T14:30:45.123Z", "2024-02-29T23:59:59.999Z",
-                                     "0001-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z",
-                                     ".123456", "+00:00", "-05:00", "Z", "z", "T", "t", ".000Z",
-                                     "-02-29", "-12-31", "T23:59:60", ":59:59.999", "1970-01-01",
+    static const char *const ts[] = {"2025-11-08T14:30:45.123Z",
+                                     "2024-02-29T23:59:59.999Z",
+                                     "0001-01-01T00:00:00.000Z",
+                                     "9999-12-31T23:59:59.999Z",
+                                     ".123456",
+                                     "+00:00",
+                                     "-05:00",
+                                     "Z",
+                                     "z",
+                                     "T",
+                                     "t",
+                                     ".000Z",
+                                     "-02-29",
+                                     "-12-31",
+                                     "T23:59:60",
+                                     ":59:59.999",
+                                     "1970-01-01",
                                      "2025-11-08 14:30:45"};
     for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++)
         entry("ts", ts[i], 0, 0);
@@ -58,12 +72,26 @@ static void timestamps(void)
 
 static void numbers_and_json(void)
 {
-    static const char *const nums[] = {"0", "-0", "1", "-1", "100", "101", "33.3", "1.0", "1e0",
-                                       "4.2e1", "9007199254740991", "9007199254740992",
-                                       "18446744073709551616", "1e400", "-1.5", "01"};
-    static const char *const lex[] = {"null", "true", "false", "{}", "[]", "[[[[[[[[", "\\u0000",
-                                      "\\ud83d", "\\ude00", "\\ud83d\\ude00", "\xC0\xAF",
-                                      "\xED\xA0\x80", "\xEF\xBB\xBF", "\\\"", "\r\n"};
+    static const char *const nums[] = {"0",
+                                       "-0",
+                                       "1",
+                                       "-1",
+                                       "100",
+                                       "101",
+                                       "33.3",
+                                       "1.0",
+                                       "1e0",
+                                       "4.2e1",
+                                       "9007199254740991",
+                                       "9007199254740992",
+                                       "18446744073709551616",
+                                       "1e400",
+                                       "-1.5",
+                                       "01"};
+    static const char *const lex[] = {"null",         "true",           "false",    "{}",
+                                      "[]",           "[[[[[[[[",       "\\u0000",  "\\ud83d",
+                                      "\\ude00",      "\\ud83d\\ude00", "\xC0\xAF", "\xED\xA0\x80",
+                                      "\xEF\xBB\xBF", "\\\"",           "\r\n"};
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
         entry("num", nums[i], 0, 0);
     for (size_t i = 0; i < sizeof lex / sizeof lex[0]; i++)
@@ -114,11 +142,12 @@ static void config(void)
 /* The adapter protocol's members and values (docs/adapter-protocol.md). */
 static void adapter_protocol(void)
 {
-    static const char *const keys[] = {"op", "seq", "outcome", "sent", "logs", "level", "message",
-                                       "status", "error", "base64", "protocol", "implementation",
-                                       "name", "language", "version", "broadcasters"};
-    static const char *const values[] = {"hello", "result", "error", "returned", "raised",
-                                         "refused", "unimplemented", "ERROR", "WARNING", "DEBUG"};
+    static const char *const keys[] = {"op",    "seq",      "outcome",  "sent",
+                                       "logs",  "level",    "message",  "status",
+                                       "error", "base64",   "protocol", "implementation",
+                                       "name",  "language", "version",  "broadcasters"};
+    static const char *const values[] = {"hello",   "result",        "error", "returned", "raised",
+                                         "refused", "unimplemented", "ERROR", "WARNING",  "DEBUG"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         entry("key", keys[i], 1, 1);
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)

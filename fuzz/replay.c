@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The replay driver: runs one fuzz target's LLVMFuzzerTestOneInput over
  * files, directories of files, and NDJSON files split into lines, in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #define _POSIX_C_SOURCE 200809L
 #include "support.h"
 
@@ -46,10 +47,24 @@ static uint64_t raw64(cfc_fuzz_reader *r)
 
 int64_t cfc_fuzz_i64(cfc_fuzz_reader *r)
 {
-    static const int64_t interesting[] = {
-        0, 1, 2, 3, 42, 99, 100, 101, -1, -2, 1000000000000000,
-        INT64_C(9007199254740990), INT64_C(9007199254740991), INT64_C(9007199254740992),
-        INT64_MAX, INT64_MIN, INT64_MAX / 100, INT64_MAX / 200 + 1};
+    static const int64_t interesting[] = {0,
+                                          1,
+                                          2,
+                                          3,
+                                          42,
+                                          99,
+                                          100,
+                                          101,
+                                          -1,
+                                          -2,
+                                          1000000000000000,
+                                          INT64_C(9007199254740990),
+                                          INT64_C(9007199254740991),
+                                          INT64_C(9007199254740992),
+                                          INT64_MAX,
+                                          INT64_MIN,
+                                          INT64_MAX / 100,
+                                          INT64_MAX / 200 + 1};
     uint8_t how = cfc_fuzz_u8(r);
     if (how < 128)
         return interesting[how % (sizeof interesting / sizeof interesting[0])];

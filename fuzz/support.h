@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the fuzz targets share, so that each target file holds only its
  * LLVMFuzzerTestOneInput: a reader that turns fuzzer bytes into arguments,
@@ -25,10 +26,10 @@ void cfc_fuzz_fail(const char *fmt, ...)
 #endif
     ;
 
-#define CFC_FUZZ_ASSERT(cond, ...)                                                             \
-    do {                                                                                       \
-        if (!(cond))                                                                           \
-            cfc_fuzz_fail(__VA_ARGS__);                                                        \
+#define CFC_FUZZ_ASSERT(cond, ...)                                                                 \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            cfc_fuzz_fail(__VA_ARGS__);                                                            \
     } while (0)
 
 /* Fuzzer bytes as a source of arguments; reads past the end give zeros. */

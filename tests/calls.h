@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One valid call of every broadcaster with every optional argument given,
  * and one with every optional argument absent: shared by the tests that
  * must cover "every broadcaster" (failing manager, allocation failure). */
@@ -97,24 +98,15 @@ typedef struct named_call {
 
 /* Every broadcaster, all optionals given, then all absent. */
 static const named_call all_calls[] = {
-    {"agent_created", full_agent_created},
-    {"agent_retired", full_agent_retired},
-    {"agent_status_changed", full_agent_status},
-    {"task_assigned", full_task_assigned},
-    {"task_status_changed", full_task_status},
-    {"task_blocked", full_task_blocked},
-    {"task_unblocked", full_task_unblocked},
-    {"test_result", full_test_result},
-    {"activity_update", full_activity_update},
-    {"correction_attempt", full_correction_attempt},
-    {"progress_update", full_progress_update},
-    {"agent_status_changed", bare_agent_status},
-    {"task_assigned", bare_task_assigned},
-    {"task_status_changed", bare_task_status},
-    {"task_blocked", bare_task_blocked},
-    {"task_unblocked", bare_task_unblocked},
-    {"activity_update", bare_activity_update},
-    {"correction_attempt", bare_correction_attempt},
+    {"agent_created", full_agent_created},       {"agent_retired", full_agent_retired},
+    {"agent_status_changed", full_agent_status}, {"task_assigned", full_task_assigned},
+    {"task_status_changed", full_task_status},   {"task_blocked", full_task_blocked},
+    {"task_unblocked", full_task_unblocked},     {"test_result", full_test_result},
+    {"activity_update", full_activity_update},   {"correction_attempt", full_correction_attempt},
+    {"progress_update", full_progress_update},   {"agent_status_changed", bare_agent_status},
+    {"task_assigned", bare_task_assigned},       {"task_status_changed", bare_task_status},
+    {"task_blocked", bare_task_blocked},         {"task_unblocked", bare_task_unblocked},
+    {"activity_update", bare_activity_update},   {"correction_attempt", bare_correction_attempt},
     {"progress_update", bare_progress_update},
 };
 #define N_ALL_CALLS (sizeof all_calls / sizeof all_calls[0])

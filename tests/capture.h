@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A capturing connection manager for tests: records what was sent and what
  * was logged, with a fixed clock and an optional failure to inject. */
 #ifndef CFC_TEST_CAPTURE_H
@@ -11,14 +12,14 @@
 typedef struct capture {
     cfc_manager m;
     int64_t now_ms;
-    int fail_with;       /* what broadcast returns; 0 = success */
-    int sends;           /* broadcast calls */
-    int64_t project_id;  /* of the last call */
-    char last[8192];     /* the last text sent */
+    int fail_with;      /* what broadcast returns; 0 = success */
+    int sends;          /* broadcast calls */
+    int64_t project_id; /* of the last call */
+    char last[8192];    /* the last text sent */
     size_t last_len;
-    int errors;          /* ERROR log lines */
+    int errors; /* ERROR log lines */
     int debugs;
-    char log[1024];      /* the last ERROR line */
+    char log[1024]; /* the last ERROR line */
 } capture;
 
 static inline int capture_broadcast(void *ctx, int64_t project_id, const char *json, size_t len)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An allocator for the checker's allocation-failure tests: it fails the
  * fail_at-th allocation (0: none), counts allocations, and counts those not
  * yet freed (live), so a test can prove nothing leaked. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Background processes for the live tests: start one with its stdout on a
  * pipe, read the line it announces (a port, a URL) with a deadline, and stop
  * it for sure at the end (SIGTERM, then SIGKILL). Every process a test starts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Allocation failure, SQLite test_malloc style: for every broadcaster, fail
  * allocation N for N = 1, 2, 3... until a call succeeds with no failure
@@ -11,9 +12,9 @@
 #include "calls.h"
 #include "capture.h"
 
-static long fail_at;   /* the allocation number that fails; 0 = none */
-static long count;     /* allocations attempted */
-static long live;      /* allocations not yet freed */
+static long fail_at; /* the allocation number that fails; 0 = none */
+static long count;   /* allocations attempted */
+static long live;    /* allocations not yet freed */
 
 static void *failing_malloc(size_t size)
 {
@@ -69,8 +70,8 @@ Test(alloc, every_broadcaster_every_allocation)
                 cr_assert(strstr(c.log, "out of memory") != NULL, "%s", c.log);
                 continue;
             }
-            cr_assert_eq(s, CFC_OK, "%s: status %s when allocation %ld failed",
-                         all_calls[i].type, cfc_status_name(s), n);
+            cr_assert_eq(s, CFC_OK, "%s: status %s when allocation %ld failed", all_calls[i].type,
+                         cfc_status_name(s), n);
             /* Success is only allowed once no injected failure was hit. */
             cr_assert_lt(attempted, n, "%s succeeded although allocation %ld failed",
                          all_calls[i].type, n);

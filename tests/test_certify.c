@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #define _GNU_SOURCE
 /* Certification (cfc/certify.h, cfconform certify): the catalogue, the
  * adapter protocol reader, adapter processes that crash, hang or lie, the
@@ -71,7 +72,8 @@ static void expect_no_children(void)
 {
     errno = 0;
     pid_t w = waitpid(-1, NULL, WNOHANG);
-    cr_expect(w == -1 && errno == ECHILD, "a child process was left behind (waitpid gave %d)", (int)w);
+    cr_expect(w == -1 && errno == ECHILD, "a child process was left behind (waitpid gave %d)",
+              (int)w);
 }
 
 static const cfc_case_result *result_of(const cfc_certification *cert, const char *id)
@@ -127,7 +129,8 @@ Test(certify, catalogue_covers_the_contract)
                 continue;
             for (const char *const *v = fd->values; *v; v++) {
                 char needle[96];
-                snprintf(needle, sizeof needle, "\"%s\":\"%s\"", fd->param ? fd->param : fd->name, *v);
+                snprintf(needle, sizeof needle, "\"%s\":\"%s\"", fd->param ? fd->param : fd->name,
+                         *v);
                 bool found = false;
                 for (size_t i = 0; i < cfc_catalogue_count(cat) && !found; i++) {
                     const cfc_cert_case *c = cfc_catalogue_case(cat, i);
@@ -152,36 +155,56 @@ static const struct bad_catalogue {
     const char *message;
 } bad_catalogues[] = {
     {"[]", "must be a JSON object"},
-    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[]}", "\"cases\" must be a non-empty array"},
-    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"1.1\",\"description\":\"d\",\"ref\":\"r\","
-     "\"call\":{\"broadcaster\":\"broadcast_nothing\",\"args\":{}},\"expect\":{\"kind\":\"refuse-or-conform\"}}]}",
+    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[]}",
+     "\"cases\" must be a non-empty array"},
+    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"1.1\","
+     "\"description\":\"d\",\"ref\":\"r\","
+     "\"call\":{\"broadcaster\":\"broadcast_nothing\",\"args\":{}},\"expect\":{\"kind\":\"refuse-"
+     "or-conform\"}}]}",
      "no broadcaster \"broadcast_nothing\""},
-    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"1.1\",\"description\":\"d\",\"ref\":\"r\","
-     "\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{\"agentid\":\"a\"}},\"expect\":{\"kind\":\"refuse-or-conform\"}}]}",
+    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"1.1\","
+     "\"description\":\"d\",\"ref\":\"r\","
+     "\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{\"agentid\":\"a\"}},"
+     "\"expect\":{\"kind\":\"refuse-or-conform\"}}]}",
      "has no parameter \"agentid\""},
-    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"1.01\",\"description\":\"d\",\"ref\":\"r\","
-     "\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{}},\"expect\":{\"kind\":\"refuse-or-conform\"}}]}",
+    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"1.01\","
+     "\"description\":\"d\",\"ref\":\"r\","
+     "\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{}},\"expect\":{\"kind\":"
+     "\"refuse-or-conform\"}}]}",
      "an ID is numbers joined by dots"},
-    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"2.1\",\"description\":\"d\",\"ref\":\"r\","
-     "\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{}},\"expect\":{\"kind\":\"refuse-or-conform\"}}]}",
+    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"2.1\","
+     "\"description\":\"d\",\"ref\":\"r\","
+     "\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{}},\"expect\":{\"kind\":"
+     "\"refuse-or-conform\"}}]}",
      "no section \"2\""},
-    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"1.1\",\"description\":\"d\",\"ref\":\"r\","
-     "\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{}},\"expect\":{\"kind\":\"refuse-or-conform\"}},"
+    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"1.1\","
+     "\"description\":\"d\",\"ref\":\"r\","
+     "\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{}},\"expect\":{\"kind\":"
+     "\"refuse-or-conform\"}},"
      "{\"id\":\"1.1\",\"description\":\"d\",\"ref\":\"r\","
-     "\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{}},\"expect\":{\"kind\":\"refuse-or-conform\"}}]}",
+     "\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{}},\"expect\":{\"kind\":"
+     "\"refuse-or-conform\"}}]}",
      "the ID is used twice"},
-    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"1.1\",\"description\":\"d\",\"ref\":\"r\","
-     "\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{},\"fault\":\"fail\"},\"expect\":{\"kind\":\"event\",\"fields\":{}}}]}",
+    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"1.1\","
+     "\"description\":\"d\",\"ref\":\"r\","
+     "\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{},\"fault\":\"fail\"},"
+     "\"expect\":{\"kind\":\"event\",\"fields\":{}}}]}",
      "a fault goes with expect.kind no-raise"},
-    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"1.1\",\"description\":\"d\",\"ref\":\"r\","
-     "\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{}},\"expect\":{\"kind\":\"event\",\"fields\":{\"agentid\":\"a\"}}}]}",
+    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"1.1\","
+     "\"description\":\"d\",\"ref\":\"r\","
+     "\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{}},\"expect\":{\"kind\":"
+     "\"event\",\"fields\":{\"agentid\":\"a\"}}}]}",
      "names \"agentid\", not a field of agent_retired"},
-    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"1.1\",\"description\":\"d\",\"ref\":\"r\","
-     "\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{}},\"expect\":{\"kind\":\"event\",\"field\":{}}}]}",
+    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"1.1\","
+     "\"description\":\"d\",\"ref\":\"r\","
+     "\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{}},\"expect\":{\"kind\":"
+     "\"event\",\"field\":{}}}]}",
      "unknown member \"field\""},
     {"{\"version\":\"1\",\"version\":\"2\",\"sections\":[],\"cases\":[]}", "duplicate"},
-    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"1.1\",\"description\":\"d\",\"ref\":\"r\","
-     "\"steps\":[{\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{}},\"expect\":{\"kind\":\"refuse-or-conform\"}}],"
+    {"{\"version\":\"1\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":[{\"id\":\"1.1\","
+     "\"description\":\"d\",\"ref\":\"r\","
+     "\"steps\":[{\"call\":{\"broadcaster\":\"broadcast_agent_retired\",\"args\":{}},\"expect\":{"
+     "\"kind\":\"refuse-or-conform\"}}],"
      "\"stream\":{\"project_id\":0}}]}",
      "stream.project_id must be an integer >= 1"},
 };
@@ -191,21 +214,22 @@ CFC_TABLE_TEST(certify, catalogue_rejects, bad_catalogues)
     const struct bad_catalogue *b = &bad_catalogues[*cfc_index];
     cfc_catalogue *cat = NULL;
     cfc_certify_error err;
-    cr_assert_eq(cfc_catalogue_load(b->text, strlen(b->text), NULL, &cat, &err), CFC_CERTIFY_CATALOGUE,
-                 "accepted: %s", b->text);
+    cr_assert_eq(cfc_catalogue_load(b->text, strlen(b->text), NULL, &cat, &err),
+                 CFC_CERTIFY_CATALOGUE, "accepted: %s", b->text);
     cr_expect_null(cat);
-    cr_expect_not_null(strstr(err.message, b->message), "message: %s (wanted %s)", err.message, b->message);
+    cr_expect_not_null(strstr(err.message, b->message), "message: %s (wanted %s)", err.message,
+                       b->message);
 }
 
 static const struct selection {
     const char *id, *pattern;
     bool selected;
 } selections[] = {
-    {"2.3.1", NULL, true},        {"2.3.1", "", true},         {"2.3.1", "2.3.1", true},
-    {"2.3.1", "2.3", true},       {"2.3.1", "2", true},        {"2.3.1", "2.*", true},
-    {"2.3.1", "3,2.3.1", true},   {"2.3.1", "2.4", false},     {"2.3.1", "23", false},
-    {"12.1.1", "1", false},       {"12.1.1", "1*", true},      {"2.3.1", "*.3.*", true},
-    {"10.4.2", "10.4.?", true},   {"2.3.1", "2.3.10", false},
+    {"2.3.1", NULL, true},      {"2.3.1", "", true},        {"2.3.1", "2.3.1", true},
+    {"2.3.1", "2.3", true},     {"2.3.1", "2", true},       {"2.3.1", "2.*", true},
+    {"2.3.1", "3,2.3.1", true}, {"2.3.1", "2.4", false},    {"2.3.1", "23", false},
+    {"12.1.1", "1", false},     {"12.1.1", "1*", true},     {"2.3.1", "*.3.*", true},
+    {"10.4.2", "10.4.?", true}, {"2.3.1", "2.3.10", false},
 };
 
 CFC_TABLE_TEST(certify, case_selection, selections)
@@ -253,7 +277,8 @@ Test(certify, base64_round_trip_and_rejects)
         cr_expect(memcmp(out, bytes, n * 25) == 0);
         cfc__buf_free(&b);
     }
-    static const char *const bad[] = {"A", "AB=C", "A===", "AB\n=", "AB==AB==", "AR==", "ABC", "AB*="};
+    static const char *const bad[] = {
+        "A", "AB=C", "A===", "AB\n=", "AB==AB==", "AR==", "ABC", "AB*="};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_expect_eq(cfc__base64_decode(bad[i], strlen(bad[i]), out), -1, "%s", bad[i]);
 }
@@ -295,22 +320,41 @@ static const struct reply_case {
     size_t n_sent;
     const char *why; /* in the message when rc is INVALID */
 } replies[] = {
-    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[\"{}\"],\"logs\":[]}", CFC__PROTO_OK, CFC_OUTCOME_RETURNED, 1, NULL},
-    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"refused\",\"sent\":[],\"status\":\"REFUSED\"}", CFC__PROTO_OK, CFC_OUTCOME_REFUSED, 0, NULL},
-    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"raised\",\"sent\":[],\"error\":\"ValueError: x\",\"future\":1}", CFC__PROTO_OK, CFC_OUTCOME_RAISED, 0, NULL},
-    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"unimplemented\"}", CFC__PROTO_OK, CFC_OUTCOME_UNIMPLEMENTED, 0, NULL},
-    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[{\"base64\":\"gP8=\"},\"a\\u0000b\"]}", CFC__PROTO_OK, CFC_OUTCOME_RETURNED, 2, NULL},
-    {"{\"op\":\"error\",\"seq\":7,\"message\":\"cannot convert\"}", CFC__PROTO_ADAPTER_ERROR, CFC_OUTCOME_NONE, 0, NULL},
-    {"{\"op\":\"result\",\"seq\":8,\"outcome\":\"returned\",\"sent\":[]}", CFC__PROTO_INVALID, 0, 0, "out of sequence"},
-    {"{\"op\":\"result\",\"outcome\":\"returned\",\"sent\":[]}", CFC__PROTO_INVALID, 0, 0, "\"seq\""},
-    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"fine\",\"sent\":[]}", CFC__PROTO_INVALID, 0, 0, "\"outcome\""},
-    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\"}", CFC__PROTO_INVALID, 0, 0, "\"sent\" is missing"},
-    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[1]}", CFC__PROTO_INVALID, 0, 0, "sent[0]"},
-    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[{\"base64\":\"gP8\"}]}", CFC__PROTO_INVALID, 0, 0, "base64"},
-    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[\"\\ud800\"]}", CFC__PROTO_INVALID, 0, 0, "invalid JSON"},
-    {"{\"op\":\"result\",\"seq\":7,\"seq\":7,\"outcome\":\"returned\",\"sent\":[]}", CFC__PROTO_INVALID, 0, 0, "invalid JSON"},
-    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[]} x", CFC__PROTO_INVALID, 0, 0, "invalid JSON"},
-    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[],\"logs\":[{\"level\":\"ERROR\"}]}", CFC__PROTO_INVALID, 0, 0, "\"message\""},
+    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[\"{}\"],\"logs\":[]}",
+     CFC__PROTO_OK, CFC_OUTCOME_RETURNED, 1, NULL},
+    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"refused\",\"sent\":[],\"status\":\"REFUSED\"}",
+     CFC__PROTO_OK, CFC_OUTCOME_REFUSED, 0, NULL},
+    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"raised\",\"sent\":[],\"error\":\"ValueError: "
+     "x\",\"future\":1}",
+     CFC__PROTO_OK, CFC_OUTCOME_RAISED, 0, NULL},
+    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"unimplemented\"}", CFC__PROTO_OK,
+     CFC_OUTCOME_UNIMPLEMENTED, 0, NULL},
+    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[{\"base64\":\"gP8=\"},"
+     "\"a\\u0000b\"]}",
+     CFC__PROTO_OK, CFC_OUTCOME_RETURNED, 2, NULL},
+    {"{\"op\":\"error\",\"seq\":7,\"message\":\"cannot convert\"}", CFC__PROTO_ADAPTER_ERROR,
+     CFC_OUTCOME_NONE, 0, NULL},
+    {"{\"op\":\"result\",\"seq\":8,\"outcome\":\"returned\",\"sent\":[]}", CFC__PROTO_INVALID, 0, 0,
+     "out of sequence"},
+    {"{\"op\":\"result\",\"outcome\":\"returned\",\"sent\":[]}", CFC__PROTO_INVALID, 0, 0,
+     "\"seq\""},
+    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"fine\",\"sent\":[]}", CFC__PROTO_INVALID, 0, 0,
+     "\"outcome\""},
+    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\"}", CFC__PROTO_INVALID, 0, 0,
+     "\"sent\" is missing"},
+    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[1]}", CFC__PROTO_INVALID, 0,
+     0, "sent[0]"},
+    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[{\"base64\":\"gP8\"}]}",
+     CFC__PROTO_INVALID, 0, 0, "base64"},
+    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[\"\\ud800\"]}",
+     CFC__PROTO_INVALID, 0, 0, "invalid JSON"},
+    {"{\"op\":\"result\",\"seq\":7,\"seq\":7,\"outcome\":\"returned\",\"sent\":[]}",
+     CFC__PROTO_INVALID, 0, 0, "invalid JSON"},
+    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[]} x", CFC__PROTO_INVALID, 0,
+     0, "invalid JSON"},
+    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[],\"logs\":[{\"level\":"
+     "\"ERROR\"}]}",
+     CFC__PROTO_INVALID, 0, 0, "\"message\""},
     {"[1]", CFC__PROTO_INVALID, 0, 0, "one JSON object"},
     {"{\"op\":\"hello\",\"seq\":7}", CFC__PROTO_INVALID, 0, 0, "expected {\"op\":\"result\""},
     {"", CFC__PROTO_INVALID, 0, 0, "invalid JSON"},
@@ -322,7 +366,8 @@ CFC_TABLE_TEST(certify, protocol_replies, replies)
     cfc_jparser *p = cfc_jparser_new();
     cfc_cert_reply r;
     char why[256] = "";
-    cfc__proto_rc rc = cfc__proto_parse_reply(p, NULL, c->line, strlen(c->line), 7, &r, why, sizeof why);
+    cfc__proto_rc rc =
+        cfc__proto_parse_reply(p, NULL, c->line, strlen(c->line), 7, &r, why, sizeof why);
     cr_assert_eq(rc, c->rc, "%s -> %d (%s)", c->line, rc, why);
     if (rc == CFC__PROTO_OK) {
         cr_expect_eq(r.outcome, c->outcome);
@@ -343,15 +388,19 @@ Test(certify, protocol_hello)
     cfc_jparser *p = cfc_jparser_new();
     cfc__hello h;
     char why[256];
-    const char *ok = "{\"op\":\"hello\",\"protocol\":1,\"implementation\":{\"name\":\"n\",\"language\":\"Go\","
-                     "\"version\":\"2\"},\"broadcasters\":[\"broadcast_agent_created\"]}";
-    cr_assert_eq(cfc__proto_parse_hello(p, NULL, ok, strlen(ok), &h, why, sizeof why), CFC__PROTO_OK, "%s", why);
+    const char *ok =
+        "{\"op\":\"hello\",\"protocol\":1,\"implementation\":{\"name\":\"n\",\"language\":\"Go\","
+        "\"version\":\"2\"},\"broadcasters\":[\"broadcast_agent_created\"]}";
+    cr_assert_eq(cfc__proto_parse_hello(p, NULL, ok, strlen(ok), &h, why, sizeof why),
+                 CFC__PROTO_OK, "%s", why);
     cr_expect_str_eq(h.language, "Go");
     cr_expect_eq(h.n_broadcasters, 1);
     cfc__hello_free(NULL, &h);
-    const char *v2 = "{\"op\":\"hello\",\"protocol\":2,\"implementation\":{\"name\":\"n\",\"language\":\"Go\","
-                     "\"version\":\"2\"},\"broadcasters\":[]}";
-    cr_expect_eq(cfc__proto_parse_hello(p, NULL, v2, strlen(v2), &h, why, sizeof why), CFC__PROTO_INVALID);
+    const char *v2 =
+        "{\"op\":\"hello\",\"protocol\":2,\"implementation\":{\"name\":\"n\",\"language\":\"Go\","
+        "\"version\":\"2\"},\"broadcasters\":[]}";
+    cr_expect_eq(cfc__proto_parse_hello(p, NULL, v2, strlen(v2), &h, why, sizeof why),
+                 CFC__PROTO_INVALID);
     cr_expect_not_null(strstr(why, "speaks protocol 2"), "%s", why);
     cfc_jparser_free(p);
 }
@@ -367,8 +416,8 @@ Test(certify, reference_adapter_certifies_at_100_percent)
     cr_assert_eq(cfc_certify_run(cat, &o, &cert, &err), CFC_CERTIFY_OK, "%s", err.message);
     for (size_t i = 0; i < cert->n_results; i++) {
         const cfc_case_result *r = &cert->results[i];
-        cr_expect_eq(r->verdict, CFC_VERDICT_PASS, "%s: %s: %s", r->c->id, cfc_verdict_name(r->verdict),
-                     r->n_messages ? r->messages[0] : "");
+        cr_expect_eq(r->verdict, CFC_VERDICT_PASS, "%s: %s: %s", r->c->id,
+                     cfc_verdict_name(r->verdict), r->n_messages ? r->messages[0] : "");
     }
     cr_expect_eq(cert->n_results, cfc_catalogue_count(cat));
     cr_expect_eq(cert->counts[CFC_VERDICT_PASS], cfc_catalogue_count(cat));
@@ -385,7 +434,8 @@ Test(certify, reference_adapter_certifies_at_100_percent)
 Test(certify, good_python_module_certifies_at_100_percent)
 {
     char *out;
-    int rc = runf(&out, CFC " certify --adapter '" PY_ADAPTER GOOD_MODULE "' --report-dir %s/good", dir);
+    int rc =
+        runf(&out, CFC " certify --adapter '" PY_ADAPTER GOOD_MODULE "' --report-dir %s/good", dir);
     cr_expect_eq(rc, 0, "%s", out);
     cr_expect_not_null(strstr(out, "NON-STRICT 0  FAIL 0  UNIMPLEMENTED 0  ERROR 0"), "%s", out);
     cr_expect_not_null(strstr(out, "certified: 100%"), "%s", out);
@@ -412,35 +462,66 @@ static const struct expected_verdict {
     /* BUG 3: task_blocked without blocked_count: every event it sends,
      * also the one it tries to send to a failing manager. Its refusals
      * (6.4.x) are right. */
-    {"6.1.1", CFC_VERDICT_FAIL}, {"6.2.1", CFC_VERDICT_FAIL}, {"6.2.2", CFC_VERDICT_FAIL},
-    {"6.2.3", CFC_VERDICT_FAIL}, {"6.2.4", CFC_VERDICT_FAIL}, {"6.3.1", CFC_VERDICT_FAIL},
-    {"6.3.2", CFC_VERDICT_FAIL}, {"6.3.3", CFC_VERDICT_FAIL}, {"6.3.4", CFC_VERDICT_FAIL},
-    {"6.5.1", CFC_VERDICT_FAIL}, {"6.5.2", CFC_VERDICT_FAIL},
+    {"6.1.1", CFC_VERDICT_FAIL},
+    {"6.2.1", CFC_VERDICT_FAIL},
+    {"6.2.2", CFC_VERDICT_FAIL},
+    {"6.2.3", CFC_VERDICT_FAIL},
+    {"6.2.4", CFC_VERDICT_FAIL},
+    {"6.3.1", CFC_VERDICT_FAIL},
+    {"6.3.2", CFC_VERDICT_FAIL},
+    {"6.3.3", CFC_VERDICT_FAIL},
+    {"6.3.4", CFC_VERDICT_FAIL},
+    {"6.5.1", CFC_VERDICT_FAIL},
+    {"6.5.2", CFC_VERDICT_FAIL},
     /* BUG 1: test_result with isoformat() timestamps. */
-    {"8.1.1", CFC_VERDICT_FAIL}, {"8.2.1", CFC_VERDICT_FAIL}, {"8.2.2", CFC_VERDICT_FAIL},
-    {"8.2.3", CFC_VERDICT_FAIL}, {"8.2.4", CFC_VERDICT_FAIL}, {"8.2.5", CFC_VERDICT_FAIL},
-    {"8.2.6", CFC_VERDICT_FAIL}, {"8.2.7", CFC_VERDICT_FAIL}, {"8.2.8", CFC_VERDICT_FAIL},
-    {"8.3.1", CFC_VERDICT_FAIL}, {"8.3.2", CFC_VERDICT_FAIL}, {"8.3.3", CFC_VERDICT_FAIL},
-    {"8.3.4", CFC_VERDICT_FAIL}, {"8.3.5", CFC_VERDICT_FAIL}, {"8.5.1", CFC_VERDICT_FAIL},
+    {"8.1.1", CFC_VERDICT_FAIL},
+    {"8.2.1", CFC_VERDICT_FAIL},
+    {"8.2.2", CFC_VERDICT_FAIL},
+    {"8.2.3", CFC_VERDICT_FAIL},
+    {"8.2.4", CFC_VERDICT_FAIL},
+    {"8.2.5", CFC_VERDICT_FAIL},
+    {"8.2.6", CFC_VERDICT_FAIL},
+    {"8.2.7", CFC_VERDICT_FAIL},
+    {"8.2.8", CFC_VERDICT_FAIL},
+    {"8.3.1", CFC_VERDICT_FAIL},
+    {"8.3.2", CFC_VERDICT_FAIL},
+    {"8.3.3", CFC_VERDICT_FAIL},
+    {"8.3.4", CFC_VERDICT_FAIL},
+    {"8.3.5", CFC_VERDICT_FAIL},
+    {"8.5.1", CFC_VERDICT_FAIL},
     {"8.5.2", CFC_VERDICT_FAIL},
     /* BUG 2: a float percentage whenever it is computed (not for 0 of 0,
      * where the code has an integer 0; not when the caller gives one). */
-    {"11.1.1", CFC_VERDICT_FAIL}, {"11.2.2", CFC_VERDICT_FAIL}, {"11.2.3", CFC_VERDICT_FAIL},
-    {"11.2.4", CFC_VERDICT_FAIL}, {"11.2.5", CFC_VERDICT_FAIL}, {"11.2.6", CFC_VERDICT_FAIL},
-    {"11.2.11", CFC_VERDICT_FAIL}, {"11.3.1", CFC_VERDICT_FAIL}, {"11.3.2", CFC_VERDICT_FAIL},
-    {"11.3.3", CFC_VERDICT_FAIL}, {"11.3.4", CFC_VERDICT_FAIL}, {"11.3.5", CFC_VERDICT_FAIL},
-    {"11.5.1", CFC_VERDICT_FAIL}, {"11.5.2", CFC_VERDICT_FAIL},
+    {"11.1.1", CFC_VERDICT_FAIL},
+    {"11.2.2", CFC_VERDICT_FAIL},
+    {"11.2.3", CFC_VERDICT_FAIL},
+    {"11.2.4", CFC_VERDICT_FAIL},
+    {"11.2.5", CFC_VERDICT_FAIL},
+    {"11.2.6", CFC_VERDICT_FAIL},
+    {"11.2.11", CFC_VERDICT_FAIL},
+    {"11.3.1", CFC_VERDICT_FAIL},
+    {"11.3.2", CFC_VERDICT_FAIL},
+    {"11.3.3", CFC_VERDICT_FAIL},
+    {"11.3.4", CFC_VERDICT_FAIL},
+    {"11.3.5", CFC_VERDICT_FAIL},
+    {"11.5.1", CFC_VERDICT_FAIL},
+    {"11.5.2", CFC_VERDICT_FAIL},
     /* Scenarios with a task_blocked (bug 3), a test_result (bug 1) or a
      * computed percentage (bug 2). */
-    {"12.2.1", CFC_VERDICT_FAIL}, {"12.2.2", CFC_VERDICT_FAIL}, {"12.2.3", CFC_VERDICT_FAIL},
-    {"12.4.1", CFC_VERDICT_FAIL}, {"12.5.1", CFC_VERDICT_FAIL}, {"12.6.1", CFC_VERDICT_FAIL},
+    {"12.2.1", CFC_VERDICT_FAIL},
+    {"12.2.2", CFC_VERDICT_FAIL},
+    {"12.2.3", CFC_VERDICT_FAIL},
+    {"12.4.1", CFC_VERDICT_FAIL},
+    {"12.5.1", CFC_VERDICT_FAIL},
+    {"12.6.1", CFC_VERDICT_FAIL},
 };
 
 Test(certify, buggy_python_module_fails_exactly_the_expected_cases)
 {
     char *out;
-    int rc = runf(&out, CFC " certify --quiet --adapter '" PY_ADAPTER BUGGY_MODULE "' --report-dir %s/buggy",
-                  dir);
+    int rc = runf(
+        &out, CFC " certify --quiet --adapter '" PY_ADAPTER BUGGY_MODULE "' --report-dir %s/buggy",
+        dir);
     cr_expect_eq(rc, 1, "not certified: exit 1\n%s", out);
     free(out);
     char path[256];
@@ -471,9 +552,11 @@ Test(certify, buggy_python_module_fails_exactly_the_expected_cases)
         if (strcmp(cJSON_GetObjectItemCaseSensitive(c, "id")->valuestring, "11.1.1") != 0)
             continue;
         cr_expect(cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(c, "expected")));
-        const cJSON *received = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(c, "received"), 0);
-        cr_expect_not_null(strstr(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(received, "sent"), 0)->valuestring,
-                                  "\"percentage\":50.0"));
+        const cJSON *received =
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(c, "received"), 0);
+        cr_expect_not_null(strstr(
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(received, "sent"), 0)->valuestring,
+            "\"percentage\":50.0"));
         char *diff = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(c, "diff"));
         cr_expect_not_null(strstr(diff, "\"- percentage: 50\",\"+ percentage: 50.0\""), "%s", diff);
         free(diff);
@@ -488,11 +571,12 @@ Test(certify, misbehaving_adapter_gives_error_verdicts_restarts_and_leaves_no_ch
 {
     cfc_catalogue *cat = load_catalogue();
     cfc_certify_options o = {
-        .adapter_command = MISBEHAVE " broadcast_agent_retired=crash broadcast_agent_status=hang "
-                                     "broadcast_task_assigned=garbage broadcast_task_status=wrongseq "
-                                     "broadcast_task_blocked=error broadcast_task_unblocked=noisy "
-                                     "broadcast_activity_update=segv broadcast_correction_attempt=close "
-                                     "broadcast_progress_update=unimpl --hide broadcast_test_result",
+        .adapter_command =
+            MISBEHAVE " broadcast_agent_retired=crash broadcast_agent_status=hang "
+                      "broadcast_task_assigned=garbage broadcast_task_status=wrongseq "
+                      "broadcast_task_blocked=error broadcast_task_unblocked=noisy "
+                      "broadcast_activity_update=segv broadcast_correction_attempt=close "
+                      "broadcast_progress_update=unimpl --hide broadcast_test_result",
         .cases = "1.1.1,2.1.1,3.1.1,4.1.1,5.1.1,6.1.1,7.1.1,8.1.1,9.1.1,10.1.1,11.1.1,1.2.1",
         .call_timeout_ms = 400,
     };
@@ -542,17 +626,20 @@ Test(certify, misbehaving_adapter_gives_error_verdicts_restarts_and_leaves_no_ch
 Test(certify, scenarios_apply_the_stream_rules)
 {
     cfc_catalogue *cat = load_catalogue();
-    cfc_certify_options o = {.adapter_command = MISBEHAVE " --backwards-clock", .cases = "3.2.1,12.3.1"};
+    cfc_certify_options o = {.adapter_command = MISBEHAVE " --backwards-clock",
+                             .cases = "3.2.1,12.3.1"};
     cfc_certification *cert = NULL;
     cfc_certify_error err;
     cr_assert_eq(cfc_certify_run(cat, &o, &cert, &err), CFC_CERTIFY_OK, "%s", err.message);
     const cfc_case_result *single = result_of(cert, "3.2.1"), *scenario = result_of(cert, "12.3.1");
     cr_assert(single && scenario);
-    cr_expect_eq(single->verdict, CFC_VERDICT_PASS, "%s", single->n_messages ? single->messages[0] : "");
+    cr_expect_eq(single->verdict, CFC_VERDICT_PASS, "%s",
+                 single->n_messages ? single->messages[0] : "");
     cr_expect_eq(scenario->verdict, CFC_VERDICT_NON_STRICT);
     cr_expect_eq(scenario->n_messages, 3, "steps 2, 3 and 4 go back");
-    cr_expect(scenario->n_messages && strstr(scenario->messages[0], "step 2: warning[ts-backwards]"), "%s",
-              scenario->n_messages ? scenario->messages[0] : "");
+    cr_expect(scenario->n_messages &&
+                  strstr(scenario->messages[0], "step 2: warning[ts-backwards]"),
+              "%s", scenario->n_messages ? scenario->messages[0] : "");
     cr_expect(cert->certified, "NON-STRICT still certifies");
     cfc_certification_free(cert);
     cfc_catalogue_free(cat);
@@ -564,7 +651,9 @@ Test(certify, adapter_that_cannot_start_is_exit_2)
     cr_expect_eq(runf(&out, CFC " certify --adapter %s/no-such-adapter 2>&1", dir), 2);
     cr_expect_not_null(strstr(out, "cannot start"), "%s", out);
     free(out);
-    cr_expect_eq(runf(&out, CFC " certify --timeout 2000 --adapter '" MISBEHAVE " --on-start crash' 2>&1"), 2);
+    cr_expect_eq(
+        runf(&out, CFC " certify --timeout 2000 --adapter '" MISBEHAVE " --on-start crash' 2>&1"),
+        2);
     cr_expect_not_null(strstr(out, "no answer to start"), "%s", out);
     free(out);
     cr_expect_eq(runf(&out, CFC " certify --adapter '" MISBEHAVE " --on-start garbage' 2>&1"), 2);
@@ -574,7 +663,8 @@ Test(certify, adapter_that_cannot_start_is_exit_2)
     free(out);
 
     cfc_catalogue *cat = load_catalogue();
-    cfc_certify_options o = {.adapter_command = MISBEHAVE " --on-start hang", .start_timeout_ms = 300};
+    cfc_certify_options o = {.adapter_command = MISBEHAVE " --on-start hang",
+                             .start_timeout_ms = 300};
     cfc_certification *cert = NULL;
     cfc_certify_error err;
     cr_expect_eq(cfc_certify_run(cat, &o, &cert, &err), CFC_CERTIFY_ADAPTER);
@@ -592,14 +682,22 @@ Test(certify, cli_usage)
     cr_expect_not_null(strstr(out, "--report-dir"));
     free(out);
     cr_expect_eq(test_run(CFC " certify 2>/dev/null", NULL), 2, "no --adapter");
-    cr_expect_eq(test_run(CFC " certify --adapter " REFERENCE_ADAPTER " --cases 99 2>/dev/null", NULL), 2,
-                 "a pattern that selects nothing");
-    cr_expect_eq(test_run(CFC " certify --adapter " REFERENCE_ADAPTER " --bogus 2>/dev/null", NULL), 2);
-    cr_expect_eq(test_run(CFC " certify --adapter " REFERENCE_ADAPTER " --catalogue /nonexistent 2>/dev/null", NULL), 2);
+    cr_expect_eq(
+        test_run(CFC " certify --adapter " REFERENCE_ADAPTER " --cases 99 2>/dev/null", NULL), 2,
+        "a pattern that selects nothing");
+    cr_expect_eq(test_run(CFC " certify --adapter " REFERENCE_ADAPTER " --bogus 2>/dev/null", NULL),
+                 2);
+    cr_expect_eq(test_run(CFC " certify --adapter " REFERENCE_ADAPTER
+                              " --catalogue /nonexistent 2>/dev/null",
+                          NULL),
+                 2);
     cr_expect_eq(test_run(CFC " certify --adapter \"'unterminated\" 2>/dev/null", NULL), 2);
-    cr_expect_eq(test_run(CFC " certify --adapter " REFERENCE_ADAPTER " --cases 6.2 >/dev/full 2>/dev/null", NULL), 2,
-                 "a write error on stdout");
-    cr_expect_eq(test_run(CFC " certify --adapter " REFERENCE_ADAPTER " --cases 6.2,7.1.1", &out), 0);
+    cr_expect_eq(test_run(CFC " certify --adapter " REFERENCE_ADAPTER
+                              " --cases 6.2 >/dev/full 2>/dev/null",
+                          NULL),
+                 2, "a write error on stdout");
+    cr_expect_eq(test_run(CFC " certify --adapter " REFERENCE_ADAPTER " --cases 6.2,7.1.1", &out),
+                 0);
     cr_expect_not_null(strstr(out, "5 cases"), "%s", out);
     free(out);
     cr_expect_eq(test_run(CFC " --help", &out), 0);
@@ -614,22 +712,26 @@ Test(certify, cli_usage)
 static void reports_of(const char *name, const char *adapter, const char *cases)
 {
     char *out;
-    int rc = runf(&out, CFC " certify --quiet --timeout 400 --adapter '%s' --cases '%s' --report-dir %s/%s",
-                  adapter, cases, dir, name);
+    int rc = runf(
+        &out, CFC " certify --quiet --timeout 400 --adapter '%s' --cases '%s' --report-dir %s/%s",
+        adapter, cases, dir, name);
     cr_assert_eq(rc, 1, "%s", out);
     free(out);
 }
 
 Test(certify, reports_json_junit_markdown_badge)
 {
-    reports_of("r", MISBEHAVE " broadcast_agent_retired=crash broadcast_task_assigned=unimpl", "1.1,2.1,4.1,11.1,11.2");
+    reports_of("r", MISBEHAVE " broadcast_agent_retired=crash broadcast_task_assigned=unimpl",
+               "1.1,2.1,4.1,11.1,11.2");
     char path[256];
     snprintf(path, sizeof path, "%s/r/certification.json", dir);
     char *text = test_slurp(path, NULL);
     cJSON *j = cJSON_Parse(text);
     cr_assert_not_null(j);
-    cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(j, "schema")->valuestring, "cfconform-certification-report");
-    cr_expect_eq(cJSON_GetObjectItemCaseSensitive(j, "schema_version")->valueint, CFC_CERT_REPORT_SCHEMA);
+    cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(j, "schema")->valuestring,
+                     "cfconform-certification-report");
+    cr_expect_eq(cJSON_GetObjectItemCaseSensitive(j, "schema_version")->valueint,
+                 CFC_CERT_REPORT_SCHEMA);
     const cJSON *cat = cJSON_GetObjectItemCaseSensitive(j, "catalogue");
     cr_expect_eq(strlen(cJSON_GetObjectItemCaseSensitive(cat, "sha256")->valuestring), 64);
     cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(cat, "version")->valuestring, "1.0.0");
@@ -641,7 +743,10 @@ Test(certify, reports_json_junit_markdown_badge)
     free(text);
 
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "xmllint --noout --schema " CFC_SOURCE_DIR "/tests/junit.xsd %s/r/certification.xml 2>&1", dir);
+    snprintf(cmd, sizeof cmd,
+             "xmllint --noout --schema " CFC_SOURCE_DIR
+             "/tests/junit.xsd %s/r/certification.xml 2>&1",
+             dir);
     char *out;
     cr_expect_eq(test_run(cmd, &out), 0, "xmllint: %s", out);
     free(out);
@@ -679,7 +784,8 @@ Test(certify, reports_json_junit_markdown_badge)
  * visible cell, one colour per verdict, the legend, the details, the hash.
  * The report has no script; this page loads it in a frame and measures. */
 static const char html_check_page[] =
-    "<!DOCTYPE html><html><body><iframe id=\"f\" src=\"certification.html\" width=\"1200\" height=\"900\"></iframe>\n"
+    "<!DOCTYPE html><html><body><iframe id=\"f\" src=\"certification.html\" width=\"1200\" "
+    "height=\"900\"></iframe>\n"
     "<script>\n"
     "window.addEventListener('load', function () {\n"
     "  var out = [], colours = {};\n"
@@ -706,15 +812,19 @@ static const char html_check_page[] =
     "});\n"
     "</script></body></html>\n";
 
-#define CHROMIUM "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking " \
-                 "--disable-component-update --disable-sync --no-first-run --disable-dev-shm-usage "
+#define CHROMIUM                                                                                   \
+    "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking "  \
+    "--disable-component-update --disable-sync --no-first-run --disable-dev-shm-usage "
 
 Test(certify, html_report_renders_the_matrix_in_chromium, .timeout = 240)
 {
     if (test_run("command -v chromium >/dev/null 2>&1", NULL) != 0)
-        cr_skip_test("chromium is not installed (Debian package chromium; ./scripts/setup installs it)");
+        cr_skip_test(
+            "chromium is not installed (Debian package chromium; ./scripts/setup installs it)");
     char *out;
-    int rc = runf(&out, CFC " certify --quiet --adapter '" PY_ADAPTER BUGGY_MODULE "' --report-dir %s/h", dir);
+    int rc =
+        runf(&out, CFC " certify --quiet --adapter '" PY_ADAPTER BUGGY_MODULE "' --report-dir %s/h",
+             dir);
     cr_assert_eq(rc, 1, "%s", out);
     free(out);
     char path[256];
@@ -724,12 +834,17 @@ Test(certify, html_report_renders_the_matrix_in_chromium, .timeout = 240)
     fputs(html_check_page, f);
     fclose(f);
 
-    rc = runf(&out, CHROMIUM "--user-data-dir=%s/profile --allow-file-access-from-files --dump-dom "
-                    "file://%s/h/check.html 2>%s/chromium.log", dir, dir, dir);
+    rc = runf(&out,
+              CHROMIUM "--user-data-dir=%s/profile --allow-file-access-from-files --dump-dom "
+                       "file://%s/h/check.html 2>%s/chromium.log",
+              dir, dir, dir);
     if (rc != 0 || strstr(out, "<html") == NULL) {
         /* Only an environment where Chromium cannot start at all skips. */
         char *probe;
-        int prc = runf(&probe, CHROMIUM "--user-data-dir=%s/probe --dump-dom 'data:text/html,<p>ok</p>' 2>/dev/null", dir);
+        int prc = runf(&probe,
+                       CHROMIUM
+                       "--user-data-dir=%s/probe --dump-dom 'data:text/html,<p>ok</p>' 2>/dev/null",
+                       dir);
         bool starts = prc == 0 && strstr(probe, "<p>ok</p>") != NULL;
         free(probe);
         if (!starts) {
@@ -742,7 +857,8 @@ Test(certify, html_report_renders_the_matrix_in_chromium, .timeout = 240)
     cr_assert_not_null(res, "no result from the check page:\n%s", out);
     cr_expect_null(strstr(res, "exception="), "%s", res);
     cr_expect_not_null(strstr(res, "\ncells=217\n"), "%s", res);
-    cr_expect_not_null(strstr(res, "\nvisible=217\n"), "every cell is laid out with a size:\n%s", res);
+    cr_expect_not_null(strstr(res, "\nvisible=217\n"), "every cell is laid out with a size:\n%s",
+                       res);
     cr_expect_not_null(strstr(res, "\ncolour PASS=rgb(46, 125, 50)\n"), "%s", res);
     cr_expect_not_null(strstr(res, "\ncolour FAIL=rgb(198, 40, 40)\n"), "%s", res);
     cr_expect_not_null(strstr(res, "\nlegend=5\n"), "%s", res);
@@ -826,8 +942,10 @@ Test(certify, allocation_failure_is_a_status_and_leaks_nothing)
     cr_expect_gt(n, 10, "the sweep went through the loader (%ld allocations)", n);
     free(text);
 
-    const char *line = "{\"op\":\"result\",\"seq\":3,\"outcome\":\"raised\",\"sent\":[\"{\\\"a\\\":1}\",{\"base64\":\"gP8=\"}],"
-                       "\"logs\":[{\"level\":\"ERROR\",\"message\":\"m\"}],\"status\":\"s\",\"error\":\"e\"}";
+    const char *line =
+        "{\"op\":\"result\",\"seq\":3,\"outcome\":\"raised\",\"sent\":[\"{\\\"a\\\":1}\",{"
+        "\"base64\":\"gP8=\"}],"
+        "\"logs\":[{\"level\":\"ERROR\",\"message\":\"m\"}],\"status\":\"s\",\"error\":\"e\"}";
     for (n = 0;; n++) {
         f = (failing){.countdown = -1};
         cfc_jalloc ja = {f_malloc, f_realloc, f_free, &f};
@@ -836,7 +954,8 @@ Test(certify, allocation_failure_is_a_status_and_leaks_nothing)
         f.countdown = n;
         cfc_cert_reply r;
         char why[128];
-        cfc__proto_rc rc = cfc__proto_parse_reply(p, &a, line, strlen(line), 3, &r, why, sizeof why);
+        cfc__proto_rc rc =
+            cfc__proto_parse_reply(p, &a, line, strlen(line), 3, &r, why, sizeof why);
         cfc__reply_free(&a, &r);
         cfc_jparser_free(p);
         cr_assert_eq(f.live, 0, "leak after failing allocation %ld", n);

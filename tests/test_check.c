@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The checker: corpus replay, the catalogue's own examples, the reference's
  * output across its argument space, messages, configuration, limits and
  * NDJSON framing. */
@@ -181,8 +182,10 @@ Test(catalogue, examples_pass_and_fail)
             size_t all, of_rule;
             check_stream_example(info->pass_example, info->rule, &all, &of_rule, why, sizeof why);
             cr_expect_eq(all, 0, "%s pass example:%s", info->id, why);
-            cr_assert_not_null(info->fail_example, "%s: a stream rule has a fail example", info->id);
-            cr_assert(strchr(info->fail_example, '\n'), "%s: its fail example is a stream", info->id);
+            cr_assert_not_null(info->fail_example, "%s: a stream rule has a fail example",
+                               info->id);
+            cr_assert(strchr(info->fail_example, '\n'), "%s: its fail example is a stream",
+                      info->id);
             check_stream_example(info->fail_example, info->rule, &all, &of_rule, why, sizeof why);
             cr_expect_gt(of_rule, 0, "%s fail example:%s", info->id, why);
             continue;
@@ -220,7 +223,8 @@ Test(property, reference_output_checks_clean)
     const int64_t counts[] = {0, 1, 7, CFC_MAX_SAFE_INTEGER};
     const int64_t pcts[] = {0, 1, 50, 99, 100};
     const int64_t instants[] = {CFC_TIMESTAMP_MIN_MS, 0, 1709164800000, CFC_TIMESTAMP_MAX_MS};
-    const char *titles[] = {NULL, "", "Create API", "caf\xC3\xA9 \"q\" \\ \n\t\x01 \xF0\x9F\x98\x80"};
+    const char *titles[] = {NULL, "", "Create API",
+                            "caf\xC3\xA9 \"q\" \\ \n\t\x01 \xF0\x9F\x98\x80"};
     const char *agent_types[] = {"backend", "frontend", "test"};
     const char *agent_st[] = {"idle", "working", "blocked", "offline"};
     const char *task_st[] = {"pending", "in_progress", "completed", "failed", "blocked"};
@@ -230,12 +234,12 @@ Test(property, reference_output_checks_clean)
     const double durations[] = {0.0, 0.001, 1.5, 300.0, 1e-7, 1e300};
     int sent = 0;
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-#define TRY(call)                                                                              \
-    do {                                                                                       \
-        cfc_status s_ = (call);                                                                \
-        cr_expect(s_ == CFC_OK || s_ == CFC_REFUSED, "status %d", (int)s_);                    \
-        sent += s_ == CFC_OK;                                                                  \
-        expect_clean(c, &cap, s_);                                                             \
+#define TRY(call)                                                                                  \
+    do {                                                                                           \
+        cfc_status s_ = (call);                                                                    \
+        cr_expect(s_ == CFC_OK || s_ == CFC_REFUSED, "status %d", (int)s_);                        \
+        sent += s_ == CFC_OK;                                                                      \
+        expect_clean(c, &cap, s_);                                                                 \
     } while (0)
     for (size_t k = 0; k < N(instants); k++) {
         cap.now_ms = instants[k];
@@ -309,8 +313,9 @@ static const cfc_finding *first_of(const cfc_event_result *r, cfc_rule rule)
 Test(messages, say_expected_and_found)
 {
     cfc_checker *c = cfc_checker_new(NULL);
-    const char *ev = "{\"type\":\"task_blocked\",\"project_id\":1,\"task_id\":45,\"blocked_by\":[42,43],"
-                     "\"blocked_count\":3,\"timestamp\":\"2025-11-08T14:30:45.123456Z\"}";
+    const char *ev =
+        "{\"type\":\"task_blocked\",\"project_id\":1,\"task_id\":45,\"blocked_by\":[42,43],"
+        "\"blocked_count\":3,\"timestamp\":\"2025-11-08T14:30:45.123456Z\"}";
     const cfc_event_result *r = check_str(c, ev);
     cr_assert_eq(r->n_findings, 2);
     const cfc_finding *f = first_of(r, CFC_RULE_BLOCKED_COUNT);
@@ -367,8 +372,7 @@ Test(config, disable_change_extend)
     const char *cfg = "{\"rules\":{\"unknown-field\":\"off\",\"nul-escape\":\"error\"},"
                       "\"enums\":{\"agent_created.agent_type\":[\"robot\",\"human\"]}}";
     cfc_error err = {0};
-    cr_assert_eq(cfc_checker_configure(c, cfg, strlen(cfg), &err), CFC_CHECK_OK, "%s",
-                 err.message);
+    cr_assert_eq(cfc_checker_configure(c, cfg, strlen(cfg), &err), CFC_CHECK_OK, "%s", err.message);
     r = check_str(c, robot);
     cr_expect_eq(r->n_findings, 0);
     r = check_str(c, "{\"type\":\"task_assigned\",\"project_id\":1,\"task_id\":2,\"agent_id\":"
@@ -403,8 +407,8 @@ Test(config, errors_leave_the_checker_unchanged)
     cfc_checker *c = cfc_checker_new(NULL);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cfc_error err = {0};
-        cr_expect_eq(cfc_checker_configure(c, bad[i], strlen(bad[i]), &err), CFC_CHECK_CONFIG,
-                     "%s", bad[i]);
+        cr_expect_eq(cfc_checker_configure(c, bad[i], strlen(bad[i]), &err), CFC_CHECK_CONFIG, "%s",
+                     bad[i]);
         cr_expect_gt(strlen(err.message), 5, "%s", bad[i]);
     }
     const cfc_event_result *r = check_str(c, "{\"type\":\"task_blocked\",\"project_id\":1,"
@@ -429,8 +433,9 @@ Test(limits, too_large_and_too_deep)
     char deep[400];
     for (int depth = 63; depth <= 64; depth++) {
         /* the event object is depth 1, so `depth` arrays reach depth+1 */
-        int n = snprintf(deep, sizeof deep, "{\"type\":\"x\",\"project_id\":1,\"timestamp\":"
-                                            "\"2025-11-08T14:30:45.123Z\",\"a\":");
+        int n = snprintf(deep, sizeof deep,
+                         "{\"type\":\"x\",\"project_id\":1,\"timestamp\":"
+                         "\"2025-11-08T14:30:45.123Z\",\"a\":");
         for (int i = 0; i < depth; i++)
             deep[n++] = '[';
         for (int i = 0; i < depth; i++)
@@ -464,8 +469,8 @@ Test(strict, warnings_become_errors)
 {
     cfc_check_options o = {.strict = true};
     cfc_checker *c = cfc_checker_new(&o);
-    const cfc_event_result *r =
-        check_str(c, "{\"type\":\"heartbeat\",\"project_id\":1,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}");
+    const cfc_event_result *r = check_str(
+        c, "{\"type\":\"heartbeat\",\"project_id\":1,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}");
     cr_expect_eq(r->errors, 1);
     cr_expect_eq(r->findings[0].severity, CFC_SEVERITY_ERROR);
     cfc_checker_free(c);

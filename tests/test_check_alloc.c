@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Allocation failure in the checker, as for the reference: over a sample of
  * the corpus, fail allocation N for N = 1, 2, 3... until a run completes with
@@ -12,7 +13,6 @@
 #include "failing_alloc.h"
 #include "cfc/check.h"
 #include "util.h"
-
 
 static const char config[] =
     "{\"rules\":{\"unknown-field\":\"error\"},\"enums\":{\"agent_created.agent_type\":[\"robot\","

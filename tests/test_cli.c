@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #define _XOPEN_SOURCE 700
 /* cfconform as a user runs it: exit codes, formats, stdin, files, CRLF,
  * oversized lines, the JSON Lines shape, JUnit against its schema. */
@@ -12,8 +13,12 @@
 #include "util.h"
 
 #define CFC CFC_BINARY_DIR "/cfconform"
-#define GOOD "{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":5,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}"
-#define BAD "{\"type\":\"task_blocked\",\"project_id\":1,\"task_id\":45,\"blocked_by\":[42,43],\"blocked_count\":3,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}"
+#define GOOD                                                                                       \
+    "{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":5,\"timestamp\":\"2025-11-08T14:"   \
+    "30:45.123Z\"}"
+#define BAD                                                                                        \
+    "{\"type\":\"task_blocked\",\"project_id\":1,\"task_id\":45,\"blocked_by\":[42,43],\"blocked_" \
+    "count\":3,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}"
 #define WARN "{\"type\":\"heartbeat\",\"project_id\":1,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}"
 
 static char dir[] = "/tmp/cfc-cli-XXXXXX";
@@ -118,8 +123,8 @@ Test(cli, stdin_and_dash)
 
 Test(cli, json_lines_shape)
 {
-    const char *f = write_file("mix.ndjson", GOOD "\n" BAD "\n" WARN "\n[1]\n",
-                               strlen(GOOD BAD WARN) + 7);
+    const char *f =
+        write_file("mix.ndjson", GOOD "\n" BAD "\n" WARN "\n[1]\n", strlen(GOOD BAD WARN) + 7);
     char *out;
     cr_assert_eq(runf(&out, CFC " check --format json %s%s", f, ""), 1);
     cJSON *lines[8];
@@ -254,26 +259,35 @@ Test(cli, rules_and_explain)
 Test(cli, demo_output_conforms)
 {
     char *out;
-    cr_assert_eq(test_run(CFC_BINARY_DIR "/cfc-demo --fixed-clock | " CFC " check --from-start --strict", &out), 0,
-                 "%s", out);
+    cr_assert_eq(test_run(CFC_BINARY_DIR "/cfc-demo --fixed-clock | " CFC
+                                         " check --from-start --strict",
+                          &out),
+                 0, "%s", out);
     cr_expect_not_null(strstr(out, "all 233 events conform"), "%s", out);
     free(out);
 }
 
 /* Stream rules: on by default, each file its own stream; --from-start and
  * --project add S1, S3's first part and S7; explain runs a stream example. */
-#define RETIRE_A "{\"type\":\"agent_retired\",\"project_id\":1,\"agent_id\":\"a\",\"tasks_completed\":0,\"timestamp\":\"2025-11-08T14:30:46.000Z\"}"
-#define STATUS_A "{\"type\":\"agent_status_changed\",\"project_id\":1,\"agent_id\":\"a\",\"status\":\"idle\",\"timestamp\":\"2025-11-08T14:30:47.000Z\"}"
+#define RETIRE_A                                                                                   \
+    "{\"type\":\"agent_retired\",\"project_id\":1,\"agent_id\":\"a\",\"tasks_completed\":0,"       \
+    "\"timestamp\":\"2025-11-08T14:30:46.000Z\"}"
+#define STATUS_A                                                                                   \
+    "{\"type\":\"agent_status_changed\",\"project_id\":1,\"agent_id\":\"a\",\"status\":\"idle\","  \
+    "\"timestamp\":\"2025-11-08T14:30:47.000Z\"}"
 Test(cli, stream_rules_per_file)
 {
-    const char *one = write_file("one.ndjson", RETIRE_A "\n" STATUS_A "\n", strlen(RETIRE_A STATUS_A) + 2);
+    const char *one =
+        write_file("one.ndjson", RETIRE_A "\n" STATUS_A "\n", strlen(RETIRE_A STATUS_A) + 2);
     const char *two = write_file("two.ndjson", STATUS_A "\n", strlen(STATUS_A) + 1);
     char *out;
     cr_assert_eq(runf(&out, CFC " check --color never %s %s", one, two), 1);
     char want[512];
     int col = (int)(strstr(STATUS_A, "\"agent_id\":") - STATUS_A) + 12;
-    snprintf(want, sizeof want, "%s:2:%d: error[agent-after-retired] /agent_id: agent \"a\" was "
-                                "retired earlier in the stream", one, col);
+    snprintf(want, sizeof want,
+             "%s:2:%d: error[agent-after-retired] /agent_id: agent \"a\" was "
+             "retired earlier in the stream",
+             one, col);
     cr_expect_not_null(strstr(out, want), "%s", out);
     cr_expect_null(strstr(out, "two.ndjson:1"), "a new stream per file: %s", out);
     cr_expect_null(strstr(out, "agent-before-created"), "S1 needs --from-start: %s", out);
@@ -285,7 +299,8 @@ Test(cli, stream_rules_per_file)
     cr_expect_eq(runf(NULL, CFC " check --project 1 %s%s >/dev/null", two, ""), 0);
     cr_expect_eq(runf(NULL, CFC " check --project=2 %s%s >/dev/null", two, ""), 1);
     cr_expect_eq(runf(NULL, CFC " check --project 0 %s%s >/dev/null 2>&1", two, ""), 2);
-    cr_expect_eq(runf(NULL, CFC " check --project 9007199254740992 %s%s >/dev/null 2>&1", two, ""), 2);
+    cr_expect_eq(runf(NULL, CFC " check --project 9007199254740992 %s%s >/dev/null 2>&1", two, ""),
+                 2);
     cr_expect_eq(runf(NULL, CFC " check --from-start=yes %s%s >/dev/null 2>&1", two, ""), 2);
     cr_assert_eq(test_run(CFC " check --help", &out), 0);
     cr_expect_not_null(strstr(out, "--from-start"), "%s", out);
@@ -293,6 +308,7 @@ Test(cli, stream_rules_per_file)
     free(out);
     cr_assert_eq(test_run(CFC " explain ts-backwards", &out), 0);
     cr_expect_not_null(strstr(out, "-> line 2: warning[ts-backwards] /timestamp: timestamp "
-                                   "2025-11-08T14:30:45.123Z is earlier"), "%s", out);
+                                   "2025-11-08T14:30:45.123Z is earlier"),
+                       "%s", out);
     free(out);
 }

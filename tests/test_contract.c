@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The contract table against the contract document: every event type and
  * field the document names is in the table, in the document's order, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The typed decoder: typed values, statuses, the checker's own findings,
  * round trips through the reference encoder (decode(encode(args)) == args,
  * encode(decode(x)) canonical), configuration, allocation failure. */
@@ -88,11 +89,12 @@ Test(decode, nul_escape_is_a_warning_and_kept_with_its_length)
     cfc_checker *c = cfc_checker_new(NULL);
     cfc_event *ev;
     const cfc_event_result *r;
-    cr_assert_eq(decode_str(c,
-                            "{\"type\":\"task_assigned\",\"project_id\":1,\"task_id\":2,\"agent_id\":"
-                            "\"a\",\"task_title\":\"a\\u0000b\"," TS "}",
-                            &ev, &r),
-                 CFC_DECODE_OK);
+    cr_assert_eq(
+        decode_str(c,
+                   "{\"type\":\"task_assigned\",\"project_id\":1,\"task_id\":2,\"agent_id\":"
+                   "\"a\",\"task_title\":\"a\\u0000b\"," TS "}",
+                   &ev, &r),
+        CFC_DECODE_OK);
     cr_expect_eq(r->warnings, 1);
     cr_expect_eq(r->by_rule[CFC_RULE_NUL_ESCAPE], 1);
     cr_expect_eq(ev->u.task_assigned.task_title.len, 3);
@@ -126,12 +128,12 @@ Test(decode, statuses)
     cr_expect_null(r);
     cr_expect_eq(cfc_event_decode(c, NULL, 3, &ev, &r), CFC_DECODE_BAD_ARG);
     /* Only checking: no event wanted. */
-    cr_expect_eq(cfc_event_decode(c, "{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":1," TS
-                                  "}",
-                                  strlen("{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":"
-                                         "1," TS "}"),
-                                  NULL, NULL),
-                 CFC_DECODE_OK);
+    cr_expect_eq(
+        cfc_event_decode(c, "{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":1," TS "}",
+                         strlen("{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":"
+                                "1," TS "}"),
+                         NULL, NULL),
+        CFC_DECODE_OK);
     cfc_event_free(NULL);
     cr_expect_str_eq(cfc_decode_status_name(CFC_DECODE_UNTYPED), "untyped");
     cfc_checker_free(c);
@@ -142,11 +144,10 @@ Test(decode, strict_checker_makes_warnings_invalid)
     cfc_check_options o = {.strict = true};
     cfc_checker *c = cfc_checker_new(&o);
     cfc_event *ev;
-    cr_expect_eq(decode_str(c,
-                            "{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":1,\"x\":1," TS
-                            "}",
-                            &ev, NULL),
-                 CFC_DECODE_INVALID);
+    cr_expect_eq(
+        decode_str(c, "{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":1,\"x\":1," TS "}",
+                   &ev, NULL),
+        CFC_DECODE_INVALID);
     cr_expect_null(ev);
     cfc_checker_free(c);
 }
@@ -159,10 +160,10 @@ Test(decode, a_configuration_the_typed_form_cannot_hold_is_untyped)
     cr_assert_eq(cfc_checker_configure(c, conf, strlen(conf), NULL), CFC_CHECK_OK);
     cfc_event *ev;
     const cfc_event_result *r;
-    cr_expect_eq(decode_str(c, "{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":\"45\"," TS
-                            "}",
-                            &ev, &r),
-                 CFC_DECODE_UNTYPED);
+    cr_expect_eq(
+        decode_str(c, "{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":\"45\"," TS "}",
+                   &ev, &r),
+        CFC_DECODE_UNTYPED);
     cr_expect_eq(r->n_findings, 0);
     cr_expect_eq(decode_str(c,
                             "{\"type\":\"task_status_changed\",\"project_id\":1,\"task_id\":4,"
@@ -170,7 +171,8 @@ Test(decode, a_configuration_the_typed_form_cannot_hold_is_untyped)
                             &ev, &r),
                  CFC_DECODE_UNTYPED);
     /* A rule switched off whose value still fits: typed as sent. */
-    cr_expect_eq(decode_str(c, "{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":0," TS "}",
+    cr_expect_eq(decode_str(c,
+                            "{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":0," TS "}",
                             &ev, &r),
                  CFC_DECODE_OK);
     cr_expect_eq(ev->u.task_unblocked.task_id, 0);
@@ -203,7 +205,7 @@ static void corpus_dir(const char *dir, int *cases)
             cr_expect_str_eq(dr->findings[i].message, cr->findings[i].message, "%s", e->d_name);
         }
         bool unknown = cr->by_rule[CFC_RULE_UNKNOWN_TYPE] > 0;
-        cfc_decode_status want = unknown           ? CFC_DECODE_UNKNOWN_TYPE
+        cfc_decode_status want = unknown          ? CFC_DECODE_UNKNOWN_TYPE
                                  : cr->errors > 0 ? CFC_DECODE_INVALID
                                                   : CFC_DECODE_OK;
         cr_expect_eq(s, want, "%s: %s, expected %s", e->d_name, cfc_decode_status_name(s),
@@ -233,7 +235,8 @@ static void expect_canonical(cfc_checker *c, const char *x, size_t len, const cf
 {
     cfc_event *ev = NULL, *back = NULL, *again = NULL;
     const cfc_event_result *r;
-    cr_assert_eq(cfc_event_decode(c, x, len, &ev, &r), CFC_DECODE_OK, "%s: %.*s", what, (int)len, x);
+    cr_assert_eq(cfc_event_decode(c, x, len, &ev, &r), CFC_DECODE_OK, "%s: %.*s", what, (int)len,
+                 x);
     if (expected)
         cr_assert(cfc_event_equal(ev, expected), "%s: decoded value differs: %.*s", what, (int)len,
                   x);
@@ -251,7 +254,8 @@ static void expect_canonical(cfc_checker *c, const char *x, size_t len, const cf
     cfc_event_free(back);
     cr_assert_eq(cfc_event_decode(c, y, ylen, &again, NULL), CFC_DECODE_OK);
     cr_assert_eq(cfc_event_encode(again, &z, &zlen), CFC_OK);
-    cr_assert(zlen == ylen && memcmp(y, z, ylen) == 0, "%s: not a fixed point:\n%s\n%s", what, y, z);
+    cr_assert(zlen == ylen && memcmp(y, z, ylen) == 0, "%s: not a fixed point:\n%s\n%s", what, y,
+              z);
     free(y);
     free(z);
     cfc_event_free(again);
@@ -296,12 +300,12 @@ Test(decode, canonical_form_is_compact_in_schema_order)
     cfc_event_free(ev);
 
     /* skipped: the reference always sends it. */
-    cr_assert_eq(decode_str(c,
-                            "{\"type\":\"test_result\",\"project_id\":1,\"task_id\":2,\"status\":"
-                            "\"passed\",\"passed\":3,\"failed\":0,\"errors\":0,\"duration\":1.50," TS
-                            "}",
-                            &ev, NULL),
-                 CFC_DECODE_OK);
+    cr_assert_eq(
+        decode_str(c,
+                   "{\"type\":\"test_result\",\"project_id\":1,\"task_id\":2,\"status\":"
+                   "\"passed\",\"passed\":3,\"failed\":0,\"errors\":0,\"duration\":1.50," TS "}",
+                   &ev, NULL),
+        CFC_DECODE_OK);
     cr_assert_eq(cfc_event_encode(ev, &y, &n), CFC_OK);
     cr_expect_str_eq(y, "{\"type\":\"test_result\",\"project_id\":1,\"task_id\":2,\"status\":"
                         "\"passed\",\"passed\":3,\"failed\":0,\"errors\":0,\"skipped\":0,"
@@ -385,9 +389,9 @@ Test(encode, refuses_what_the_reference_would_not_send)
     ev.u.agent_created.agent_id = (cfc_text){(char *)"a", 1};
     ev.u.agent_created.agent_type = CFC_AGENT_CREATED_AGENT_TYPE_TEST;
     cr_expect_eq(cfc_event_encode(&ev, &json, &len), CFC_OK);
-    cr_expect_str_eq(json, "{\"type\":\"agent_created\",\"project_id\":1,\"agent_id\":\"a\","
-                           "\"agent_type\":\"test\",\"status\":\"idle\",\"tasks_completed\":0," TS
-                           "}");
+    cr_expect_str_eq(json,
+                     "{\"type\":\"agent_created\",\"project_id\":1,\"agent_id\":\"a\","
+                     "\"agent_type\":\"test\",\"status\":\"idle\",\"tasks_completed\":0," TS "}");
     free(json);
     json = NULL;
 
@@ -447,7 +451,6 @@ Test(equal, absent_optional_values_are_ignored)
 
 /* ---- allocation failure: fail the Nth allocation until none fires ---- */
 
-
 Test(decode, allocation_failure_at_every_point)
 {
     const char *s = "{\"type\":\"agent_status_changed\",\"project_id\":7,\"agent_id\":\"a\","
@@ -461,7 +464,8 @@ Test(decode, allocation_failure_at_every_point)
         if (c) {
             cfc_event *ev = NULL;
             cfc_decode_status st = decode_str(c, s, &ev, NULL);
-            cr_assert(st == CFC_DECODE_OK || st == CFC_DECODE_NOMEM, "%s", cfc_decode_status_name(st));
+            cr_assert(st == CFC_DECODE_OK || st == CFC_DECODE_NOMEM, "%s",
+                      cfc_decode_status_name(st));
             cr_assert_eq(ev != NULL, st == CFC_DECODE_OK);
             if (st == CFC_DECODE_OK) {
                 cr_expect_str_eq(ev->u.agent_status_changed.current_task.title.s, "T");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The demo producer: deterministic, every event type and enum value, exit
  * codes. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cfconform fuzz-exec against small decoders written for the tests, in C
  * and in Python (tests/fuzz_exec/): the correct ones run clean; the buggy
  * ones -- a crash on a specific rule violation, a hang, unbounded memory --
@@ -20,8 +21,8 @@
 static int fuzz_exec(const char *name, const char *args, char **out)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "rm -rf %s/%s && mkdir -p %s && " CFCONFORM
-             " fuzz-exec --quiet --out %s/%s %s 2>&1",
+    snprintf(cmd, sizeof cmd,
+             "rm -rf %s/%s && mkdir -p %s && " CFCONFORM " fuzz-exec --quiet --out %s/%s %s 2>&1",
              OUT, name, OUT, OUT, name, args);
     return test_run(cmd, out);
 }
@@ -80,8 +81,7 @@ Test(fuzz_exec, c_crash_on_missing_agent_id_is_found_and_minimised)
 Test(fuzz_exec, c_crash_one_process_per_input)
 {
     char *out;
-    int rc = fuzz_exec("c_per_input", "--per-input --runs 300 --seed 2 -- " DECODERS "crash",
-                       &out);
+    int rc = fuzz_exec("c_per_input", "--per-input --runs 300 --seed 2 -- " DECODERS "crash", &out);
     cr_expect_eq(rc, 1, "%s", out);
     cr_expect_not_null(strstr(out, "one process per input"), "%s", out);
     cr_expect_not_null(strstr(out, "SIGSEGV"), "%s", out);
@@ -100,9 +100,9 @@ Test(fuzz_exec, correct_python_decoder_runs_clean)
 Test(fuzz_exec, python_crash_on_blocked_count_is_found_and_minimised)
 {
     char *out;
-    int rc = fuzz_exec("py_crash",
-                       "--runs 3000 --max-time 40 --minimize-runs 150 -- python3 " PY "crash.py",
-                       &out);
+    int rc =
+        fuzz_exec("py_crash",
+                  "--runs 3000 --max-time 40 --minimize-runs 150 -- python3 " PY "crash.py", &out);
     cr_assert_eq(rc, 1, "%s", out);
     cr_expect_not_null(strstr(out, "exit 1 [IndexError]"), "%s", out);
     cr_expect_not_null(strstr(out, "Traceback"), "%s", out);
@@ -120,9 +120,8 @@ Test(fuzz_exec, python_crash_on_blocked_count_is_found_and_minimised)
 Test(fuzz_exec, a_hang_is_found)
 {
     char *out;
-    int rc = fuzz_exec("py_hang", "--runs 3000 --max-time 40 --timeout 300 -- python3 " PY
-                                  "hang.py",
-                       &out);
+    int rc = fuzz_exec("py_hang",
+                       "--runs 3000 --max-time 40 --timeout 300 -- python3 " PY "hang.py", &out);
     cr_assert_eq(rc, 1, "%s", out);
     cr_expect_not_null(strstr(out, "hang (no answer within 300 ms)"), "%s", out);
     size_t len;
@@ -150,27 +149,31 @@ Test(fuzz_exec, exit_statuses_and_the_crash_pattern)
 {
     char *out;
     /* Exit 1 for every input is a failure, unless --ok-exit allows it. */
-    cr_expect_eq(fuzz_exec("exit1", "--per-input --runs 20 --minimize-runs 5 -- sh -c 'cat "
-                                    ">/dev/null; exit 3'",
+    cr_expect_eq(fuzz_exec("exit1",
+                           "--per-input --runs 20 --minimize-runs 5 -- sh -c 'cat "
+                           ">/dev/null; exit 3'",
                            &out),
                  1, "%s", out);
     cr_expect_not_null(strstr(out, "exit 3"), "%s", out);
     free(out);
-    cr_expect_eq(fuzz_exec("exit1ok", "--per-input --runs 20 --ok-exit 0,3 -- sh -c 'cat "
-                                      ">/dev/null; exit 3'",
+    cr_expect_eq(fuzz_exec("exit1ok",
+                           "--per-input --runs 20 --ok-exit 0,3 -- sh -c 'cat "
+                           ">/dev/null; exit 3'",
                            &out),
                  0, "%s", out);
     free(out);
     /* A report on stderr with exit 0 is a failure too. */
-    cr_expect_eq(fuzz_exec("pattern", "--per-input --runs 20 --minimize-runs 5 -- sh -c 'cat "
-                                      ">/dev/null; echo \"panic: nil map\" >&2'",
+    cr_expect_eq(fuzz_exec("pattern",
+                           "--per-input --runs 20 --minimize-runs 5 -- sh -c 'cat "
+                           ">/dev/null; echo \"panic: nil map\" >&2'",
                            &out),
                  1, "%s", out);
     cr_expect_not_null(strstr(out, "crash pattern on stderr"), "%s", out);
     cr_expect_not_null(strstr(out, "panic: nil map"), "%s", out);
     free(out);
-    cr_expect_eq(fuzz_exec("nopattern", "--per-input --runs 20 --crash-pattern '' -- sh -c 'cat "
-                                        ">/dev/null; echo \"panic: nil map\" >&2'",
+    cr_expect_eq(fuzz_exec("nopattern",
+                           "--per-input --runs 20 --crash-pattern '' -- sh -c 'cat "
+                           ">/dev/null; echo \"panic: nil map\" >&2'",
                            &out),
                  0, "%s", out);
     free(out);

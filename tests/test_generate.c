@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The generator: every valid event checks clean and decodes to the value it
  * was made from, every invalid event fails exactly its labelled rule (over
  * 100,000 events each), the valid space is covered, streams satisfy the
@@ -42,8 +43,8 @@ Test(generate, one_hundred_thousand_valid_events_check_clean_and_decode_to_their
         cfc_event *ev;
         const cfc_event_result *r;
         cfc_decode_status s = cfc_event_decode(c, e.text, e.len, &ev, &r);
-        cr_assert_eq(total_findings(r), 0, "event %d has %s: %.*s", i, first_finding(r),
-                     (int)e.len, e.text);
+        cr_assert_eq(total_findings(r), 0, "event %d has %s: %.*s", i, first_finding(r), (int)e.len,
+                     e.text);
         cr_assert_eq(s, CFC_DECODE_OK);
         cr_assert(cfc_event_equal(ev, e.typed), "event %d decodes to another value: %.*s", i,
                   (int)e.len, e.text);
@@ -105,8 +106,12 @@ CFC_TABLE_TEST(generate, every_rule_on_its_own, all_rules)
         return;
     }
     cr_expect_null(cfc_gen_rule_unsupported_reason(rule));
-    cfc_gen_options o = {.seed = 3 + *cfc_index, .invalid_fraction = 1, .one_rule = true,
-                         .rule = rule, .max_event_bytes = 4096, .max_depth = 16};
+    cfc_gen_options o = {.seed = 3 + *cfc_index,
+                         .invalid_fraction = 1,
+                         .one_rule = true,
+                         .rule = rule,
+                         .max_event_bytes = 4096,
+                         .max_depth = 16};
     cfc_check_options co = {.max_event_bytes = 4096, .max_depth = 16};
     cfc_generator *g = cfc_generator_new(&o);
     cfc_checker *c = cfc_checker_new(&co);
@@ -186,7 +191,8 @@ Test(generate, the_valid_space_is_covered)
         for (size_t f = 0; f < t->n_fields; f++) {
             const cfc_field *fd = &t->fields[f];
             const char *at = (const char *)ev + slots[f].off;
-            bool present = slots[f].has == CFC__NO_FLAG || *(const bool *)((const char *)ev + slots[f].has);
+            bool present =
+                slots[f].has == CFC__NO_FLAG || *(const bool *)((const char *)ev + slots[f].has);
             if (!fd->required)
                 seen[ev->type][f][present] = true;
             if (!present)
@@ -303,7 +309,8 @@ Test(cli, labelled_output_matches_the_checker)
         if (strncmp(line, "{\"rule\":null,\"event\":", 21) == 0) {
             ev = line + 21;
         } else {
-            cr_assert_eq(sscanf(line, "{\"rule\":\"%63[a-z0-9-]\",\"event\":", rule), 1, "%s", line);
+            cr_assert_eq(sscanf(line, "{\"rule\":\"%63[a-z0-9-]\",\"event\":", rule), 1, "%s",
+                         line);
             ev = strstr(line, "\"event\":") + 8;
             invalid++;
         }
@@ -331,8 +338,9 @@ Test(cli, labels_sidecar_and_determinism)
 {
     char *a, *b;
     const char *labels = CFC_BINARY_DIR "/test_generate_labels.txt";
-    cr_assert_eq(test_run(CFCONFORM " generate --count 50 --seed 3 --invalid --labels " CFC_BINARY_DIR
-                                    "/test_generate_labels.txt",
+    cr_assert_eq(test_run(CFCONFORM
+                          " generate --count 50 --seed 3 --invalid --labels " CFC_BINARY_DIR
+                          "/test_generate_labels.txt",
                           &a),
                  0);
     cr_assert_eq(test_run(CFCONFORM " generate --count 50 --seed 3 --invalid", &b), 0);
@@ -348,9 +356,9 @@ Test(cli, labels_sidecar_and_determinism)
     free(a);
     free(b);
     /* Valid events check clean with `cfconform check`; one rule, one rule. */
-    cr_expect_eq(test_run(CFCONFORM " generate --count 200 --seed 9 | " CFCONFORM " check --quiet",
-                          NULL),
-                 0);
+    cr_expect_eq(
+        test_run(CFCONFORM " generate --count 200 --seed 9 | " CFCONFORM " check --quiet", NULL),
+        0);
     cr_expect_eq(test_run(CFCONFORM " generate --stream --count 500 --seed 9 | " CFCONFORM
                                     " check --quiet --strict --from-start --project 1",
                           NULL),

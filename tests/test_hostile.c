@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Slow inputs are bugs: checking time must be linear in input size. Each
  * hostile 1 MiB shape is timed against 1 MiB of ordinary events in the same
@@ -67,9 +68,10 @@ static input make(const char *shape)
     if (strcmp(shape, "ordinary") == 0) {
         /* 1 MiB of ordinary events, checked one at a time (see below) */
         while (b.len < MIB - 300)
-            put(&b, "{\"type\":\"task_blocked\",\"project_id\":1,\"task_id\":45,\"blocked_by\":[42,43],"
-                    "\"blocked_count\":2,\"task_title\":\"Create user dashboard component\","
-                    "\"timestamp\":\"2025-11-08T14:32:15.456Z\"}\n");
+            put(&b,
+                "{\"type\":\"task_blocked\",\"project_id\":1,\"task_id\":45,\"blocked_by\":[42,43],"
+                "\"blocked_count\":2,\"task_title\":\"Create user dashboard component\","
+                "\"timestamp\":\"2025-11-08T14:32:15.456Z\"}\n");
     } else if (strcmp(shape, "deep-arrays") == 0) {
         put(&b, "{\"type\":\"x\",\"a\":");
         while (b.len < MIB / 2)
@@ -78,7 +80,8 @@ static input make(const char *shape)
             put(&b, "]");
         put(&b, "}");
     } else if (strcmp(shape, "escapes") == 0) {
-        put(&b, "{\"type\":\"task_assigned\",\"project_id\":1,\"task_id\":2,\"agent_id\":\"a\",\"task_title\":\"");
+        put(&b, "{\"type\":\"task_assigned\",\"project_id\":1,\"task_id\":2,\"agent_id\":\"a\","
+                "\"task_title\":\"");
         while (b.len < MIB - 64)
             put(&b, "\\u00e9\\n\\\"\\ud83d\\ude00\\\\\\u0000\\ud800");
         put(&b, "\",\"timestamp\":\"2025-11-08T14:30:45.123Z\"}");
@@ -142,7 +145,7 @@ static double time_ordinary(cfc_checker *c)
     return best;
 }
 
-static const char *const shapes[] = {"deep-arrays", "escapes", "many-keys", "duplicate-keys",
+static const char *const shapes[] = {"deep-arrays", "escapes",  "many-keys",      "duplicate-keys",
                                      "huge-number", "bad-utf8", "long-blocked-by"};
 
 Test(hostile, one_mib_of_each_shape_is_linear)

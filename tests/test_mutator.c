@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The contract-aware mutator: bounded, deterministic, mostly well-formed
  * events that break the contract in many ways; crossover; the byte-level
  * fallback; and the example of fuzz/examples/ finding its planted bug

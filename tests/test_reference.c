@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The reference broadcasters: the contract's examples byte for byte,
  * optional fields, refusals (R3), failures (R2), percentages (R4), exact
  * integers (R7). */
@@ -149,12 +150,15 @@ Test(reference, optional_fields_exact_text)
 /* R3: refused, a distinct status, one ERROR line naming the argument,
  * nothing sent. */
 typedef struct refusal {
-    const char *what;  /* appears in the log line */
+    const char *what; /* appears in the log line */
     cfc_status (*call)(const cfc_manager *m);
 } refusal;
 
-#define R(name, what, body)                                                                    \
-    static cfc_status name(const cfc_manager *m) { return body; }
+#define R(name, what, body)                                                                        \
+    static cfc_status name(const cfc_manager *m)                                                   \
+    {                                                                                              \
+        return body;                                                                               \
+    }
 R(r_project0, "project_id", cfc_broadcast_agent_retired(m, 0, "a", 1))
 R(r_project_big, "project_id", cfc_broadcast_agent_retired(m, 9007199254740992, "a", 1))
 R(r_agent_null, "agent_id", cfc_broadcast_agent_created(m, 1, NULL, "backend", 0))
@@ -187,9 +191,12 @@ R(r_completed_50, "progress", cfc_broadcast_task_status(m, 1, 5, "completed", NU
 R(r_pending_10, "progress", cfc_broadcast_task_status(m, 1, 5, "pending", NULL, &(int64_t){10}))
 R(r_blocked_empty, "blocked_by", cfc_broadcast_task_blocked(m, 1, 5, (const int64_t[]){1}, 0, NULL))
 R(r_blocked_null, "blocked_by", cfc_broadcast_task_blocked(m, 1, 5, NULL, 2, NULL))
-R(r_blocked_self, "blocked_by", cfc_broadcast_task_blocked(m, 1, 5, (const int64_t[]){4, 5}, 2, NULL))
-R(r_blocked_dup, "blocked_by", cfc_broadcast_task_blocked(m, 1, 5, (const int64_t[]){4, 4}, 2, NULL))
-R(r_blocked_zero, "blocked_by", cfc_broadcast_task_blocked(m, 1, 5, (const int64_t[]){4, 0}, 2, NULL))
+R(r_blocked_self, "blocked_by",
+  cfc_broadcast_task_blocked(m, 1, 5, (const int64_t[]){4, 5}, 2, NULL))
+R(r_blocked_dup, "blocked_by",
+  cfc_broadcast_task_blocked(m, 1, 5, (const int64_t[]){4, 4}, 2, NULL))
+R(r_blocked_zero, "blocked_by",
+  cfc_broadcast_task_blocked(m, 1, 5, (const int64_t[]){4, 0}, 2, NULL))
 R(r_unblocked_self, "unblocked_by", cfc_broadcast_task_unblocked(m, 1, 5, &(int64_t){5}, NULL))
 R(r_unblocked_zero, "unblocked_by", cfc_broadcast_task_unblocked(m, 1, 5, &(int64_t){0}, NULL))
 R(r_test_status, "status", cfc_broadcast_test_result(m, 1, 5, "PASSED", 1, 0, 0, 0, 1.0))
@@ -205,7 +212,8 @@ R(r_activity_empty, "message_text", cfc_broadcast_activity_update(m, 1, "task", 
 R(r_activity_null, "message_text", cfc_broadcast_activity_update(m, 1, "task", NULL, NULL, NULL))
 R(r_activity_type, "activity_type", cfc_broadcast_activity_update(m, 1, "", NULL, "x", NULL))
 R(r_activity_agent, "agent_id", cfc_broadcast_activity_update(m, 1, "task", "", "x", NULL))
-R(r_activity_task, "task_id", cfc_broadcast_activity_update(m, 1, "task", NULL, "x", &(int64_t){-7}))
+R(r_activity_task, "task_id",
+  cfc_broadcast_activity_update(m, 1, "task", NULL, "x", &(int64_t){-7}))
 R(r_attempt0, "attempt_number", cfc_broadcast_correction_attempt(m, 1, 5, 0, 3, "failed", NULL))
 R(r_attempt_over, "max_attempts", cfc_broadcast_correction_attempt(m, 1, 5, 4, 3, "failed", NULL))
 R(r_max0, "max_attempts", cfc_broadcast_correction_attempt(m, 1, 5, 1, 0, "failed", NULL))
@@ -219,33 +227,60 @@ R(r_pct_wrong, "percentage", cfc_broadcast_progress_update(m, 1, 1, 3, &(int64_t
 R(r_pct_zero_total, "percentage", cfc_broadcast_progress_update(m, 1, 0, 0, &(int64_t){100}))
 
 static const refusal refusals[] = {
-    {"project_id", r_project0},        {"project_id", r_project_big},
-    {"agent_id", r_agent_null},        {"agent_id", r_agent_empty},
-    {"agent_id", r_agent_utf8},        {"agent_type", r_agent_type},
-    {"agent_type", r_agent_type_case}, {"tasks_completed", r_created_tasks},
-    {"tasks_completed", r_retired_neg}, {"status", r_status},
-    {"status", r_status_null},         {"current_task", r_current_idle},
-    {"current_task_title", r_current_no_title}, {"current_task_id", r_title_no_id},
-    {"current_task_id", r_current_id0}, {"progress", r_agent_progress},
-    {"progress", r_agent_progress_neg}, {"task_id", r_assigned_task0},
-    {"agent_id", r_assigned_agent},    {"task_title", r_title_utf8},
-    {"status", r_task_status},         {"agent_id", r_task_agent_empty},
-    {"progress", r_completed_50},      {"progress", r_pending_10},
-    {"blocked_by", r_blocked_empty},   {"blocked_by", r_blocked_null},
-    {"blocked_by", r_blocked_self},    {"blocked_by", r_blocked_dup},
-    {"blocked_by", r_blocked_zero},    {"unblocked_by", r_unblocked_self},
-    {"unblocked_by", r_unblocked_zero}, {"status", r_test_status},
-    {"failed", r_test_passed_fail},    {"failed", r_test_failed_none},
-    {"no_tests", r_test_no_tests},     {"errors", r_test_neg},
-    {"skipped", r_test_skipped},       {"duration", r_duration_neg},
-    {"duration", r_duration_nan},      {"duration", r_duration_inf},
-    {"message_text", r_activity_empty}, {"message_text", r_activity_null},
-    {"activity_type", r_activity_type}, {"agent_id", r_activity_agent},
-    {"task_id", r_activity_task},      {"attempt_number", r_attempt0},
-    {"max_attempts", r_attempt_over},  {"max_attempts", r_max0},
-    {"status", r_corr_status},         {"error_summary", r_summary_success},
-    {"completed", r_progress_over},    {"total", r_progress_neg},
-    {"percentage", r_pct_150},         {"percentage", r_pct_wrong},
+    {"project_id", r_project0},
+    {"project_id", r_project_big},
+    {"agent_id", r_agent_null},
+    {"agent_id", r_agent_empty},
+    {"agent_id", r_agent_utf8},
+    {"agent_type", r_agent_type},
+    {"agent_type", r_agent_type_case},
+    {"tasks_completed", r_created_tasks},
+    {"tasks_completed", r_retired_neg},
+    {"status", r_status},
+    {"status", r_status_null},
+    {"current_task", r_current_idle},
+    {"current_task_title", r_current_no_title},
+    {"current_task_id", r_title_no_id},
+    {"current_task_id", r_current_id0},
+    {"progress", r_agent_progress},
+    {"progress", r_agent_progress_neg},
+    {"task_id", r_assigned_task0},
+    {"agent_id", r_assigned_agent},
+    {"task_title", r_title_utf8},
+    {"status", r_task_status},
+    {"agent_id", r_task_agent_empty},
+    {"progress", r_completed_50},
+    {"progress", r_pending_10},
+    {"blocked_by", r_blocked_empty},
+    {"blocked_by", r_blocked_null},
+    {"blocked_by", r_blocked_self},
+    {"blocked_by", r_blocked_dup},
+    {"blocked_by", r_blocked_zero},
+    {"unblocked_by", r_unblocked_self},
+    {"unblocked_by", r_unblocked_zero},
+    {"status", r_test_status},
+    {"failed", r_test_passed_fail},
+    {"failed", r_test_failed_none},
+    {"no_tests", r_test_no_tests},
+    {"errors", r_test_neg},
+    {"skipped", r_test_skipped},
+    {"duration", r_duration_neg},
+    {"duration", r_duration_nan},
+    {"duration", r_duration_inf},
+    {"message_text", r_activity_empty},
+    {"message_text", r_activity_null},
+    {"activity_type", r_activity_type},
+    {"agent_id", r_activity_agent},
+    {"task_id", r_activity_task},
+    {"attempt_number", r_attempt0},
+    {"max_attempts", r_attempt_over},
+    {"max_attempts", r_max0},
+    {"status", r_corr_status},
+    {"error_summary", r_summary_success},
+    {"completed", r_progress_over},
+    {"total", r_progress_neg},
+    {"percentage", r_pct_150},
+    {"percentage", r_pct_wrong},
     {"percentage", r_pct_zero_total},
 };
 
@@ -353,15 +388,15 @@ Test(reference, percentage_computed)
 {
     struct {
         int64_t completed, total, pct;
-    } cases[] = {{0, 0, 0}, {1, 3, 33}, {2, 3, 66}, {199, 200, 99}, {200, 200, 100},
-                 {0, 5, 0}, {1, 8, 12}, {9007199254740990, 9007199254740991, 99}};
+    } cases[] = {{0, 0, 0},       {1, 3, 33}, {2, 3, 66}, {199, 200, 99},
+                 {200, 200, 100}, {0, 5, 0},  {1, 8, 12}, {9007199254740990, 9007199254740991, 99}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         capture c;
         capture_init(&c);
         cr_expect_eq(cfc_progress_percentage(cases[i].completed, cases[i].total), cases[i].pct);
-        cr_assert_eq(cfc_broadcast_progress_update(&c.m, 1, cases[i].completed, cases[i].total,
-                                                   NULL),
-                     CFC_OK, "%s", c.log);
+        cr_assert_eq(
+            cfc_broadcast_progress_update(&c.m, 1, cases[i].completed, cases[i].total, NULL),
+            CFC_OK, "%s", c.log);
         char want[40];
         snprintf(want, sizeof want, "\"percentage\":%lld,", (long long)cases[i].pct);
         cr_expect_not_null(strstr(c.last, want), "%s", c.last);
@@ -385,8 +420,8 @@ Test(reference, exact_integers)
     capture c;
     capture_init(&c);
     const int64_t max = CFC_MAX_SAFE_INTEGER;
-    cr_assert_eq(cfc_broadcast_task_blocked(&c.m, max, max - 1, (const int64_t[]){max, 1000000000000000}, 2,
-                                            NULL),
+    cr_assert_eq(cfc_broadcast_task_blocked(&c.m, max, max - 1,
+                                            (const int64_t[]){max, 1000000000000000}, 2, NULL),
                  CFC_OK, "%s", c.log);
     cr_expect_str_eq(c.last, "{\"type\":\"task_blocked\",\"project_id\":9007199254740991,"
                              "\"task_id\":9007199254740990,"
@@ -414,9 +449,12 @@ Test(reference, durations_like_python_repr)
     struct {
         double d;
         const char *text;
-    } cases[] = {{0.0, "0.0"},     {-0.0, "0.0"},   {1.5, "1.5"},       {0.1, "0.1"},
-                 {300.0, "300.0"}, {1e-7, "1e-07"}, {12.345, "12.345"}, {2.0 / 3, "0.6666666666666666"},
-                 {1e16, "1e+16"},  {123456.789, "123456.789"}, {0.0001, "0.0001"}, {1e22, "1e+22"}};
+    } cases[] = {{0.0, "0.0"},       {-0.0, "0.0"},
+                 {1.5, "1.5"},       {0.1, "0.1"},
+                 {300.0, "300.0"},   {1e-7, "1e-07"},
+                 {12.345, "12.345"}, {2.0 / 3, "0.6666666666666666"},
+                 {1e16, "1e+16"},    {123456.789, "123456.789"},
+                 {0.0001, "0.0001"}, {1e22, "1e+22"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         capture c;
         capture_init(&c);
@@ -432,11 +470,12 @@ Test(reference, strings_are_escaped_and_utf8_kept)
 {
     capture c;
     capture_init(&c);
-    cr_assert_eq(cfc_broadcast_task_assigned(&c.m, 1, 5, "a",
-                                             "q\"b\\s/\n\t\x01 \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"),
+    cr_assert_eq(cfc_broadcast_task_assigned(
+                     &c.m, 1, 5, "a", "q\"b\\s/\n\t\x01 \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"),
                  CFC_OK, "%s", c.log);
     cr_expect_not_null(
-        strstr(c.last, "\"task_title\":\"q\\\"b\\\\s/\\n\\t\\u0001 \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\""),
+        strstr(c.last,
+               "\"task_title\":\"q\\\"b\\\\s/\\n\\t\\u0001 \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\""),
         "%s", c.last);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Report writers: exact text lines and summary, JSON Lines read back with
  * cJSON, JUnit XML validated with xmllint against tests/junit.xsd, hostile
@@ -41,11 +42,15 @@ static const cfc_finding syntax_findings[] = {
 };
 
 static const cfc_finding warning_findings[] = {
-    {CFC_RULE_UNKNOWN_TYPE, CFC_SEVERITY_WARNING, "/type", CFC_NO_OFFSET, "unknown type \"heartbeat\""},
+    {CFC_RULE_UNKNOWN_TYPE, CFC_SEVERITY_WARNING, "/type", CFC_NO_OFFSET,
+     "unknown type \"heartbeat\""},
 };
 
 /* Every byte a message could hold that a format must not pass through. */
-#define HOSTILE "q\"b\\s\n\x01<&>'\r\x1b[31m\x7f" "\xC0\xAF" " \xC3\xA9 \xEF\xBF\xBF\xED\xA0\x80\xE2\x82"
+#define HOSTILE                                                                                    \
+    "q\"b\\s\n\x01<&>'\r\x1b[31m\x7f"                                                              \
+    "\xC0\xAF"                                                                                     \
+    " \xC3\xA9 \xEF\xBF\xBF\xED\xA0\x80\xE2\x82"
 static const cfc_finding hostile_findings[] = {
     {CFC_RULE_ENUM_VALUE, CFC_SEVERITY_ERROR, "/a\"b\n\xC0\xAF", 7, HOSTILE},
     {CFC_RULE_UNKNOWN_FIELD, CFC_SEVERITY_WARNING, "/\x01\xff", CFC_NO_OFFSET, HOSTILE},
@@ -195,7 +200,8 @@ Test(report_text, finding_lines_follow_the_compiler_convention)
 {
     char *out = report_mixed(CFC_FORMAT_TEXT, false, false);
     const char *expected_lines[] = {
-        "a.ndjson:2:98: error[blocked-count] /blocked_count: blocked_count is 3 but blocked_by has 2 items",
+        "a.ndjson:2:98: error[blocked-count] /blocked_count: blocked_count is 3 but blocked_by has "
+        "2 items",
         "a.ndjson:2:121: warning[unknown-field] /reason: unknown field \"reason\"",
         "a.ndjson:3:6: error[json-syntax] (event): unexpected character",
         "a.ndjson:3:1: note: 2 more findings not shown",
@@ -277,12 +283,15 @@ Test(report_text, no_ansi_escapes_without_color)
 Test(report_text, color_marks_severities_and_rules)
 {
     char *out = report_mixed(CFC_FORMAT_TEXT, true, false);
-    cr_expect_not_null(strstr(out, "a.ndjson:2:98: \033[1;31merror\033[0m[\033[36mblocked-count\033[0m] "
-                                   "/blocked_count: blocked_count is 3"));
-    cr_expect_not_null(strstr(out, "a.ndjson:2:121: \033[1;33mwarning\033[0m[\033[36munknown-field\033[0m] "
-                                   "/reason:"));
+    cr_expect_not_null(strstr(out,
+                              "a.ndjson:2:98: \033[1;31merror\033[0m[\033[36mblocked-count\033[0m] "
+                              "/blocked_count: blocked_count is 3"));
+    cr_expect_not_null(
+        strstr(out, "a.ndjson:2:121: \033[1;33mwarning\033[0m[\033[36munknown-field\033[0m] "
+                    "/reason:"));
     /* The summary table keeps its alignment: padding goes outside the codes. */
-    cr_expect_not_null(strstr(out, "\033[36mts-format\033[0m      \033[1;31merror\033[0m         2\n"));
+    cr_expect_not_null(
+        strstr(out, "\033[36mts-format\033[0m      \033[1;31merror\033[0m         2\n"));
     free(out);
 }
 
@@ -360,12 +369,14 @@ Test(report_text, hostile_bytes_stay_on_one_line)
     cr_assert_eq(cfc_report_event(r, 1, &e), 0);
     char *out = sink_close(&s, r);
     char *line = nth_line(out, 0);
-    cr_expect_str_eq(line, "dir/we\\nird\\x1b.ndjson:1:8: error[enum-value] /a\"b\\n\xEF\xBF\xBD\xEF\xBF\xBD: "
-                           "q\"b\\s\\n\\x01<&>'\\r\\x1b[31m\\x7f\xEF\xBF\xBD\xEF\xBF\xBD \xC3\xA9 "
-                           "\xEF\xBF\xBF\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    cr_expect_str_eq(
+        line, "dir/we\\nird\\x1b.ndjson:1:8: error[enum-value] /a\"b\\n\xEF\xBF\xBD\xEF\xBF\xBD: "
+              "q\"b\\s\\n\\x01<&>'\\r\\x1b[31m\\x7f\xEF\xBF\xBD\xEF\xBF\xBD \xC3\xA9 "
+              "\xEF\xBF\xBF\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
     free(line);
     line = nth_line(out, 1);
-    const char *want = "dir/we\\nird\\x1b.ndjson:1:1: warning[unknown-field] /\\x01\xEF\xBF\xBD: q\"b";
+    const char *want =
+        "dir/we\\nird\\x1b.ndjson:1:1: warning[unknown-field] /\\x01\xEF\xBF\xBD: q\"b";
     cr_expect_eq(strncmp(line, want, strlen(want)), 0, "%s", line);
     free(line);
     cr_expect_null(strchr(out, '\033'));
@@ -413,12 +424,13 @@ Test(report_json, lines_have_the_documented_shape)
     char *l1 = nth_line(out, 0), *l2 = nth_line(out, 1), *l3 = nth_line(out, 2);
     cr_expect_str_eq(l1, "{\"file\":\"a.ndjson\",\"line\":1,\"type\":\"agent_retired\",\"ok\":true,"
                          "\"findings\":[]}");
-    cr_expect_str_eq(l2, "{\"file\":\"a.ndjson\",\"line\":2,\"type\":\"task_blocked\",\"ok\":false,"
-                         "\"findings\":[{\"rule\":\"blocked-count\",\"severity\":\"error\","
-                         "\"path\":\"/blocked_count\",\"offset\":97,"
-                         "\"message\":\"blocked_count is 3 but blocked_by has 2 items\"},"
-                         "{\"rule\":\"unknown-field\",\"severity\":\"warning\",\"path\":\"/reason\","
-                         "\"offset\":120,\"message\":\"unknown field \\\"reason\\\"\"}]}");
+    cr_expect_str_eq(l2,
+                     "{\"file\":\"a.ndjson\",\"line\":2,\"type\":\"task_blocked\",\"ok\":false,"
+                     "\"findings\":[{\"rule\":\"blocked-count\",\"severity\":\"error\","
+                     "\"path\":\"/blocked_count\",\"offset\":97,"
+                     "\"message\":\"blocked_count is 3 but blocked_by has 2 items\"},"
+                     "{\"rule\":\"unknown-field\",\"severity\":\"warning\",\"path\":\"/reason\","
+                     "\"offset\":120,\"message\":\"unknown field \\\"reason\\\"\"}]}");
     /* Dropped findings add a "dropped" member after the documented ones. */
     cr_expect_str_eq(l3, "{\"file\":\"a.ndjson\",\"line\":3,\"type\":null,\"ok\":false,"
                          "\"findings\":[{\"rule\":\"json-syntax\",\"severity\":\"error\","
@@ -503,7 +515,8 @@ Test(report_json, quiet_writes_only_the_summary)
     sink s;
     cfc_report *r = sink_open(&s, CFC_FORMAT_JSON, false, false);
     out = sink_close(&s, r);
-    cr_expect_str_eq(out, "{\"summary\":{\"events\":0,\"ok\":0,\"errors\":0,\"warnings\":0,\"by_rule\":{}}}\n");
+    cr_expect_str_eq(
+        out, "{\"summary\":{\"events\":0,\"ok\":0,\"errors\":0,\"warnings\":0,\"by_rule\":{}}}\n");
     free(out);
 }
 
@@ -526,8 +539,9 @@ Test(report_json, hostile_bytes_are_escaped)
         cr_expect(*p == '\n' || (unsigned char)*p >= 0x20, "raw control byte 0x%02x", *p);
     /* The escapes as written: \u00XX for controls, one \ufffd per maximal
      * ill-formed subpart, é and U+FFFF kept as they are. */
-    cr_expect_not_null(strstr(out, "\"message\":\"q\\\"b\\\\s\\n\\u0001<&>'\\r\\u001b[31m\\u007f"
-                                   "\\ufffd\\ufffd \xC3\xA9 \xEF\xBF\xBF\\ufffd\\ufffd\\ufffd\\ufffd\""),
+    cr_expect_not_null(strstr(out,
+                              "\"message\":\"q\\\"b\\\\s\\n\\u0001<&>'\\r\\u001b[31m\\u007f"
+                              "\\ufffd\\ufffd \xC3\xA9 \xEF\xBF\xBF\\ufffd\\ufffd\\ufffd\\ufffd\""),
                        "%s", out);
 
     char *line = nth_line(out, 0);
@@ -590,21 +604,23 @@ typedef struct utf8_case {
 } utf8_case;
 
 static const utf8_case utf8_cases[] = {
-    {"\xE0\xA0\x80", "\"\xE0\xA0\x80\""},             /* U+0800, first 3-byte */
-    {"\xE0\x80\xAF", "\"\\ufffd\\ufffd\\ufffd\""},    /* overlong '/' */
-    {"\xC1\xBF", "\"\\ufffd\\ufffd\""},               /* overlong, 2-byte */
+    {"\xE0\xA0\x80", "\"\xE0\xA0\x80\""},          /* U+0800, first 3-byte */
+    {"\xE0\x80\xAF", "\"\\ufffd\\ufffd\\ufffd\""}, /* overlong '/' */
+    {"\xC1\xBF", "\"\\ufffd\\ufffd\""},            /* overlong, 2-byte */
     {"\xF0\x80\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},
-    {"\xF0\x90\x80\x80", "\"\xF0\x90\x80\x80\""},     /* U+10000 */
-    {"\xF4\x8F\xBF\xBF", "\"\xF4\x8F\xBF\xBF\""},     /* U+10FFFF */
+    {"\xF0\x90\x80\x80", "\"\xF0\x90\x80\x80\""},             /* U+10000 */
+    {"\xF4\x8F\xBF\xBF", "\"\xF4\x8F\xBF\xBF\""},             /* U+10FFFF */
     {"\xF4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""}, /* above U+10FFFF */
     {"\xF5\x80", "\"\\ufffd\\ufffd\""},
-    {"\xED\x9F\xBF", "\"\xED\x9F\xBF\""},             /* U+D7FF */
-    {"\xED\xA0\x80", "\"\\ufffd\\ufffd\\ufffd\""},    /* a surrogate */
-    {"\xEE\x80\x80", "\"\xEE\x80\x80\""},             /* U+E000 */
-    {"\xE2\x82" "x", "\"\\ufffdx\""},                 /* truncated, then ASCII */
-    {"\xF0\x9F\x98", "\"\\ufffd\""},                  /* truncated 4-byte */
-    {"\x80\xBF", "\"\\ufffd\\ufffd\""},               /* stray continuations */
-    {"\xC2\x80", "\"\xC2\x80\""},                     /* U+0080: JSON allows it raw */
+    {"\xED\x9F\xBF", "\"\xED\x9F\xBF\""},          /* U+D7FF */
+    {"\xED\xA0\x80", "\"\\ufffd\\ufffd\\ufffd\""}, /* a surrogate */
+    {"\xEE\x80\x80", "\"\xEE\x80\x80\""},          /* U+E000 */
+    {"\xE2\x82"
+     "x",
+     "\"\\ufffdx\""},                   /* truncated, then ASCII */
+    {"\xF0\x9F\x98", "\"\\ufffd\""},    /* truncated 4-byte */
+    {"\x80\xBF", "\"\\ufffd\\ufffd\""}, /* stray continuations */
+    {"\xC2\x80", "\"\xC2\x80\""},       /* U+0080: JSON allows it raw */
     {"\xFF\xFE", "\"\\ufffd\\ufffd\""},
 };
 
@@ -618,7 +634,8 @@ Test(report_json, utf8_edge_cases)
         cr_assert_eq(cfc_report_event(r, 1, &e), 0);
         char *out = sink_close(&s, r);
         char want[256];
-        snprintf(want, sizeof want, "{\"file\":\"a\",\"line\":1,\"type\":%s,\"ok\":true,\"findings\":[]}\n",
+        snprintf(want, sizeof want,
+                 "{\"file\":\"a\",\"line\":1,\"type\":%s,\"ok\":true,\"findings\":[]}\n",
                  utf8_cases[i].json);
         cr_expect_eq(strncmp(out, want, strlen(want)), 0, "case %zu: %s", i, out);
         free(out);
@@ -640,8 +657,8 @@ static int xmllint_run(const char *xml, bool show_errors)
     cr_assert_eq(fputs(xml, f) >= 0, true);
     cr_assert_eq(fclose(f), 0);
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "xmllint --noout --quiet --schema '%s/tests/junit.xsd' '%s' %s", CFC_SOURCE_DIR,
-             path, show_errors ? "2>&1" : ">/dev/null 2>&1");
+    snprintf(cmd, sizeof cmd, "xmllint --noout --quiet --schema '%s/tests/junit.xsd' '%s' %s",
+             CFC_SOURCE_DIR, path, show_errors ? "2>&1" : ">/dev/null 2>&1");
     int st = system(cmd);
     unlink(path);
     cr_assert_neq(st, -1);
@@ -672,38 +689,47 @@ Test(report_junit, two_files_validate_and_count)
 {
     char *out = report_two_files();
     cr_expect_eq(xmllint_status(out), 0, "%s", out);
-    cr_expect_eq(strncmp(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                              "<testsuites name=\"cfconform\" tests=\"5\" failures=\"2\" errors=\"0\">\n",
-                         strlen("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                                "<testsuites name=\"cfconform\" tests=\"5\" failures=\"2\" errors=\"0\">\n")),
-                 0, "%s", out);
-    cr_expect_not_null(strstr(out, "<testsuite name=\"a.ndjson\" tests=\"3\" failures=\"2\" errors=\"0\" "
-                                   "skipped=\"0\">"));
-    cr_expect_not_null(strstr(out, "<testsuite name=\"logs/b.ndjson\" tests=\"2\" failures=\"0\" errors=\"0\" "
-                                   "skipped=\"0\">"));
+    cr_expect_eq(
+        strncmp(
+            out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<testsuites name=\"cfconform\" tests=\"5\" failures=\"2\" errors=\"0\">\n",
+            strlen("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                   "<testsuites name=\"cfconform\" tests=\"5\" failures=\"2\" errors=\"0\">\n")),
+        0, "%s", out);
+    cr_expect_not_null(
+        strstr(out, "<testsuite name=\"a.ndjson\" tests=\"3\" failures=\"2\" errors=\"0\" "
+                    "skipped=\"0\">"));
+    cr_expect_not_null(
+        strstr(out, "<testsuite name=\"logs/b.ndjson\" tests=\"2\" failures=\"0\" errors=\"0\" "
+                    "skipped=\"0\">"));
     cr_expect_eq(count_of(out, "<testsuite "), 2);
     cr_expect_eq(count_of(out, "<testcase "), 5);
     cr_expect_eq(count_of(out, "<failure "), 2);
-    cr_expect_not_null(strstr(out, "<testcase classname=\"cfconform.a.ndjson\" name=\"line 1: agent_retired\"/>"));
+    cr_expect_not_null(
+        strstr(out, "<testcase classname=\"cfconform.a.ndjson\" name=\"line 1: agent_retired\"/>"));
     /* All the event's findings, one per line in the text format. */
-    cr_expect_not_null(strstr(out, "<testcase classname=\"cfconform.a.ndjson\" name=\"line 2: task_blocked\">\n"
-                                   "      <failure message=\"1 error\" type=\"contract\">"
-                                   "a.ndjson:2:98: error[blocked-count] /blocked_count: blocked_count is 3 but "
-                                   "blocked_by has 2 items\n"
-                                   "a.ndjson:2:121: warning[unknown-field] /reason: unknown field "
-                                   "&quot;reason&quot;\n"
-                                   "</failure>\n"),
-                       "%s", out);
-    cr_expect_not_null(strstr(out, "name=\"line 3: (no type)\">\n"
-                                   "      <failure message=\"3 errors\" type=\"contract\">"
-                                   "a.ndjson:3:6: error[json-syntax] (event): unexpected character\n"
-                                   "a.ndjson:3:1: note: 2 more findings not shown\n</failure>"),
+    cr_expect_not_null(
+        strstr(out, "<testcase classname=\"cfconform.a.ndjson\" name=\"line 2: task_blocked\">\n"
+                    "      <failure message=\"1 error\" type=\"contract\">"
+                    "a.ndjson:2:98: error[blocked-count] /blocked_count: blocked_count is 3 but "
+                    "blocked_by has 2 items\n"
+                    "a.ndjson:2:121: warning[unknown-field] /reason: unknown field "
+                    "&quot;reason&quot;\n"
+                    "</failure>\n"),
+        "%s", out);
+    cr_expect_not_null(strstr(out,
+                              "name=\"line 3: (no type)\">\n"
+                              "      <failure message=\"3 errors\" type=\"contract\">"
+                              "a.ndjson:3:6: error[json-syntax] (event): unexpected character\n"
+                              "a.ndjson:3:1: note: 2 more findings not shown\n</failure>"),
                        "%s", out);
     /* A warnings-only event passes, its warnings in system-out. */
-    cr_expect_not_null(strstr(out, "<testcase classname=\"cfconform.logs/b.ndjson\" name=\"line 10: heartbeat\">\n"
-                                   "      <system-out>logs/b.ndjson:10:1: warning[unknown-type] /type: "
-                                   "unknown type &quot;heartbeat&quot;\n</system-out>\n    </testcase>"),
-                       "%s", out);
+    cr_expect_not_null(
+        strstr(out, "<testcase classname=\"cfconform.logs/b.ndjson\" name=\"line 10: heartbeat\">\n"
+                    "      <system-out>logs/b.ndjson:10:1: warning[unknown-type] /type: "
+                    "unknown type &quot;heartbeat&quot;\n</system-out>\n    </testcase>"),
+        "%s", out);
     cr_expect_eq(strcmp(out + strlen(out) - strlen("</testsuites>\n"), "</testsuites>\n"), 0);
     free(out);
 }
@@ -716,21 +742,23 @@ static const struct {
 } schema_cases[] = {
     {"<testsuites name=\"n\" tests=\"3\" failures=\"1\" errors=\"1\" time=\"1.5\">"
      "<testsuite name=\"s\" tests=\"3\" failures=\"1\" errors=\"1\" skipped=\"1\" time=\"0.25\" "
-     "timestamp=\"2025-11-08T14:30:45\" hostname=\"h\"><properties><property name=\"a\" value=\"b\"/>"
+     "timestamp=\"2025-11-08T14:30:45\" hostname=\"h\"><properties><property name=\"a\" "
+     "value=\"b\"/>"
      "</properties><testcase classname=\"c\" name=\"t1\" time=\"0.1\"><failure message=\"m\" "
      "type=\"t\">body</failure><system-out>o</system-out><system-err>e</system-err></testcase>"
      "<testcase name=\"t2\"><error message=\"m\"/></testcase><testcase name=\"t3\"><skipped/>"
      "</testcase><system-out/></testsuite></testsuites>",
      true},
     {"<testsuite name=\"s\" tests=\"0\"/>", true},
-    {"<testsuites><testsuite name=\"a\"></testsuite></testsuites>", false},            /* no tests= */
-    {"<testsuites><testsuite name=\"a\" tests=\"-1\"></testsuite></testsuites>", false}, /* negative */
+    {"<testsuites><testsuite name=\"a\"></testsuite></testsuites>", false}, /* no tests= */
+    {"<testsuites><testsuite name=\"a\" tests=\"-1\"></testsuite></testsuites>",
+     false}, /* negative */
     {"<testsuites><testsuite name=\"a\" tests=\"1\"><testcase classname=\"c\"/></testsuite>"
      "</testsuites>",
      false}, /* testcase without name */
     {"<testsuites><testsuite name=\"a\" tests=\"1\"><testcase name=\"n\"><failure><x/></failure>"
      "</testcase></testsuite></testsuites>",
-     false}, /* an element inside failure */
+     false},                                                    /* an element inside failure */
     {"<testsuites><testcase name=\"n\"/></testsuites>", false}, /* testcase outside a suite */
 };
 
@@ -749,7 +777,8 @@ Test(report_junit, hostile_bytes_still_validate)
 {
     sink s;
     cfc_report *r = sink_open(&s, CFC_FORMAT_JUNIT, false, false);
-    cfc_event_result e = make_result("t<\"'&>\x01\xC0", hostile_findings, 2, 0, CFC_RULE_JSON_SYNTAX);
+    cfc_event_result e =
+        make_result("t<\"'&>\x01\xC0", hostile_findings, 2, 0, CFC_RULE_JSON_SYNTAX);
     cfc_event_result w = make_result("w\r\n\t", hostile_findings + 1, 1, 0, CFC_RULE_JSON_SYNTAX);
     cr_assert_eq(cfc_report_begin_file(r, "we<i>rd & \"x\" '\x02\xFF\xEF\xBF\xBE\r\n.ndjson"), 0);
     cr_assert_eq(cfc_report_event(r, 1, &e), 0);
@@ -757,13 +786,16 @@ Test(report_junit, hostile_bytes_still_validate)
     char *out = sink_close(&s, r);
     cr_expect_eq(xmllint_status(out), 0, "%s", out);
     cr_expect(valid_utf8(out, strlen(out)));
-    cr_expect_not_null(strstr(out, "<testsuite name=\"we&lt;i&gt;rd &amp; &quot;x&quot; &apos;"
-                                   "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD&#13;&#10;.ndjson\" tests=\"2\""),
-                       "%s", out);
-    cr_expect_not_null(strstr(out, "name=\"line 1: t&lt;&quot;&apos;&amp;&gt;\xEF\xBF\xBD\xEF\xBF\xBD\">"));
+    cr_expect_not_null(
+        strstr(out, "<testsuite name=\"we&lt;i&gt;rd &amp; &quot;x&quot; &apos;"
+                    "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD&#13;&#10;.ndjson\" tests=\"2\""),
+        "%s", out);
+    cr_expect_not_null(
+        strstr(out, "name=\"line 1: t&lt;&quot;&apos;&amp;&gt;\xEF\xBF\xBD\xEF\xBF\xBD\">"));
     cr_expect_not_null(strstr(out, "name=\"line 2: w&#13;&#10;&#9;\">"));
     for (const char *p = out; *p; p++)
-        cr_expect(*p == '\n' || *p == '\t' || (unsigned char)*p >= 0x20, "raw control byte 0x%02x", *p);
+        cr_expect(*p == '\n' || *p == '\t' || (unsigned char)*p >= 0x20, "raw control byte 0x%02x",
+                  *p);
     free(out);
 }
 
@@ -772,9 +804,10 @@ Test(report_junit, empty_documents_validate)
     sink s;
     cfc_report *r = sink_open(&s, CFC_FORMAT_JUNIT, false, false);
     char *out = sink_close(&s, r);
-    cr_expect_str_eq(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                          "<testsuites name=\"cfconform\" tests=\"0\" failures=\"0\" errors=\"0\">\n"
-                          "</testsuites>\n");
+    cr_expect_str_eq(out,
+                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<testsuites name=\"cfconform\" tests=\"0\" failures=\"0\" errors=\"0\">\n"
+                     "</testsuites>\n");
     cr_expect_eq(xmllint_status(out), 0);
     free(out);
 
@@ -806,8 +839,9 @@ Test(report_junit, many_events)
     cr_expect_not_null(strstr(out, "<testsuite name=\"one\" tests=\"20000\" failures=\"200\""));
     cr_expect_not_null(strstr(out, "<testsuite name=\"two\" tests=\"20000\" failures=\"200\""));
     cr_expect_eq(count_of(out, "<testcase "), 2 * n);
-    cr_expect_not_null(strstr(out, "name=\"line 19999: task_unblocked\"/>\n"
-                                   "    <testcase classname=\"cfconform.two\" name=\"line 20000: task_blocked\">"));
+    cr_expect_not_null(strstr(
+        out, "name=\"line 19999: task_unblocked\"/>\n"
+             "    <testcase classname=\"cfconform.two\" name=\"line 20000: task_blocked\">"));
     cr_expect_eq(xmllint_status(out), 0);
     free(out);
 }

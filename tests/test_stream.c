@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #define _POSIX_C_SOURCE 200809L
 /* The stream rules (cfc/stream.h): the corpus of streams replayed exactly,
  * every rule passing and failing with the line, pointer and offset of its
@@ -21,21 +22,37 @@
 /* ---- building events ---------------------------------------------------- */
 
 #define TS(s) "2025-11-08T14:30:" s ".000Z"
-#define EV(type, rest, ts) "{\"type\":\"" type "\",\"project_id\":1," rest "\"timestamp\":\"" ts "\"}"
-#define EVP(type, p, rest, ts) "{\"type\":\"" type "\",\"project_id\":" p "," rest "\"timestamp\":\"" ts "\"}"
-#define CREATED(a, ts) EV("agent_created", "\"agent_id\":\"" a "\",\"agent_type\":\"backend\",\"status\":\"idle\",\"tasks_completed\":0,", ts)
+#define EV(type, rest, ts)                                                                         \
+    "{\"type\":\"" type "\",\"project_id\":1," rest "\"timestamp\":\"" ts "\"}"
+#define EVP(type, p, rest, ts)                                                                     \
+    "{\"type\":\"" type "\",\"project_id\":" p "," rest "\"timestamp\":\"" ts "\"}"
+#define CREATED(a, ts)                                                                             \
+    EV("agent_created",                                                                            \
+       "\"agent_id\":\"" a                                                                         \
+       "\",\"agent_type\":\"backend\",\"status\":\"idle\",\"tasks_completed\":0,",                 \
+       ts)
 #define RETIRED(a, ts) EV("agent_retired", "\"agent_id\":\"" a "\",\"tasks_completed\":1,", ts)
 #define STATUS(a, ts) EV("agent_status_changed", "\"agent_id\":\"" a "\",\"status\":\"idle\",", ts)
 #define ASSIGNED(t, a, ts) EV("task_assigned", "\"task_id\":" t ",\"agent_id\":\"" a "\",", ts)
-#define TSTATUS(t, a, ts) EV("task_status_changed", "\"task_id\":" t ",\"status\":\"in_progress\",\"agent_id\":\"" a "\",", ts)
-#define ACTIVITY(a, ts) EV("activity_update", "\"activity_type\":\"agent\",\"message\":\"m\",\"agent_id\":\"" a "\",", ts)
+#define TSTATUS(t, a, ts)                                                                          \
+    EV("task_status_changed",                                                                      \
+       "\"task_id\":" t ",\"status\":\"in_progress\",\"agent_id\":\"" a "\",", ts)
+#define ACTIVITY(a, ts)                                                                            \
+    EV("activity_update", "\"activity_type\":\"agent\",\"message\":\"m\",\"agent_id\":\"" a "\",", \
+       ts)
 #define NOTE(ts) EV("activity_update", "\"activity_type\":\"task\",\"message\":\"m\",", ts)
 #define NOTEP(p, ts) EVP("activity_update", p, "\"activity_type\":\"task\",\"message\":\"m\",", ts)
-#define BLOCKED(t, by, n, ts) EV("task_blocked", "\"task_id\":" t ",\"blocked_by\":[" by "],\"blocked_count\":" n ",", ts)
+#define BLOCKED(t, by, n, ts)                                                                      \
+    EV("task_blocked", "\"task_id\":" t ",\"blocked_by\":[" by "],\"blocked_count\":" n ",", ts)
 #define UNBLOCKED(t, ts) EV("task_unblocked", "\"task_id\":" t ",", ts)
-#define UNBLOCKED_BY(t, by, ts) EV("task_unblocked", "\"task_id\":" t ",\"unblocked_by\":" by ",", ts)
-#define PROGRESS(c, t, p, ts) EV("progress_update", "\"completed\":" c ",\"total\":" t ",\"percentage\":" p ",", ts)
-#define ATTEMPT(t, n, m, st, ts) EV("correction_attempt", "\"task_id\":" t ",\"attempt_number\":" n ",\"max_attempts\":" m ",\"status\":\"" st "\",", ts)
+#define UNBLOCKED_BY(t, by, ts)                                                                    \
+    EV("task_unblocked", "\"task_id\":" t ",\"unblocked_by\":" by ",", ts)
+#define PROGRESS(c, t, p, ts)                                                                      \
+    EV("progress_update", "\"completed\":" c ",\"total\":" t ",\"percentage\":" p ",", ts)
+#define ATTEMPT(t, n, m, st, ts)                                                                   \
+    EV("correction_attempt",                                                                       \
+       "\"task_id\":" t ",\"attempt_number\":" n ",\"max_attempts\":" m ",\"status\":\"" st "\",", \
+       ts)
 #define L "\n"
 
 /* ---- running a stream ----------------------------------------------------- */
@@ -43,8 +60,8 @@
 typedef struct got {
     char rules[256][40]; /* "rule-id@line" */
     size_t n;
-    bool order_ok;       /* offsets never decrease within an event */
-    bool pointers_ok;    /* each stream finding points at its field's value */
+    bool order_ok;    /* offsets never decrease within an event */
+    bool pointers_ok; /* each stream finding points at its field's value */
     char why[4096];
 } got;
 
@@ -130,8 +147,7 @@ static void expect_rules(got *g, const char *want, const char *name)
     for (size_t i = 0; i < g->n && i < nw; i++)
         cr_expect_str_eq(g->rules[i], w[i], "%s:%s", name, g->why);
     cr_expect(g->order_ok, "%s: findings not in document order:%s", name, g->why);
-    cr_expect(g->pointers_ok, "%s: a stream finding does not point at its field:%s", name,
-              g->why);
+    cr_expect(g->pointers_ok, "%s: a stream finding does not point at its field:%s", name, g->why);
 }
 
 /* ---- every rule, passing and failing ---------------------------------------- */
@@ -149,11 +165,12 @@ static const stream_case cases[] = {
     {"S1 status before created", true, 0, STATUS("a", TS("45")) L CREATED("a", TS("46")),
      "agent-before-created@1"},
     {"S1 assigned and retired before created, once per agent", true, 0,
-     ASSIGNED("4", "a", TS("45")) L RETIRED("b", TS("46")) L STATUS("a", TS("47")) L
-         CREATED("a", TS("48")) L STATUS("a", TS("49")),
+     ASSIGNED("4", "a", TS("45")) L RETIRED("b", TS("46")) L STATUS("a", TS("47"))
+         L CREATED("a", TS("48")) L STATUS("a", TS("49")),
      "agent-before-created@1 agent-before-created@2"},
-    {"S1 created first", true, 0, CREATED("a", TS("45")) L STATUS("a", TS("46")) L
-         ASSIGNED("4", "a", TS("47")) L RETIRED("a", TS("48")),
+    {"S1 created first", true, 0,
+     CREATED("a", TS("45")) L STATUS("a", TS("46")) L ASSIGNED("4", "a", TS("47"))
+         L RETIRED("a", TS("48")),
      ""},
     {"S1 only for the events the rule names", true, 0,
      TSTATUS("4", "a", TS("45")) L ACTIVITY("b", TS("46")), ""},
@@ -165,24 +182,24 @@ static const stream_case cases[] = {
      "agent-after-retired@2"},
     {"S2 task_status_changed.agent_id", false, 0,
      RETIRED("a", TS("45")) L TSTATUS("4", "a", TS("46")), "agent-after-retired@2"},
-    {"S2 activity_update.agent_id", false, 0,
-     RETIRED("a", TS("45")) L ACTIVITY("a", TS("46")), "agent-after-retired@2"},
+    {"S2 activity_update.agent_id", false, 0, RETIRED("a", TS("45")) L ACTIVITY("a", TS("46")),
+     "agent-after-retired@2"},
     {"S2 agent_retired twice", false, 0, RETIRED("a", TS("45")) L RETIRED("a", TS("46")),
      "agent-after-retired@2"},
     {"S2 with from_start: retired after created, then named", true, 0,
-     CREATED("a", TS("45")) L RETIRED("a", TS("46")) L STATUS("a", TS("47")) L
-         ASSIGNED("4", "a", TS("48")),
+     CREATED("a", TS("45")) L RETIRED("a", TS("46")) L STATUS("a", TS("47"))
+         L ASSIGNED("4", "a", TS("48")),
      "agent-after-retired@3 agent-after-retired@4"},
     {"S2 another agent, or the ID created again", true, 0,
-     CREATED("a", TS("45")) L CREATED("b", TS("46")) L RETIRED("a", TS("47")) L
-         STATUS("b", TS("48")) L CREATED("a", TS("49")) L STATUS("a", TS("50")),
+     CREATED("a", TS("45")) L CREATED("b", TS("46")) L RETIRED("a", TS("47"))
+         L STATUS("b", TS("48")) L CREATED("a", TS("49")) L STATUS("a", TS("50")),
      ""},
     {"S2 per project", false, 0,
-     RETIRED("a", TS("45")) L EVP("agent_status_changed", "2", "\"agent_id\":\"a\",\"status\":\"idle\",", TS("46")),
+     RETIRED("a", TS("45"))
+         L EVP("agent_status_changed", "2", "\"agent_id\":\"a\",\"status\":\"idle\",", TS("46")),
      ""},
     /* S3 */
-    {"S3a unblocked, never blocked", true, 0, UNBLOCKED("45", TS("45")),
-     "unblocked-not-blocked@1"},
+    {"S3a unblocked, never blocked", true, 0, UNBLOCKED("45", TS("45")), "unblocked-not-blocked@1"},
     {"S3a another task was blocked", true, 0,
      BLOCKED("44", "42", "1", TS("45")) L UNBLOCKED_BY("45", "42", TS("46")),
      "unblocked-not-blocked@2"},
@@ -194,12 +211,12 @@ static const stream_case cases[] = {
      BLOCKED("45", "42,43", "2", TS("45")) L UNBLOCKED_BY("45", "44", TS("46")),
      "unblocked-by-not-blocker@2"},
     {"S3b the last blocked_by counts", false, 0,
-     BLOCKED("45", "42,43", "2", TS("45")) L BLOCKED("45", "44", "1", TS("46")) L
-         UNBLOCKED_BY("45", "42", TS("47")) L UNBLOCKED_BY("45", "44", TS("48")),
+     BLOCKED("45", "42,43", "2", TS("45")) L BLOCKED("45", "44", "1", TS("46"))
+         L UNBLOCKED_BY("45", "42", TS("47")) L UNBLOCKED_BY("45", "44", TS("48")),
      "unblocked-by-not-blocker@3"},
     {"S3b a blocker", true, 0,
-     BLOCKED("45", "42,43", "2", TS("45")) L UNBLOCKED_BY("45", "43", TS("46")) L
-         UNBLOCKED_BY("45", "42", TS("47")),
+     BLOCKED("45", "42,43", "2", TS("45")) L UNBLOCKED_BY("45", "43", TS("46"))
+         L UNBLOCKED_BY("45", "42", TS("47")),
      ""},
     {"S3b nothing to compare with", false, 0, UNBLOCKED_BY("45", "44", TS("45")), ""},
     /* S4 */
@@ -207,78 +224,82 @@ static const stream_case cases[] = {
      PROGRESS("3", "12", "25", TS("45")) L PROGRESS("2", "12", "16", TS("46")),
      "progress-backwards@2"},
     {"S4 per project", false, 0,
-     PROGRESS("3", "12", "25", TS("45")) L
-         EVP("progress_update", "2", "\"completed\":1,\"total\":12,\"percentage\":8,", TS("46")) L
-         PROGRESS("2", "12", "16", TS("47")),
+     PROGRESS("3", "12", "25", TS("45"))
+         L EVP("progress_update", "2", "\"completed\":1,\"total\":12,\"percentage\":8,", TS("46"))
+             L PROGRESS("2", "12", "16", TS("47")),
      "progress-backwards@3"},
     {"S4 total changed", false, 0,
      PROGRESS("3", "12", "25", TS("45")) L PROGRESS("2", "13", "15", TS("46")), ""},
     {"S4 up or equal", true, 0,
-     PROGRESS("3", "12", "25", TS("45")) L PROGRESS("3", "12", "25", TS("46")) L
-         PROGRESS("4", "12", "33", TS("47")),
+     PROGRESS("3", "12", "25", TS("45")) L PROGRESS("3", "12", "25", TS("46"))
+         L PROGRESS("4", "12", "33", TS("47")),
      ""},
     /* S5 */
     {"S5 start then outcome, then the next", false, 0,
-     ATTEMPT("2", "1", "3", "in_progress", TS("45")) L ATTEMPT("2", "1", "3", "failed", TS("46")) L
-         ATTEMPT("2", "2", "3", "in_progress", TS("47")) L ATTEMPT("2", "2", "3", "success", TS("48")),
+     ATTEMPT("2", "1", "3", "in_progress", TS("45")) L ATTEMPT("2", "1", "3", "failed", TS("46"))
+         L ATTEMPT("2", "2", "3", "in_progress", TS("47"))
+             L ATTEMPT("2", "2", "3", "success", TS("48")),
      ""},
     {"S5 restart after success", false, 0,
-     ATTEMPT("2", "1", "3", "in_progress", TS("45")) L ATTEMPT("2", "1", "3", "failed", TS("46")) L
-         ATTEMPT("2", "2", "3", "in_progress", TS("47")) L ATTEMPT("2", "2", "3", "success", TS("48")) L
-         ATTEMPT("2", "1", "3", "in_progress", TS("49")),
+     ATTEMPT("2", "1", "3", "in_progress", TS("45")) L ATTEMPT("2", "1", "3", "failed", TS("46"))
+         L ATTEMPT("2", "2", "3", "in_progress", TS("47")) L ATTEMPT(
+             "2", "2", "3", "success", TS("48")) L ATTEMPT("2", "1", "3", "in_progress", TS("49")),
      ""},
     {"S5 restart at 1 after success at 1", false, 0,
-     ATTEMPT("2", "1", "3", "in_progress", TS("45")) L ATTEMPT("2", "1", "3", "success", TS("46")) L
-         ATTEMPT("2", "1", "3", "in_progress", TS("47")) L ATTEMPT("2", "1", "3", "success", TS("48")),
+     ATTEMPT("2", "1", "3", "in_progress", TS("45")) L ATTEMPT("2", "1", "3", "success", TS("46"))
+         L ATTEMPT("2", "1", "3", "in_progress", TS("47"))
+             L ATTEMPT("2", "1", "3", "success", TS("48")),
      ""},
     {"S5 restart after failed at max", false, 0,
-     ATTEMPT("2", "1", "2", "in_progress", TS("45")) L ATTEMPT("2", "1", "2", "failed", TS("46")) L
-         ATTEMPT("2", "2", "2", "in_progress", TS("47")) L ATTEMPT("2", "2", "2", "failed", TS("48")) L
-         ATTEMPT("2", "1", "2", "in_progress", TS("49")),
+     ATTEMPT("2", "1", "2", "in_progress", TS("45")) L ATTEMPT("2", "1", "2", "failed", TS("46"))
+         L ATTEMPT("2", "2", "2", "in_progress", TS("47")) L ATTEMPT(
+             "2", "2", "2", "failed", TS("48")) L ATTEMPT("2", "1", "2", "in_progress", TS("49")),
      ""},
     {"S5 restart after failed at max 1", false, 0,
      ATTEMPT("2", "1", "1", "failed", TS("45")) L ATTEMPT("2", "1", "1", "in_progress", TS("46")),
      ""},
     {"S5 no restart after failed below max", false, 0,
-     ATTEMPT("2", "1", "3", "in_progress", TS("45")) L ATTEMPT("2", "1", "3", "failed", TS("46")) L
-         ATTEMPT("2", "2", "3", "in_progress", TS("47")) L ATTEMPT("2", "2", "3", "failed", TS("48")) L
-         ATTEMPT("2", "1", "3", "in_progress", TS("49")),
+     ATTEMPT("2", "1", "3", "in_progress", TS("45")) L ATTEMPT("2", "1", "3", "failed", TS("46"))
+         L ATTEMPT("2", "2", "3", "in_progress", TS("47")) L ATTEMPT(
+             "2", "2", "3", "failed", TS("48")) L ATTEMPT("2", "1", "3", "in_progress", TS("49")),
      "attempt-sequence@5"},
     {"S5 skipped number", false, 0,
-     ATTEMPT("2", "1", "3", "in_progress", TS("45")) L ATTEMPT("2", "1", "3", "failed", TS("46")) L
-         ATTEMPT("2", "3", "3", "in_progress", TS("47")),
+     ATTEMPT("2", "1", "3", "in_progress", TS("45")) L ATTEMPT("2", "1", "3", "failed", TS("46"))
+         L ATTEMPT("2", "3", "3", "in_progress", TS("47")),
      "attempt-sequence@3"},
     {"S5 decrease", false, 0,
-     ATTEMPT("2", "3", "5", "in_progress", TS("45")) L ATTEMPT("2", "2", "5", "in_progress", TS("46")),
+     ATTEMPT("2", "3", "5", "in_progress", TS("45"))
+         L ATTEMPT("2", "2", "5", "in_progress", TS("46")),
      "attempt-sequence@2"},
     {"S5 second outcome", false, 0,
-     ATTEMPT("2", "2", "3", "in_progress", TS("45")) L ATTEMPT("2", "2", "3", "failed", TS("46")) L
-         ATTEMPT("2", "2", "3", "success", TS("47")),
+     ATTEMPT("2", "2", "3", "in_progress", TS("45")) L ATTEMPT("2", "2", "3", "failed", TS("46"))
+         L ATTEMPT("2", "2", "3", "success", TS("47")),
      "attempt-sequence@3"},
     {"S5 second outcome for attempt 1 after success is not a restart", false, 0,
-     ATTEMPT("2", "1", "3", "in_progress", TS("45")) L ATTEMPT("2", "1", "3", "success", TS("46")) L
-         ATTEMPT("2", "1", "3", "success", TS("47")),
+     ATTEMPT("2", "1", "3", "in_progress", TS("45")) L ATTEMPT("2", "1", "3", "success", TS("46"))
+         L ATTEMPT("2", "1", "3", "success", TS("47")),
      "attempt-sequence@3"},
     {"S5 started twice", false, 0,
-     ATTEMPT("2", "1", "3", "in_progress", TS("45")) L ATTEMPT("2", "1", "3", "in_progress", TS("46")),
+     ATTEMPT("2", "1", "3", "in_progress", TS("45"))
+         L ATTEMPT("2", "1", "3", "in_progress", TS("46")),
      "attempt-sequence@2"},
     {"S5 ended, then started again with the same number", false, 0,
-     ATTEMPT("2", "2", "3", "in_progress", TS("45")) L ATTEMPT("2", "2", "3", "failed", TS("46")) L
-         ATTEMPT("2", "2", "3", "in_progress", TS("47")),
+     ATTEMPT("2", "2", "3", "in_progress", TS("45")) L ATTEMPT("2", "2", "3", "failed", TS("46"))
+         L ATTEMPT("2", "2", "3", "in_progress", TS("47")),
      "attempt-sequence@3"},
     {"S5 per task, and a first attempt may have any number", true, 0,
-     ATTEMPT("2", "2", "3", "in_progress", TS("45")) L ATTEMPT("3", "1", "3", "in_progress", TS("46")) L
-         ATTEMPT("2", "2", "3", "failed", TS("47")) L ATTEMPT("3", "1", "3", "success", TS("48")),
+     ATTEMPT("2", "2", "3", "in_progress", TS("45")) L ATTEMPT("3", "1", "3", "in_progress",
+                                                               TS("46"))
+         L ATTEMPT("2", "2", "3", "failed", TS("47")) L ATTEMPT("3", "1", "3", "success", TS("48")),
      ""},
     {"S5 a warning, then the sequence goes on from there", false, 0,
-     ATTEMPT("2", "1", "3", "failed", TS("45")) L ATTEMPT("2", "3", "3", "failed", TS("46")) L
-         ATTEMPT("2", "1", "3", "in_progress", TS("47")),
+     ATTEMPT("2", "1", "3", "failed", TS("45")) L ATTEMPT("2", "3", "3", "failed", TS("46"))
+         L ATTEMPT("2", "1", "3", "in_progress", TS("47")),
      "attempt-sequence@2"},
     /* S6 */
     {"S6 backwards", false, 0, NOTE(TS("46")) L NOTE(TS("45")), "ts-backwards@2"},
     {"S6 compared with the previous event, not the latest ever", false, 0,
-     NOTE(TS("45")) L NOTE(TS("50")) L NOTE(TS("46")) L NOTE(TS("47")),
-     "ts-backwards@3"},
+     NOTE(TS("45")) L NOTE(TS("50")) L NOTE(TS("46")) L NOTE(TS("47")), "ts-backwards@3"},
     {"S6 equal is fine", true, 0, NOTE(TS("45")) L NOTE(TS("45")) L NOTE(TS("46")), ""},
     {"S6 millisecond precision", false, 0,
      NOTE("2025-11-08T14:30:45.124Z") L NOTE("2025-11-08T14:30:45.123Z"), "ts-backwards@2"},
@@ -295,12 +316,12 @@ static const stream_case cases[] = {
     {"broken: a bad task_id is not a task", true, 0,
      EV("task_unblocked", "\"task_id\":\"45\",", TS("45")), "wrong-type@1"},
     {"broken: attempt_number above max is not an attempt", false, 0,
-     ATTEMPT("2", "1", "3", "failed", TS("45")) L ATTEMPT("2", "4", "3", "in_progress", TS("46")) L
-         ATTEMPT("2", "2", "3", "in_progress", TS("47")),
+     ATTEMPT("2", "1", "3", "failed", TS("45")) L ATTEMPT("2", "4", "3", "in_progress", TS("46"))
+         L ATTEMPT("2", "2", "3", "in_progress", TS("47")),
      "attempt-range@2"},
     {"broken: completed above total is not progress", false, 0,
-     PROGRESS("2", "4", "50", TS("45")) L PROGRESS("5", "4", "100", TS("46")) L
-         PROGRESS("3", "4", "75", TS("47")),
+     PROGRESS("2", "4", "50", TS("45")) L PROGRESS("5", "4", "100", TS("46"))
+         L PROGRESS("3", "4", "75", TS("47")),
      "completed-exceeds-total@2"},
     {"broken: unblocked_by the task itself", true, 0,
      BLOCKED("45", "42", "1", TS("45")) L UNBLOCKED_BY("45", "45", TS("46")),
@@ -309,23 +330,22 @@ static const stream_case cases[] = {
      NOTE(TS("46")) L NOTE("2025-11-08T14:30:40.123456Z") L NOTE(TS("45")),
      "ts-fraction@2 ts-backwards@3"},
     {"broken: an agent_id with invalid UTF-8", false, 0,
-     RETIRED("a\xff", TS("45")) L STATUS("a\xff", TS("46")),
-     "utf8-invalid@1 utf8-invalid@2"},
+     RETIRED("a\xff", TS("45")) L STATUS("a\xff", TS("46")), "utf8-invalid@1 utf8-invalid@2"},
     {"broken: a duplicate blocker still blocks", true, 0,
      BLOCKED("45", "42,42", "2", TS("45")) L UNBLOCKED_BY("45", "42", TS("46")),
      "blocked-by-duplicate@1"},
-    {"broken: an empty agent_id", true, 0, EV("task_assigned", "\"task_id\":2,\"agent_id\":\"\",", TS("45")),
-     "empty-string@1"},
+    {"broken: an empty agent_id", true, 0,
+     EV("task_assigned", "\"task_id\":2,\"agent_id\":\"\",", TS("45")), "empty-string@1"},
     {"broken elsewhere: a usable agent_id is still checked", false, 0,
-     RETIRED("a", TS("45")) L EV("agent_status_changed", "\"agent_id\":\"a\",\"status\":\"Idle\",", TS("46")),
+     RETIRED("a", TS("45"))
+         L EV("agent_status_changed", "\"agent_id\":\"a\",\"status\":\"Idle\",", TS("46")),
      "agent-after-retired@2 enum-value@2"},
     {"unknown types: timestamps and projects only", false, 1,
-     "{\"type\":\"heartbeat\",\"project_id\":1,\"timestamp\":\"" TS("46") "\"}" L
-     "{\"type\":\"heartbeat\",\"project_id\":2,\"timestamp\":\"" TS("45") "\"}",
+     "{\"type\":\"heartbeat\",\"project_id\":1,\"timestamp\":\"" TS(
+         "46") "\"}" L "{\"type\":\"heartbeat\",\"project_id\":2,\"timestamp\":\"" TS("45") "\"}",
      "unknown-type@1 unknown-type@2 ts-backwards@2 project-mismatch@2"},
     {"not JSON and not objects are skipped", false, 0,
-     NOTE(TS("46")) L "{\"type\":" L "[1]" L NOTE(TS("47")),
-     "json-syntax@2 not-object@3"},
+     NOTE(TS("46")) L "{\"type\":" L "[1]" L NOTE(TS("47")), "json-syntax@2 not-object@3"},
 };
 
 CFC_TABLE_TEST(rules, pass_and_fail, cases)
@@ -354,9 +374,9 @@ Test(rules, table_covers_every_stream_rule)
 
 Test(rules, from_start_off_disables_s1_and_s3a_only)
 {
-    const char *events = STATUS("a", TS("45")) L UNBLOCKED("9", TS("46")) L RETIRED("a", TS("47")) L
-        STATUS("a", TS("48")) L BLOCKED("8", "1", "1", TS("49")) L UNBLOCKED_BY("8", "2", TS("50")) L
-        NOTE(TS("44"));
+    const char *events = STATUS("a", TS("45")) L UNBLOCKED("9", TS("46")) L RETIRED("a", TS("47"))
+        L STATUS("a", TS("48")) L BLOCKED("8", "1", "1", TS("49"))
+            L UNBLOCKED_BY("8", "2", TS("50")) L NOTE(TS("44"));
     got g;
     cfc_stream_options on = {.from_start = true};
     run_stream(events, &on, &g);
@@ -431,8 +451,7 @@ Test(results, strict_and_configuration_apply)
     cfc_checker *c = cfc_checker_new(&co);
     const char *cfg = "{\"rules\":{\"ts-backwards\":\"off\",\"project-mismatch\":\"warning\"}}";
     cfc_error err;
-    cr_assert_eq(cfc_checker_configure(c, cfg, strlen(cfg), &err), CFC_CHECK_OK, "%s",
-                 err.message);
+    cr_assert_eq(cfc_checker_configure(c, cfg, strlen(cfg), &err), CFC_CHECK_OK, "%s", err.message);
     cfc_stream_options o = {.subscribed_project_id = 1};
     cfc_stream *s = cfc_stream_new(c, &o);
     feed(s, NOTE(TS("46")));
@@ -701,28 +720,36 @@ Test(memory, a_million_tasks, .timeout = 280)
         int n;
         switch (i % 4) {
         case 0: /* 30 blockers: more than the 8 per task on average */
-            n = snprintf(ev, sizeof ev, "{\"type\":\"task_blocked\",\"project_id\":1,\"task_id\":%d,"
-                                        "\"blocked_by\":[", i);
+            n = snprintf(ev, sizeof ev,
+                         "{\"type\":\"task_blocked\",\"project_id\":1,\"task_id\":%d,"
+                         "\"blocked_by\":[",
+                         i);
             for (int k = 1; k <= 30; k++)
                 n += snprintf(ev + n, sizeof ev - (size_t)n, "%s%d", k > 1 ? "," : "", i + k);
             n += snprintf(ev + n, sizeof ev - (size_t)n,
                           "],\"blocked_count\":30,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}");
             break;
         case 1:
-            n = snprintf(ev, sizeof ev, "{\"type\":\"task_unblocked\",\"project_id\":1,"
-                                        "\"task_id\":%d,\"unblocked_by\":%d,"
-                                        "\"timestamp\":\"2025-11-08T14:30:45.123Z\"}", i - 1, i + 1);
+            n = snprintf(ev, sizeof ev,
+                         "{\"type\":\"task_unblocked\",\"project_id\":1,"
+                         "\"task_id\":%d,\"unblocked_by\":%d,"
+                         "\"timestamp\":\"2025-11-08T14:30:45.123Z\"}",
+                         i - 1, i + 1);
             break;
         case 2:
-            n = snprintf(ev, sizeof ev, "{\"type\":\"correction_attempt\",\"project_id\":1,"
-                                        "\"task_id\":%d,\"attempt_number\":1,\"max_attempts\":3,"
-                                        "\"status\":\"in_progress\","
-                                        "\"timestamp\":\"2025-11-08T14:30:45.123Z\"}", i);
+            n = snprintf(ev, sizeof ev,
+                         "{\"type\":\"correction_attempt\",\"project_id\":1,"
+                         "\"task_id\":%d,\"attempt_number\":1,\"max_attempts\":3,"
+                         "\"status\":\"in_progress\","
+                         "\"timestamp\":\"2025-11-08T14:30:45.123Z\"}",
+                         i);
             break;
         default:
-            n = snprintf(ev, sizeof ev, "{\"type\":\"progress_update\",\"project_id\":%d,"
-                                        "\"completed\":1,\"total\":2,\"percentage\":50,"
-                                        "\"timestamp\":\"2025-11-08T14:30:45.123Z\"}", i);
+            n = snprintf(ev, sizeof ev,
+                         "{\"type\":\"progress_update\",\"project_id\":%d,"
+                         "\"completed\":1,\"total\":2,\"percentage\":50,"
+                         "\"timestamp\":\"2025-11-08T14:30:45.123Z\"}",
+                         i);
             break;
         }
         cr_assert_eq(cfc_stream_check_event(s, ev, (size_t)n, &r), CFC_CHECK_OK);
@@ -791,29 +818,32 @@ Test(memory, small_limits_stop_tracking)
 
 /* ---- allocation failure ------------------------------------------------------- */
 
-
 /* Enough to grow every table past its first size. */
 static char *alloc_stream(size_t *n_lines)
 {
     size_t cap = 1 << 20, o = 0, n = 0;
     char *text = malloc(cap);
     for (int i = 1; i <= 150; i++) {
-        o += (size_t)snprintf(text + o, cap - o,
-                              "{\"type\":\"agent_created\",\"project_id\":1,\"agent_id\":\"agent-%d\","
-                              "\"agent_type\":\"test\",\"status\":\"idle\",\"tasks_completed\":0,"
-                              "\"timestamp\":\"2025-11-08T14:30:45.123Z\"}\n", i);
+        o += (size_t)snprintf(
+            text + o, cap - o,
+            "{\"type\":\"agent_created\",\"project_id\":1,\"agent_id\":\"agent-%d\","
+            "\"agent_type\":\"test\",\"status\":\"idle\",\"tasks_completed\":0,"
+            "\"timestamp\":\"2025-11-08T14:30:45.123Z\"}\n",
+            i);
         o += (size_t)snprintf(text + o, cap - o,
                               "{\"type\":\"task_blocked\",\"project_id\":1,\"task_id\":%d,"
                               "\"blocked_by\":[%d,%d],\"blocked_count\":2,"
-                              "\"timestamp\":\"2025-11-08T14:30:45.123Z\"}\n", i, i + 1, i + 2);
+                              "\"timestamp\":\"2025-11-08T14:30:45.123Z\"}\n",
+                              i, i + 1, i + 2);
         o += (size_t)snprintf(text + o, cap - o,
                               "{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":%d,"
                               "\"unblocked_by\":%d,\"timestamp\":\"2025-11-08T14:30:4%d.123Z\"}\n",
                               i, i + 3, i % 10);
-        o += (size_t)snprintf(text + o, cap - o,
-                              "{\"type\":\"agent_retired\",\"project_id\":1,\"agent_id\":\"agent-%d\","
-                              "\"tasks_completed\":0,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}\n",
-                              i % 7 + 1);
+        o += (size_t)snprintf(
+            text + o, cap - o,
+            "{\"type\":\"agent_retired\",\"project_id\":1,\"agent_id\":\"agent-%d\","
+            "\"tasks_completed\":0,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}\n",
+            i % 7 + 1);
         n += 4;
     }
     *n_lines = n;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The timestamp formatter and strict parser (T1-T3). */
 #include <criterion/criterion.h>
 #include "params.h"

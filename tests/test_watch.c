@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #define _XOPEN_SOURCE 700
 /* cfconform watch, live, on loopback: against the reference server
  * (cfc-demo serve) end to end, and against a server that misbehaves on
@@ -115,8 +116,8 @@ static size_t count_of(const char *hay, const char *needle)
 
 static proc serve(char *url, size_t len, const char *extra1, const char *extra2)
 {
-    char *argv[] = {DEMO, "serve", "--port", "0", "--fixed-clock", (char *)extra1,
-                    (char *)extra2, NULL};
+    char *argv[] = {DEMO,           "serve",        "--port", "0", "--fixed-clock",
+                    (char *)extra1, (char *)extra2, NULL};
     proc p = proc_start(argv, path_in("serve.err"));
     proc_read_line(&p, url, len, 10000);
     cr_assert_eq(strncmp(url, "ws://127.0.0.1:", 15), 0, "%s", url);
@@ -196,46 +197,90 @@ typedef struct misbehaviour {
 } misbehaviour;
 
 static const misbehaviour cases[] = {
-    {"events", {0}, 1, "{\"summary\":{\"events\":3,\"ok\":2,\"errors\":1,\"warnings\":1",
+    {"events",
+     {0},
+     1,
+     "{\"summary\":{\"events\":3,\"ok\":2,\"errors\":1,\"warnings\":1",
      {"\"rule\":\"blocked-count\"", "\"rule\":\"unknown-type\""},
      {"closed by the server: 1000 (normal closure) \"bye\"; 3 events"}},
-    {"binary", {0}, 1, "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
+    {"binary",
+     {0},
+     1,
+     "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
      {"\"line\":1,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\"",
       "a binary frame (91 bytes)", "\"line\":2,\"type\":\"task_unblocked\",\"ok\":true"},
      {0}},
     /* A text message in three frames with a ping between them, an invalid
      * event in two frames, a binary message in two. */
-    {"fragmented", {0}, 1, "{\"summary\":{\"events\":3,\"ok\":1,\"errors\":2",
+    {"fragmented",
+     {0},
+     1,
+     "{\"summary\":{\"events\":3,\"ok\":1,\"errors\":2",
      {"\"line\":1,\"type\":\"task_unblocked\",\"ok\":true",
       "\"line\":2,\"type\":\"task_blocked\",\"ok\":false,\"findings\":[{\"rule\":\"blocked-count\"",
       "\"line\":3,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\""},
      {0}},
-    {"utf8", {0}, 1, "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
-     {"\"rule\":\"utf8-invalid\",\"severity\":\"error\",\"path\":\"/task_title\",\"offset\":80"}, {0}},
+    {"utf8",
+     {0},
+     1,
+     "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
+     {"\"rule\":\"utf8-invalid\",\"severity\":\"error\",\"path\":\"/task_title\",\"offset\":80"},
+     {0}},
     /* Two events, half a message, then the TCP connection drops. */
-    {"abrupt", {0}, 2, "{\"summary\":{\"events\":3,\"ok\":1,\"errors\":2",
+    {"abrupt",
+     {0},
+     2,
+     "{\"summary\":{\"events\":3,\"ok\":1,\"errors\":2",
      {"\"rule\":\"blocked-count\"", "the connection ended 30 bytes into a fragmented message"},
      {"connection lost: 1006 (abnormal closure: no close frame); 3 events"}},
-    {"oversized", {"--max-event-bytes", "1000"}, 1, "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
-     {"\"rule\":\"too-large\"", "the event is 5003 bytes"}, {0}},
+    {"oversized",
+     {"--max-event-bytes", "1000"},
+     1,
+     "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
+     {"\"rule\":\"too-large\"", "the event is 5003 bytes"},
+     {0}},
     /* A pretty-printed event (newlines are JSON whitespace), then an empty message. */
-    {"newline", {0}, 1, "{\"summary\":{\"events\":3,\"ok\":2,\"errors\":1",
-     {"\"line\":3,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"json-syntax\""}, {0}},
-    {"closecode", {0}, 2, "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0",
+    {"newline",
+     {0},
+     1,
+     "{\"summary\":{\"events\":3,\"ok\":2,\"errors\":1",
+     {"\"line\":3,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"json-syntax\""},
+     {0}},
+    {"closecode",
+     {0},
+     2,
+     "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0",
      {0},
      {"closed by the server: 4001 (application code) \"custom reason\"; 1 event"}},
-    {"idle", {"--idle-timeout", "0.5"}, 0, "{\"summary\":{\"events\":2,\"ok\":2",
+    {"idle",
+     {"--idle-timeout", "0.5"},
+     0,
+     "{\"summary\":{\"events\":2,\"ok\":2",
      {0},
      {"closed by cfconform: 1000"}},
-    {"endless", {"--count", "5"}, 0, "{\"summary\":{\"events\":5,\"ok\":5,",
+    {"endless",
+     {"--count", "5"},
+     0,
+     "{\"summary\":{\"events\":5,\"ok\":5,",
      {"\"line\":5,"},
      {"closed by cfconform"}},
-    {"endless", {"--duration", "0.5"}, 0, "{\"summary\":{\"events\":",
+    {"endless",
+     {"--duration", "0.5"},
+     0,
+     "{\"summary\":{\"events\":",
      {"\"line\":10,"},
      {"closed by cfconform"}},
-    {"silent", {"--connect-timeout", "0.5"}, 2, NULL, {0},
+    {"silent",
+     {"--connect-timeout", "0.5"},
+     2,
+     NULL,
+     {0},
      {"handshake timeout: 127.0.0.1 port", "--connect-timeout gives a slow server longer"}},
-    {"status403", {0}, 2, NULL, {0},
+    {"status403",
+     {0},
+     2,
+     NULL,
+     {0},
      {"HTTP status 403 from ws://127.0.0.1:", "not 101 Switching Protocols"}},
 };
 
@@ -245,14 +290,14 @@ CFC_TABLE_TEST(watch, misbehaving_server, cases)
     char url[128];
     proc srv = misbehave(url, sizeof url, "ws", c->scenario, NULL);
     char *out, *err;
-    const char *args[] = {"--format", "json",     "--duration", "20",
-                          c->args[0], c->args[1], c->args[2],   c->args[3], url};
+    const char *args[] = {"--format", "json",     "--duration", "20", c->args[0],
+                          c->args[1], c->args[2], c->args[3],   url};
     int rc = watch_runv(&out, &err, args, 9);
     proc_stop(&srv);
     cr_expect_eq(rc, c->exit, "%s: exit %d\nstdout:\n%s\nstderr:\n%s", c->scenario, rc, out, err);
     if (c->summary)
-        cr_expect_not_null(strstr(out, c->summary), "%s: want %s in\n%s", c->scenario,
-                           c->summary, out);
+        cr_expect_not_null(strstr(out, c->summary), "%s: want %s in\n%s", c->scenario, c->summary,
+                           out);
     else
         cr_expect_eq(out[0], '\0', "no summary without a connection: %s", out);
     for (int i = 0; i < 3 && c->out_has[i]; i++)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The frame-to-event path (ws_frames.h): chunks and frames in, one checked
  * event per message out, as data: each case is a list of chunks and the
  * kinds and rule IDs expected. */
@@ -8,8 +9,12 @@
 #include "params.h"
 #include "ws_frames.h"
 
-#define GOOD "{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":5,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}"
-#define BAD "{\"type\":\"task_blocked\",\"project_id\":1,\"task_id\":45,\"blocked_by\":[42,43],\"blocked_count\":3,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}"
+#define GOOD                                                                                       \
+    "{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":5,\"timestamp\":\"2025-11-08T14:"   \
+    "30:45.123Z\"}"
+#define BAD                                                                                        \
+    "{\"type\":\"task_blocked\",\"project_id\":1,\"task_id\":45,\"blocked_by\":[42,43],\"blocked_" \
+    "count\":3,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}"
 
 typedef struct chunk {
     const char *bytes; /* NULL ends the list */
@@ -19,14 +24,18 @@ typedef struct chunk {
 typedef struct frames_case {
     const char *name;
     chunk chunks[8];
-    int end;             /* call cfc_wsmsg_end at the end */
-    const char *expect;  /* "KIND:rule,rule;KIND:;..." */
+    int end;            /* call cfc_wsmsg_end at the end */
+    const char *expect; /* "KIND:rule,rule;KIND:;..." */
 } frames_case;
 
 static const frames_case cases[] = {
     {"one text frame", {{GOOD, 1, 0}}, 0, "text:;"},
-    {"fragments reassembled", {{"{\"type\":\"task_unbl", 0, 0}, {"ocked\",\"project_id\":1,", 0, 0},
-      {"\"task_id\":5,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}", 1, 0}}, 0, "text:;"},
+    {"fragments reassembled",
+     {{"{\"type\":\"task_unbl", 0, 0},
+      {"ocked\",\"project_id\":1,", 0, 0},
+      {"\"task_id\":5,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}", 1, 0}},
+     0,
+     "text:;"},
     {"two messages", {{GOOD, 1, 0}, {BAD, 1, 0}}, 0, "text:;text:blocked-count;"},
     {"binary message", {{GOOD, 1, 1}}, 0, "binary:text-frame;"},
     {"binary opcode is the first frame's", {{"{", 0, 1}, {"}", 1, 0}}, 0, "binary:text-frame;"},
@@ -35,11 +44,18 @@ static const frames_case cases[] = {
     {"oversized then a good one", {{BAD BAD, 1, 0}, {GOOD, 1, 0}}, 0, "oversized:too-large;text:;"},
     {"invalid UTF-8 split across fragments",
      {{"{\"type\":\"task_assigned\",\"project_id\":1,\"task_id\":2,\"agent_id\":\"\xc3", 0, 0},
-      {"\",\"timestamp\":\"2025-11-08T14:30:45.123Z\"}", 1, 0}}, 0, "text:utf8-invalid;"},
+      {"\",\"timestamp\":\"2025-11-08T14:30:45.123Z\"}", 1, 0}},
+     0,
+     "text:utf8-invalid;"},
     {"valid UTF-8 split across fragments",
      {{"{\"type\":\"task_assigned\",\"project_id\":1,\"task_id\":2,\"agent_id\":\"\xc3", 0, 0},
-      {"\xa9\",\"timestamp\":\"2025-11-08T14:30:45.123Z\"}", 1, 0}}, 0, "text:;"},
-    {"cut off mid-message", {{GOOD, 1, 0}, {"{\"type\":", 0, 0}}, 1, "text:;incomplete:text-frame;"},
+      {"\xa9\",\"timestamp\":\"2025-11-08T14:30:45.123Z\"}", 1, 0}},
+     0,
+     "text:;"},
+    {"cut off mid-message",
+     {{GOOD, 1, 0}, {"{\"type\":", 0, 0}},
+     1,
+     "text:;incomplete:text-frame;"},
     {"end with nothing pending", {{GOOD, 1, 0}}, 1, "text:;"},
 };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small helpers shared by the test files: read a file, run a command. */
 #ifndef CFC_TEST_UTIL_H
 #define CFC_TEST_UTIL_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """A WebSocket server that misbehaves on purpose, for tests/test_watch.c only.
 
 It speaks just enough RFC 6455 (handshake, unmasking, close) to send what a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """cfc_adapter.py: the generic adapter for Python broadcasters.
 
 Wraps any module written to the contract's signatures -- async

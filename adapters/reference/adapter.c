@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cfc-adapter-reference: the reference broadcasters (cfc/reference.h) behind
  * the adapter protocol (docs/adapter-protocol.md), so `cfconform certify`
@@ -223,7 +224,8 @@ static bool dispatch(const char *fn, args *a, const cfc_manager *m, cfc_status *
         int64_t skipped = int_arg(a, "skipped", 0);
         double duration = num_arg(a, "duration", 0.0);
         if (!a->error[0])
-            *st = cfc_broadcast_test_result(m, project, task, status, s1, s2, s3, skipped, duration);
+            *st =
+                cfc_broadcast_test_result(m, project, task, status, s1, s2, s3, skipped, duration);
     } else if (strcmp(fn, "broadcast_activity_update") == 0) {
         const char *type = str_arg(a, "activity_type"), *agent_id = str_arg(a, "agent_id");
         const char *text = str_arg(a, "message_text");
@@ -266,7 +268,8 @@ static int answer(cJSON *obj)
 static int answer_error(double seq, const char *message)
 {
     cJSON *o = cJSON_CreateObject();
-    if (o == NULL || !cJSON_AddStringToObject(o, "op", "error") || !cJSON_AddNumberToObject(o, "seq", seq) ||
+    if (o == NULL || !cJSON_AddStringToObject(o, "op", "error") ||
+        !cJSON_AddNumberToObject(o, "seq", seq) ||
         !cJSON_AddStringToObject(o, "message", message)) {
         cJSON_Delete(o);
         return -1;
@@ -310,10 +313,10 @@ static int call(const cJSON *req)
     if (!cJSON_IsString(fn) || !cJSON_IsObject(obj))
         return answer_error(seq->valuedouble, "call needs a broadcaster and args");
 
-    capture cap = {.sent = cJSON_CreateArray(), .logs = cJSON_CreateArray(),
-                   .fail = cJSON_IsString(fault)};
-    cfc_manager m = {.broadcast = capture_broadcast, .broadcast_ctx = &cap,
-                     .log = capture_log, .log_ctx = &cap};
+    capture cap = {
+        .sent = cJSON_CreateArray(), .logs = cJSON_CreateArray(), .fail = cJSON_IsString(fault)};
+    cfc_manager m = {
+        .broadcast = capture_broadcast, .broadcast_ctx = &cap, .log = capture_log, .log_ctx = &cap};
     args a = {.obj = obj};
     cfc_status st = CFC_OK;
     bool known = cap.sent && cap.logs && dispatch(fn->valuestring, &a, &m, &st);
@@ -331,7 +334,8 @@ static int call(const cJSON *req)
         return answer_error(seq->valuedouble, a.error);
     }
     const char *outcome = !known ? "unimplemented" : st == CFC_REFUSED ? "refused" : "returned";
-    bool ok = cJSON_AddStringToObject(o, "op", "result") && cJSON_AddNumberToObject(o, "seq", seq->valuedouble) &&
+    bool ok = cJSON_AddStringToObject(o, "op", "result") &&
+              cJSON_AddNumberToObject(o, "seq", seq->valuedouble) &&
               cJSON_AddStringToObject(o, "outcome", outcome);
     if (ok && known)
         ok = cJSON_AddStringToObject(o, "status", cfc_status_name(st)) != NULL;

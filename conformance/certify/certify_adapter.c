@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Adapter child processes.
  *
@@ -436,9 +437,11 @@ void cfc__proc_describe(const cfc__proc *p, char *buf, size_t cap)
         while (start < len && ((unsigned char)t[start] & 0xC0) == 0x80)
             start++;
         if (len > start)
-            snprintf(buf + n, cap - (size_t)n, "; its stderr ends: ...%.*s", (int)(len - start), t + start);
+            snprintf(buf + n, cap - (size_t)n, "; its stderr ends: ...%.*s", (int)(len - start),
+                     t + start);
         return;
     }
     if (len > start)
-        snprintf(buf + n, cap - (size_t)n, "; its stderr ends: %.*s", (int)(len - start), t + start);
+        snprintf(buf + n, cap - (size_t)n, "; its stderr ends: %.*s", (int)(len - start),
+                 t + start);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Buffers, escapers, base64, SHA-256 for certification (see certify_buf.h).
  */
@@ -349,7 +350,8 @@ long cfc__base64_decode(const char *s, size_t len, unsigned char *out)
             if (v[k] < 0)
                 return -1;
         }
-        unsigned w = (unsigned)v[0] << 18 | (unsigned)v[1] << 12 | (unsigned)v[2] << 6 | (unsigned)v[3];
+        unsigned w =
+            (unsigned)v[0] << 18 | (unsigned)v[1] << 12 | (unsigned)v[2] << 6 | (unsigned)v[3];
         /* Canonical only: the bits a padding character drops must be zero. */
         if ((pad == 1 && (w & 0xFF)) || (pad == 2 && (w & 0xFFFF)))
             return -1;
@@ -417,7 +419,8 @@ bool cfc__jval_equal(const cfc_jval *a, const cfc_jval *b)
     case CFC_J_ARRAY: {
         if (a->u.kids.count != b->u.kids.count)
             return false;
-        for (const cfc_jval *x = a->u.kids.first, *y = b->u.kids.first; x && y; x = x->next, y = y->next) {
+        for (const cfc_jval *x = a->u.kids.first, *y = b->u.kids.first; x && y;
+             x = x->next, y = y->next) {
             if (!cfc__jval_equal(x, y))
                 return false;
         }
@@ -455,8 +458,8 @@ static void sha256_block(uint32_t h[8], const unsigned char *p)
 {
     uint32_t w[64];
     for (int i = 0; i < 16; i++)
-        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
-               (uint32_t)p[4 * i + 3];
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+               (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
     for (int i = 16; i < 64; i++) {
         uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
         uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
@@ -464,7 +467,8 @@ static void sha256_block(uint32_t h[8], const unsigned char *p)
     }
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
     for (int i = 0; i < 64; i++) {
-        uint32_t t1 = hh + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+        uint32_t t1 =
+            hh + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
         uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
         hh = g;
         g = f;

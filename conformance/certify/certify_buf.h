@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal to certification: a growable byte buffer with the escapers every
  * certification writer needs (JSON, HTML, XML), base64 both ways, a UTF-8

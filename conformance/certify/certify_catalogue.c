@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The case catalogue: data (corpus/certification/catalogue.json), parsed
  * and validated here once, then read-only.
@@ -136,7 +137,8 @@ static const char *string_member(loader *l, const cfc_jval *obj, const char *nam
 
 /* Only these members: a typo in the catalogue is an error, not a silently
  * ignored expectation. */
-static void only_members(loader *l, const cfc_jval *obj, const char *const *allowed, const char *where)
+static void only_members(loader *l, const cfc_jval *obj, const char *const *allowed,
+                         const char *where)
 {
     for (const cfc_jval *k = obj->u.kids.first; k && !l->failed; k = k->next) {
         bool ok = false;
@@ -288,7 +290,8 @@ static void load_step(loader *l, const cfc_jval *call, const cfc_jval *expect, c
     else if (strcmp(kind, "no-raise") == 0)
         st->expect = CFC_EXPECT_NO_RAISE;
     else {
-        fail(l, "%s: expect.kind must be event, refuse-or-conform or no-raise, not \"%s\"", where, kind);
+        fail(l, "%s: expect.kind must be event, refuse-or-conform or no-raise, not \"%s\"", where,
+             kind);
         return;
     }
     if ((st->fault != CFC_FAULT_NONE) != (st->expect == CFC_EXPECT_NO_RAISE)) {
@@ -305,7 +308,8 @@ static void load_step(loader *l, const cfc_jval *call, const cfc_jval *expect, c
         fail(l, "%s: fields, absent, one_of and maybe go with expect.kind event only", where);
         return;
     }
-    if (st->expect == CFC_EXPECT_EVENT && (ex->fields == NULL || ex->fields->type != CFC_J_OBJECT)) {
+    if (st->expect == CFC_EXPECT_EVENT &&
+        (ex->fields == NULL || ex->fields->type != CFC_J_OBJECT)) {
         fail(l, "%s: expect.fields must be an object", where);
         return;
     }
@@ -366,16 +370,19 @@ static void load_step(loader *l, const cfc_jval *call, const cfc_jval *expect, c
             for (const cfc_jval *k = ex->absent->u.kids.first; k; k = k->next)
                 cfc__buf_printf(&b, " %s", k->u.str.s);
         }
-        cfc__buf_printf(&b, "; a timestamp within %lld ms of the call", (long long)cat->tolerance_ms);
+        cfc__buf_printf(&b, "; a timestamp within %lld ms of the call",
+                        (long long)cat->tolerance_ms);
         break;
     case CFC_EXPECT_REFUSE_OR_CONFORM:
-        cfc__buf_printf(&b, "a refusal with nothing sent, or one conforming %s event (never a "
-                            "non-conforming one)",
+        cfc__buf_printf(&b,
+                        "a refusal with nothing sent, or one conforming %s event (never a "
+                        "non-conforming one)",
                         st->type->name);
         break;
     case CFC_EXPECT_NO_RAISE:
-        cfc__buf_printf(&b, "the manager's broadcast %s; the broadcaster returns without raising "
-                            "and logs at ERROR; anything it tried to send conforms",
+        cfc__buf_printf(&b,
+                        "the manager's broadcast %s; the broadcaster returns without raising "
+                        "and logs at ERROR; anything it tried to send conforms",
                         st->fault == CFC_FAULT_FAIL ? "fails (fault \"fail\")"
                                                     : "raises (fault \"raise\")");
         break;
@@ -388,8 +395,8 @@ static void load_step(loader *l, const cfc_jval *call, const cfc_jval *expect, c
 
 static void load_case(loader *l, const cfc_jval *jc, cfc_cert_case *c, size_t *next_step)
 {
-    static const char *const case_keys[] = {"id", "description", "ref", "call", "expect",
-                                            "steps", "stream", NULL};
+    static const char *const case_keys[] = {"id",     "description", "ref",    "call",
+                                            "expect", "steps",       "stream", NULL};
     cfc_catalogue *cat = l->cat;
     char where[96];
     if (jc->type != CFC_J_OBJECT) {
@@ -446,7 +453,8 @@ static void load_case(loader *l, const cfc_jval *jc, cfc_cert_case *c, size_t *n
     c->n_steps = steps->u.kids.count;
     for (const cfc_jval *s = steps->u.kids.first; s && !l->failed; s = s->next) {
         char swhere[128];
-        snprintf(swhere, sizeof swhere, "%s step %zu", where, (size_t)(*next_step - (size_t)(c->steps - cat->steps)) + 1);
+        snprintf(swhere, sizeof swhere, "%s step %zu", where,
+                 (size_t)(*next_step - (size_t)(c->steps - cat->steps)) + 1);
         if (s->type != CFC_J_OBJECT) {
             fail(l, "%s: not an object", swhere);
             return;
@@ -470,8 +478,8 @@ static void load_case(loader *l, const cfc_jval *jc, cfc_cert_case *c, size_t *n
         if (fs && fs->type != CFC_J_TRUE && fs->type != CFC_J_FALSE)
             fail(l, "%s: stream.from_start must be true or false", where);
         c->from_start = fs && fs->type == CFC_J_TRUE;
-        if (pid && (pid->type != CFC_J_NUMBER || !(pid->u.num.flags & CFC_JNUM_INT64) ||
-                    pid->u.num.i < 1))
+        if (pid &&
+            (pid->type != CFC_J_NUMBER || !(pid->u.num.flags & CFC_JNUM_INT64) || pid->u.num.i < 1))
             fail(l, "%s: stream.project_id must be an integer >= 1", where);
         c->subscribed_project = pid ? pid->u.num.i : 0;
     }
@@ -489,8 +497,9 @@ static size_t count_steps(const cfc_jval *cases)
 
 static void load(loader *l, const cfc_jval *root)
 {
-    static const char *const top_keys[] = {"catalogue", "version", "description", "contract",
-                                           "timestamp_tolerance_ms", "sections", "cases", NULL};
+    static const char *const top_keys[] = {
+        "catalogue", "version", "description", "contract", "timestamp_tolerance_ms",
+        "sections",  "cases",   NULL};
     cfc_catalogue *cat = l->cat;
     if (root->type != CFC_J_OBJECT) {
         fail(l, "the catalogue must be a JSON object");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal to certification: the catalogue's parsed expectations, the
  * adapter protocol (requests out, replies in), adapter processes, grading.
@@ -87,10 +88,10 @@ void cfc__buf_reply_members(cfc__buf *b, const cfc_cert_reply *r);
 /* ---- adapter processes --------------------------------------------------- */
 
 typedef struct cfc__proc {
-    pid_t pid;   /* 0: not running */
-    int in_fd;   /* its stdin: our end of a socketpair (send with MSG_NOSIGNAL) */
-    int out_fd;  /* its stdout: a pipe */
-    int err_fd;  /* its stderr: a pipe, kept as a short tail */
+    pid_t pid;        /* 0: not running */
+    int in_fd;        /* its stdin: our end of a socketpair (send with MSG_NOSIGNAL) */
+    int out_fd;       /* its stdout: a pipe */
+    int err_fd;       /* its stderr: a pipe, kept as a short tail */
     cfc__buf pending; /* stdout bytes read but not yet returned as lines */
     char err_tail[1024];
     size_t err_len;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The adapter protocol, version 1 (docs/adapter-protocol.md): one JSON
  * object per line each way.
@@ -6,7 +7,8 @@
  *   <- {"op":"hello","protocol":1,"implementation":{"name":..,"language":..,"version":..},
  *       "broadcasters":[...]}
  *   -> {"op":"call","seq":7,"broadcaster":"broadcast_task_blocked","args":{...},"fault":"fail"}
- *   <- {"op":"result","seq":7,"outcome":"returned","sent":["{...}"],"logs":[{"level":..,"message":..}]}
+ *   <-
+ * {"op":"result","seq":7,"outcome":"returned","sent":["{...}"],"logs":[{"level":..,"message":..}]}
  *   <- {"op":"error","seq":7,"message":"cannot convert blocked_by"}
  *   -> {"op":"stop"}
  *
@@ -59,7 +61,8 @@ void cfc__proto_start(cfc__buf *b)
 {
     size_t n;
     const cfc_event_type *all = cfc_contract_types(&n);
-    cfc__buf_printf(b, "{\"op\":\"start\",\"protocol\":%d,\"broadcasters\":[", CFC_ADAPTER_PROTOCOL);
+    cfc__buf_printf(b, "{\"op\":\"start\",\"protocol\":%d,\"broadcasters\":[",
+                    CFC_ADAPTER_PROTOCOL);
     for (size_t i = 0; i < n; i++) {
         if (i)
             cfc__buf_add(b, ",", 1);
@@ -208,8 +211,8 @@ cfc__proto_rc cfc__proto_parse_hello(cfc_jparser *p, const cfc_allocator *a, con
         }
     }
     const cfc_jval *list = root && !r.bad ? cfc_jobject_get(root, "broadcasters") : NULL;
-    if (root && !r.bad && (list == NULL || list->type != CFC_J_ARRAY ||
-                           list->u.kids.count > CFC__PROTO_MAX_ITEMS))
+    if (root && !r.bad &&
+        (list == NULL || list->type != CFC_J_ARRAY || list->u.kids.count > CFC__PROTO_MAX_ITEMS))
         bad(&r, "\"broadcasters\" must be an array of function names");
     if (!r.bad && list->u.kids.count) {
         h.broadcasters = cfc__cmalloc(a, list->u.kids.count * sizeof *h.broadcasters);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Certification reports: JSON (for tools, versioned schema), JUnit XML (CI
  * test reporters), Markdown (CI job pages), a shields.io endpoint badge, and
@@ -66,10 +67,13 @@ static const char *verdict_meaning(cfc_verdict v)
 {
     switch (v) {
     case CFC_VERDICT_PASS: return "everything expected";
-    case CFC_VERDICT_NON_STRICT: return "acceptable, not strict: checker warnings, or no ERROR log line";
-    case CFC_VERDICT_FAIL: return "a non-conforming event, a wrong value, a raise or a refused valid call";
+    case CFC_VERDICT_NON_STRICT:
+        return "acceptable, not strict: checker warnings, or no ERROR log line";
+    case CFC_VERDICT_FAIL:
+        return "a non-conforming event, a wrong value, a raise or a refused valid call";
     case CFC_VERDICT_UNIMPLEMENTED: return "the adapter does not offer this broadcaster";
-    case CFC_VERDICT_ERROR: return "the adapter crashed, hung or broke the protocol; it was restarted";
+    case CFC_VERDICT_ERROR:
+        return "the adapter crashed, hung or broke the protocol; it was restarted";
     case CFC_VERDICT_COUNT: break;
     }
     return "";
@@ -103,8 +107,9 @@ static void json_report(cfc__buf *b, const cfc_certification *c)
     jstr(b, c->adapter_command);
     cfc__buf_printf(b, ",\"starts\":%zu},\"selection\":", c->adapter_starts);
     jstr(b, c->selection);
-    cfc__buf_printf(b, ",\"started\":\"%s\",\"elapsed_ms\":%" PRIu32 ",\"certified\":%s,\"score\":%u,"
-                       "\"summary\":{\"total\":%zu",
+    cfc__buf_printf(b,
+                    ",\"started\":\"%s\",\"elapsed_ms\":%" PRIu32 ",\"certified\":%s,\"score\":%u,"
+                    "\"summary\":{\"total\":%zu",
                     ts, c->elapsed_ms, c->certified ? "true" : "false", cfc_certification_score(c),
                     c->n_results);
     for (int v = 0; v < CFC_VERDICT_COUNT; v++)
@@ -230,8 +235,9 @@ static void junit_report(cfc__buf *b, const cfc_certification *c)
         xml(b, sec->id);
         cfc__buf_puts(b, " ");
         xml(b, sec->title);
-        cfc__buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
-                        n, f, e, sk, (double)ms / 1000.0);
+        cfc__buf_printf(
+            b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
+            n, f, e, sk, (double)ms / 1000.0);
         cfc__buf_puts(b, "    <properties>\n      <property name=\"catalogue.version\" value=\"");
         xml(b, cfc_catalogue_version(cat));
         cfc__buf_printf(b, "\"/>\n      <property name=\"catalogue.sha256\" value=\"%s\"/>\n",
@@ -256,9 +262,7 @@ static void junit_report(cfc__buf *b, const cfc_certification *c)
             cfc__buf_printf(b, "\" time=\"%.3f\"", r->elapsed_ms / 1000.0);
             const char *first = r->n_messages ? r->messages[0] : cfc_verdict_name(r->verdict);
             switch (r->verdict) {
-            case CFC_VERDICT_PASS:
-                cfc__buf_puts(b, "/>\n");
-                continue;
+            case CFC_VERDICT_PASS: cfc__buf_puts(b, "/>\n"); continue;
             case CFC_VERDICT_NON_STRICT:
                 cfc__buf_puts(b, ">\n      <system-out>NON-STRICT&#10;");
                 junit_problem_text(b, r);
@@ -356,7 +360,8 @@ static void markdown_report(cfc__buf *b, const cfc_certification *c)
     }
     if (c->counts[CFC_VERDICT_PASS] == c->n_results)
         return;
-    cfc__buf_puts(b, "\n### Cases not passed strictly\n\n| Case | Verdict | Description | Why |\n|---|---|---|---|\n");
+    cfc__buf_puts(b, "\n### Cases not passed strictly\n\n| Case | Verdict | Description | Why "
+                     "|\n|---|---|---|---|\n");
     for (size_t i = 0; i < c->n_results; i++) {
         const cfc_case_result *r = &c->results[i];
         if (r->verdict == CFC_VERDICT_PASS)
@@ -393,28 +398,39 @@ static void html(cfc__buf *b, const char *s)
 }
 
 static const char css[] =
-    "body{overflow-wrap:anywhere;font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:1200px;"
+    "body{overflow-wrap:anywhere;font:15px/1.45 system-ui,-apple-system,'Segoe "
+    "UI',sans-serif;margin:0 auto;max-width:1200px;"
     "padding:1em 2em;color:#1b1b1b;background:#fff}"
-    "h1{font-size:1.6em;margin:.3em 0}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #ddd}"
+    "h1{font-size:1.6em;margin:.3em 0}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid "
+    "#ddd}"
     "code,pre{font:13px/1.4 ui-monospace,'DejaVu Sans Mono',monospace}"
-    "pre{background:#f6f8fa;padding:.6em .8em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}"
-    ".verdict{display:inline-block;font-size:1.15em;font-weight:600;padding:.2em .7em;border-radius:4px;color:#fff}"
+    "pre{background:#f6f8fa;padding:.6em "
+    ".8em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}"
+    ".verdict{display:inline-block;font-size:1.15em;font-weight:600;padding:.2em "
+    ".7em;border-radius:4px;color:#fff}"
     ".certified{background:#2e7d32}.not-certified{background:#c62828}"
-    "dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dl.meta dt{font-weight:600}"
+    "dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dl.meta "
+    "dt{font-weight:600}"
     "dl.meta dd{margin:0;word-break:break-all}"
-    "table.counts{border-collapse:collapse}table.counts td,table.counts th{padding:.2em .8em;border:1px solid #ddd}"
+    "table.counts{border-collapse:collapse}table.counts td,table.counts th{padding:.2em "
+    ".8em;border:1px solid #ddd}"
     "table.matrix{border-collapse:collapse;width:100%}"
-    "table.matrix th{text-align:left;font-weight:600;padding:.35em .8em .35em 0;white-space:nowrap;vertical-align:top;width:1%}"
+    "table.matrix th{text-align:left;font-weight:600;padding:.35em .8em .35em "
+    "0;white-space:nowrap;vertical-align:top;width:1%}"
     "table.matrix td{padding:.2em 0}"
-    ".cell{display:inline-block;min-width:3.6em;height:1.7em;line-height:1.7em;margin:2px;padding:0 .3em;"
-    "text-align:center;font:12px/1.7em ui-monospace,monospace;color:#fff;text-decoration:none;border-radius:3px}"
+    ".cell{display:inline-block;min-width:3.6em;height:1.7em;line-height:1.7em;margin:2px;padding:"
+    "0 .3em;"
+    "text-align:center;font:12px/1.7em "
+    "ui-monospace,monospace;color:#fff;text-decoration:none;border-radius:3px}"
     ".v-pass{background:#2e7d32}.v-nonstrict{background:#9e9d24}.v-fail{background:#c62828}"
     ".v-unimpl{background:#757575}.v-error{background:#4a148c}"
-    "ul.legend{list-style:none;padding:0}ul.legend li{margin:.25em 0}ul.legend .cell{min-width:7.5em}"
+    "ul.legend{list-style:none;padding:0}ul.legend li{margin:.25em 0}ul.legend "
+    ".cell{min-width:7.5em}"
     "details.case{border:1px solid #ddd;border-radius:4px;margin:.5em 0;padding:.3em .8em}"
     "details.case summary{cursor:pointer}details.case[open]{padding-bottom:.6em}"
     "details.case summary .cell{min-width:7.5em}"
-    ".diff .del{color:#b71c1c;background:#ffebee;display:block}.diff .add{color:#1b5e20;background:#e8f5e9;display:block}"
+    ".diff .del{color:#b71c1c;background:#ffebee;display:block}.diff "
+    ".add{color:#1b5e20;background:#e8f5e9;display:block}"
     ".diff .same{color:#555;display:block}"
     "h4{margin:.8em 0 .2em}";
 
@@ -424,7 +440,8 @@ static void html_case(cfc__buf *b, const cfc_case_result *r)
     bool pass = r->verdict == CFC_VERDICT_PASS;
     cfc__buf_puts(b, "<details class=\"case\" id=\"case-");
     html(b, k->id);
-    cfc__buf_printf(b, "\" data-verdict=\"%s\"%s><summary><span class=\"cell %s\">%s</span> <strong>",
+    cfc__buf_printf(b,
+                    "\" data-verdict=\"%s\"%s><summary><span class=\"cell %s\">%s</span> <strong>",
                     cfc_verdict_name(r->verdict), pass ? "" : " open", verdict_class(r->verdict),
                     cfc_verdict_name(r->verdict));
     html(b, k->id);
@@ -444,7 +461,8 @@ static void html_case(cfc__buf *b, const cfc_case_result *r)
         html(b, st->args);
         cfc__buf_puts(b, ")");
         if (st->fault)
-            cfc__buf_printf(b, "  with the manager's broadcast set to %s", cfc_fault_name(st->fault));
+            cfc__buf_printf(b, "  with the manager's broadcast set to %s",
+                            cfc_fault_name(st->fault));
         cfc__buf_puts(b, "</pre>");
         if (pass)
             continue;
@@ -490,7 +508,10 @@ static void html_case(cfc__buf *b, const cfc_case_result *r)
         cfc__buf_puts(b, "<h4>Diff (- expected, + received)</h4><pre class=\"diff\">");
         for (size_t m = 0; m < r->n_diff; m++) {
             const char *d = r->diff[m];
-            cfc__buf_printf(b, "<span class=\"%s\">", d[0] == '-' ? "del" : d[0] == '+' ? "add" : "same");
+            cfc__buf_printf(b, "<span class=\"%s\">",
+                            d[0] == '-'   ? "del"
+                            : d[0] == '+' ? "add"
+                                          : "same");
             html(b, d);
             cfc__buf_puts(b, "</span>");
         }
@@ -512,14 +533,17 @@ static void html_report(cfc__buf *b, const cfc_certification *c)
     html(b, name);
     cfc__buf_add(b, " ", 1);
     html(b, version);
-    cfc__buf_printf(b, " — %s</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n<h1>Certification of ",
-                    c->certified ? "certified" : "not certified", css);
+    cfc__buf_printf(
+        b, " — %s</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n<h1>Certification of ",
+        c->certified ? "certified" : "not certified", css);
     html(b, name);
     cfc__buf_add(b, " ", 1);
     html(b, version);
     cfc__buf_puts(b, " (");
     html(b, c->impl_language ? c->impl_language : "?");
-    cfc__buf_printf(b, ")</h1>\n<p><span id=\"verdict\" class=\"verdict %s\">%s</span> %u%% (%zu/%zu cases passed)</p>\n",
+    cfc__buf_printf(b,
+                    ")</h1>\n<p><span id=\"verdict\" class=\"verdict %s\">%s</span> %u%% (%zu/%zu "
+                    "cases passed)</p>\n",
                     c->certified ? "certified" : "not-certified",
                     c->certified ? "Certified" : "Not certified", cfc_certification_score(c),
                     n_passed(c), c->n_results);
@@ -540,14 +564,18 @@ static void html_report(cfc__buf *b, const cfc_certification *c)
     cfc__buf_puts(b, "</dd></dl>\n</header>\n<section id=\"summary\"><h2>Summary</h2>\n"
                      "<table class=\"counts\"><tr><th>Verdict</th><th>Cases</th></tr>");
     for (int v = 0; v < CFC_VERDICT_COUNT; v++)
-        cfc__buf_printf(b, "<tr><td><span class=\"cell %s\">%s</span></td><td id=\"count-%s\">%zu</td></tr>",
-                        verdict_class((cfc_verdict)v), cfc_verdict_name((cfc_verdict)v),
-                        verdict_class((cfc_verdict)v) + 2, c->counts[v]);
-    cfc__buf_puts(b, "</table>\n</section>\n<section id=\"legend\"><h2>Legend</h2>\n<ul class=\"legend\">");
+        cfc__buf_printf(
+            b, "<tr><td><span class=\"cell %s\">%s</span></td><td id=\"count-%s\">%zu</td></tr>",
+            verdict_class((cfc_verdict)v), cfc_verdict_name((cfc_verdict)v),
+            verdict_class((cfc_verdict)v) + 2, c->counts[v]);
+    cfc__buf_puts(
+        b, "</table>\n</section>\n<section id=\"legend\"><h2>Legend</h2>\n<ul class=\"legend\">");
     for (int v = 0; v < CFC_VERDICT_COUNT; v++)
-        cfc__buf_printf(b, "<li><span class=\"cell %s\">%s</span> %s</li>", verdict_class((cfc_verdict)v),
-                        cfc_verdict_name((cfc_verdict)v), verdict_meaning((cfc_verdict)v));
-    cfc__buf_puts(b, "</ul>\n</section>\n<section><h2>Case matrix</h2>\n<table class=\"matrix\" id=\"matrix\">\n");
+        cfc__buf_printf(b, "<li><span class=\"cell %s\">%s</span> %s</li>",
+                        verdict_class((cfc_verdict)v), cfc_verdict_name((cfc_verdict)v),
+                        verdict_meaning((cfc_verdict)v));
+    cfc__buf_puts(b, "</ul>\n</section>\n<section><h2>Case matrix</h2>\n<table class=\"matrix\" "
+                     "id=\"matrix\">\n");
     for (size_t si = 0; si < cfc_catalogue_section_count(cat); si++) {
         const cfc_cert_section *sec = cfc_catalogue_section(cat, si);
         bool any = false;
@@ -597,7 +625,8 @@ int cfc_certification_write(const cfc_certification *cert, cfc_cert_format f, FI
     default: b.failed = true; break;
     }
     int rc = -1;
-    if (cfc__buf_ok(&b) && fwrite(b.data, 1, b.len, out) == b.len && fflush(out) == 0 && !ferror(out))
+    if (cfc__buf_ok(&b) && fwrite(b.data, 1, b.len, out) == b.len && fflush(out) == 0 &&
+        !ferror(out))
         rc = 0;
     cfc__buf_free(&b);
     return rc;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A certification run: start the adapter, play every selected case through
  * it, restart it after anything that makes its state unknown, stop it.
@@ -94,8 +95,8 @@ static int start_adapter(runner *r, char *why, size_t cap)
     }
     cfc__hello h;
     char perr[256];
-    cfc__proto_rc prc = cfc__proto_parse_hello(r->parser, r->a, r->line.data, r->line.len, &h, perr,
-                                               sizeof perr);
+    cfc__proto_rc prc =
+        cfc__proto_parse_hello(r->parser, r->a, r->line.data, r->line.len, &h, perr, sizeof perr);
     if (prc != CFC__PROTO_OK) {
         stop_adapter(r, false);
         snprintf(why, cap, "invalid answer to start: %s", perr);
@@ -337,7 +338,8 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
     for (size_t i = 0; i < cfc_catalogue_count(cat); i++)
         selected += cfc_case_selected(cfc_catalogue_case(cat, i)->id, o->cases);
     if (selected == 0)
-        return fail_with(err, CFC_CERTIFY_USAGE, "no case matches %.400s", o->cases ? o->cases : "");
+        return fail_with(err, CFC_CERTIFY_USAGE, "no case matches %.400s",
+                         o->cases ? o->cases : "");
 
     char why[1024];
     int sr = cfc__argv_split(r.a, o->adapter_command, &r.argv, why, sizeof why);
@@ -364,9 +366,11 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
     cert->started_ms = cfc__now_real_ms();
     int64_t t0 = cfc__now_mono_ms();
     cert->adapter_command = cfc__cstrndup(r.a, o->adapter_command, strlen(o->adapter_command));
-    cert->selection = o->cases && o->cases[0] ? cfc__cstrndup(r.a, o->cases, strlen(o->cases)) : NULL;
+    cert->selection =
+        o->cases && o->cases[0] ? cfc__cstrndup(r.a, o->cases, strlen(o->cases)) : NULL;
     cert->results = cfc__cmalloc(r.a, selected * sizeof *cert->results);
-    if (cert->adapter_command == NULL || cert->results == NULL || (o->cases && o->cases[0] && !cert->selection)) {
+    if (cert->adapter_command == NULL || cert->results == NULL ||
+        (o->cases && o->cases[0] && !cert->selection)) {
         status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
         goto done;
     }

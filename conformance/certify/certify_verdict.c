@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Grading: what the adapter answered to a step, against what the catalogue
  * expects. Every sent text goes through the conformance checker (the same
@@ -107,7 +108,7 @@ void cfc__grade_free(cfc__grade *g)
 struct cfc__events {
     const cfc_allocator *alloc;
     cfc_checker *checker;
-    cfc_stream *stream; /* scenarios only */
+    cfc_stream *stream;  /* scenarios only */
     cfc_jparser *parser; /* to compare field values */
 };
 
@@ -195,12 +196,14 @@ static size_t grade_findings(cfc__grade *g, const cfc_event_result *res, size_t 
     for (size_t i = 0; i < res->n_findings; i++) {
         const cfc_finding *f = &res->findings[i];
         const cfc_rule_info *ri = cfc_rule_get(f->rule);
-        cfc__grade_note(g, f->severity == CFC_SEVERITY_ERROR ? CFC_VERDICT_FAIL : CFC_VERDICT_NON_STRICT,
-                        "%s%s[%s] %s: %s", which, cfc_severity_name(f->severity), ri ? ri->id : "?",
-                        f->pointer[0] ? f->pointer : "(event)", f->message);
+        cfc__grade_note(
+            g, f->severity == CFC_SEVERITY_ERROR ? CFC_VERDICT_FAIL : CFC_VERDICT_NON_STRICT,
+            "%s%s[%s] %s: %s", which, cfc_severity_name(f->severity), ri ? ri->id : "?",
+            f->pointer[0] ? f->pointer : "(event)", f->message);
     }
     if (res->n_dropped)
-        cfc__grade_note(g, CFC_VERDICT_FAIL, "%s%zu more findings not shown", which, res->n_dropped);
+        cfc__grade_note(g, CFC_VERDICT_FAIL, "%s%zu more findings not shown", which,
+                        res->n_dropped);
     return res->errors;
 }
 
@@ -258,10 +261,12 @@ static void compare_fields(cfc__grade *g, const cfc_cert_step *step, const cfc_j
         if (want == NULL || (v && got == NULL)) {
             g->nomem = true;
         } else if (v == NULL) {
-            cfc__grade_note(g, CFC_VERDICT_FAIL, "/%s is missing, expected one of %s", k->key, want);
+            cfc__grade_note(g, CFC_VERDICT_FAIL, "/%s is missing, expected one of %s", k->key,
+                            want);
             cfc__grade_diff(g, "- %s: one of %s", k->key, want);
         } else if (!any) {
-            cfc__grade_note(g, CFC_VERDICT_FAIL, "/%s is %s, expected one of %s", k->key, got, want);
+            cfc__grade_note(g, CFC_VERDICT_FAIL, "/%s is %s, expected one of %s", k->key, got,
+                            want);
             cfc__grade_diff(g, "- %s: one of %s", k->key, want);
             cfc__grade_diff(g, "+ %s: %s", k->key, got);
         } else {
@@ -279,7 +284,8 @@ static void compare_fields(cfc__grade *g, const cfc_cert_step *step, const cfc_j
         if (want == NULL || got == NULL) {
             g->nomem = true;
         } else if (!cfc__jval_equal(k, v)) {
-            cfc__grade_note(g, CFC_VERDICT_FAIL, "/%s is %s, expected %s (or absent)", k->key, got, want);
+            cfc__grade_note(g, CFC_VERDICT_FAIL, "/%s is %s, expected %s (or absent)", k->key, got,
+                            want);
             cfc__grade_diff(g, "- %s: %s (or absent)", k->key, want);
             cfc__grade_diff(g, "+ %s: %s", k->key, got);
         } else {
@@ -297,7 +303,8 @@ static void compare_fields(cfc__grade *g, const cfc_cert_step *step, const cfc_j
             g->nomem = true;
             continue;
         }
-        cfc__grade_note(g, CFC_VERDICT_FAIL, "/%s is present (%s), expected absent", k->u.str.s, got);
+        cfc__grade_note(g, CFC_VERDICT_FAIL, "/%s is present (%s), expected absent", k->u.str.s,
+                        got);
         cfc__grade_diff(g, "+ %s: %s (expected absent)", k->u.str.s, got);
         cfc__cfree(a, got);
     }
@@ -308,7 +315,8 @@ static void compare_fields(cfc__grade *g, const cfc_cert_step *step, const cfc_j
         const cfc_jval *lists[] = {ex->fields, ex->one_of, ex->maybe};
         for (size_t i = 0; i < 3 && !mentioned; i++)
             mentioned = lists[i] && cfc_jobject_getn(lists[i], v->key, v->key_len) != NULL;
-        for (const cfc_jval *k = ex->absent ? ex->absent->u.kids.first : NULL; k && !mentioned; k = k->next)
+        for (const cfc_jval *k = ex->absent ? ex->absent->u.kids.first : NULL; k && !mentioned;
+             k = k->next)
             mentioned = k->u.str.len == v->key_len && memcmp(k->u.str.s, v->key, v->key_len) == 0;
         if (mentioned)
             continue;
@@ -328,7 +336,8 @@ static void compare_fields(cfc__grade *g, const cfc_cert_step *step, const cfc_j
         int64_t lo = reply->called_ms - tolerance_ms;
         int64_t hi = reply->called_ms + (int64_t)reply->elapsed_ms + tolerance_ms;
         if (ms < lo || ms > hi) {
-            int64_t off = ms < lo ? reply->called_ms - ms : ms - reply->called_ms - (int64_t)reply->elapsed_ms;
+            int64_t off = ms < lo ? reply->called_ms - ms
+                                  : ms - reply->called_ms - (int64_t)reply->elapsed_ms;
             char called[25] = "?";
             cfc_timestamp_format(reply->called_ms, called);
             cfc__grade_note(g, CFC_VERDICT_FAIL,
@@ -373,7 +382,8 @@ bool cfc__grade_step(cfc__grade *g, cfc__events *ev, const cfc_cert_step *step,
             cfc__grade_note(g, CFC_VERDICT_FAIL, "refused valid arguments%s%s",
                             reply->error ? ": " : "", reply->error ? reply->error : "");
         if (reply->n_sent != 1)
-            cfc__grade_note(g, CFC_VERDICT_FAIL, "sent %zu events; expected exactly one", reply->n_sent);
+            cfc__grade_note(g, CFC_VERDICT_FAIL, "sent %zu events; expected exactly one",
+                            reply->n_sent);
         if (reply->n_sent == 0)
             cfc__grade_diff(g, "- one %s event", step->type->name);
         break;
@@ -386,7 +396,8 @@ bool cfc__grade_step(cfc__grade *g, cfc__events *ev, const cfc_cert_step *step,
         else if (reply->outcome == CFC_OUTCOME_RAISED)
             cfc__grade_note(g, CFC_VERDICT_FAIL, "raised after sending: %s", err);
         if (reply->n_sent > 1)
-            cfc__grade_note(g, CFC_VERDICT_FAIL, "sent %zu events; expected none, or one", reply->n_sent);
+            cfc__grade_note(g, CFC_VERDICT_FAIL, "sent %zu events; expected none, or one",
+                            reply->n_sent);
         break;
     case CFC_EXPECT_NO_RAISE:
         if (reply->outcome == CFC_OUTCOME_RAISED)
@@ -395,9 +406,10 @@ bool cfc__grade_step(cfc__grade *g, cfc__events *ev, const cfc_cert_step *step,
                             "never raise): %s",
                             err);
         else if (!has_error_log(reply))
-            cfc__grade_note(g, CFC_VERDICT_NON_STRICT,
-                            "no ERROR log line for the failed broadcast (contract, Error Handling: log "
-                            "errors at ERROR level)");
+            cfc__grade_note(
+                g, CFC_VERDICT_NON_STRICT,
+                "no ERROR log line for the failed broadcast (contract, Error Handling: log "
+                "errors at ERROR level)");
         break;
     }
     for (size_t i = 0; i < reply->n_sent; i++) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cfconform: the command line. Uses only the public headers.
  *
@@ -19,7 +20,6 @@
 #include "cfc/stream.h"
 #include "cli.h"
 
-
 /* `check` has the shared options (cli_options.c) and these. */
 enum { OPT_HELP = 1 };
 static const cfc_cli_option check_only[] = {
@@ -29,13 +29,18 @@ static const cfc_cli_option check_only[] = {
 
 static void usage(FILE *f)
 {
-    fputs("usage: cfconform check [OPTIONS] [FILE...]   check NDJSON events (stdin when no FILE or -)\n"
+    fputs("usage: cfconform check [OPTIONS] [FILE...]   check NDJSON events (stdin when no FILE or "
+          "-)\n"
           "       cfconform rules [--format text|json]  list the rule catalogue\n"
           "       cfconform explain RULE                a rule, its reference and examples\n"
-          "       cfconform watch [OPTIONS] URL         check a live WebSocket producer (watch --help)\n"
-          "       cfconform certify --adapter CMD       certify a broadcaster implementation (certify --help)\n"
-          "       cfconform generate [OPTIONS]          seeded events for feeding a decoder (generate --help)\n"
-          "       cfconform fuzz-exec [OPTIONS] -- CMD  fuzz a decoder in any language (fuzz-exec --help)\n"
+          "       cfconform watch [OPTIONS] URL         check a live WebSocket producer (watch "
+          "--help)\n"
+          "       cfconform certify --adapter CMD       certify a broadcaster implementation "
+          "(certify --help)\n"
+          "       cfconform generate [OPTIONS]          seeded events for feeding a decoder "
+          "(generate --help)\n"
+          "       cfconform fuzz-exec [OPTIONS] -- CMD  fuzz a decoder in any language (fuzz-exec "
+          "--help)\n"
           "       cfconform --version\n"
           "\n"
           "check options:\n",
@@ -279,8 +284,8 @@ int cfc_cmd_rules(int argc, char **argv)
             json_string(stdout, r->summary);
             fputs("}", stdout);
         } else {
-            printf("%-24s %-8s %-12.12s %s\n", r->id, cfc_severity_name(r->severity),
-                   r->reference, r->summary);
+            printf("%-24s %-8s %-12.12s %s\n", r->id, cfc_severity_name(r->severity), r->reference,
+                   r->summary);
         }
     }
     if (json)
@@ -301,13 +306,15 @@ static void print_example(const char *ex)
 int cfc_cmd_explain(int argc, char **argv)
 {
     if (argc != 1)
-        return cfc_cli_usage_error("explain wants one rule ID, e.g. 'cfconform explain %s'", "blocked-count");
+        return cfc_cli_usage_error("explain wants one rule ID, e.g. 'cfconform explain %s'",
+                                   "blocked-count");
     const cfc_rule_info *r = cfc_rule_find(argv[0]);
     if (r == NULL) {
         fprintf(stderr, "cfconform: error: no rule '%s'\nTry 'cfconform rules'.\n", argv[0]);
         return EXIT_TROUBLE;
     }
-    printf("%s (%s)\n  %s\n  reference: %s (docs/contract-rules.md, docs/websocket-event-contracts.md)\n\n",
+    printf("%s (%s)\n  %s\n  reference: %s (docs/contract-rules.md, "
+           "docs/websocket-event-contracts.md)\n\n",
            r->id, cfc_severity_name(r->severity), r->summary, r->reference);
     printf("passes:\n");
     print_example(r->pass_example);
@@ -352,12 +359,8 @@ static const struct command {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"check", cfc_cmd_check},
-    {"rules", cfc_cmd_rules},
-    {"explain", cfc_cmd_explain},
-    {"watch", cfc_cmd_watch},
-    {"generate", cfc_cmd_generate},
-    {"fuzz-exec", cfc_cmd_fuzz_exec},
+    {"check", cfc_cmd_check},     {"rules", cfc_cmd_rules},       {"explain", cfc_cmd_explain},
+    {"watch", cfc_cmd_watch},     {"generate", cfc_cmd_generate}, {"fuzz-exec", cfc_cmd_fuzz_exec},
     {"certify", cfc_cmd_certify},
 };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: what the cfconform subcommands share. Each subcommand is a
  * cfc_cmd_* function (argv after the command name) returning an exit code. */
 #ifndef CFC_CLI_H
@@ -83,9 +84,9 @@ cfc_checker *cfc_cli_checking_checker(cfc_cli_checking *k);
 int cfc_cmd_check(int argc, char **argv);
 int cfc_cmd_rules(int argc, char **argv);
 int cfc_cmd_explain(int argc, char **argv);
-int cfc_cmd_watch(int argc, char **argv); /* cli_watch.c */
-int cfc_cmd_generate(int argc, char **argv); /* cli_generate.c */
+int cfc_cmd_watch(int argc, char **argv);     /* cli_watch.c */
+int cfc_cmd_generate(int argc, char **argv);  /* cli_generate.c */
 int cfc_cmd_fuzz_exec(int argc, char **argv); /* cli_fuzz_exec.c */
-int cfc_cmd_certify(int argc, char **argv); /* cli_certify.c */
+int cfc_cmd_certify(int argc, char **argv);   /* cli_certify.c */
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cfconform certify: runs the case catalogue through an adapter and writes
  * the reports. Uses only the public headers (cfc/certify.h).
@@ -25,9 +26,12 @@
 enum { OPT_ADAPTER, OPT_CASES, OPT_REPORT_DIR, OPT_CATALOGUE, OPT_TIMEOUT, OPT_QUIET, OPT_HELP };
 
 static const cfc_cli_option options[] = {
-    {OPT_ADAPTER, "--adapter", "'COMMAND ARGS'", "the adapter to start (words; '...' and \"...\" quote; no shell)"},
-    {OPT_CASES, "--cases", "PATTERN", "only these cases: comma-separated globs on case IDs (2.3, 5.*, 1.1.1)"},
-    {OPT_REPORT_DIR, "--report-dir", "DIR", "write certification.{json,xml,md,html} and badge.json there"},
+    {OPT_ADAPTER, "--adapter", "'COMMAND ARGS'",
+     "the adapter to start (words; '...' and \"...\" quote; no shell)"},
+    {OPT_CASES, "--cases", "PATTERN",
+     "only these cases: comma-separated globs on case IDs (2.3, 5.*, 1.1.1)"},
+    {OPT_REPORT_DIR, "--report-dir", "DIR",
+     "write certification.{json,xml,md,html} and badge.json there"},
     {OPT_CATALOGUE, "--catalogue", "FILE", "the case catalogue (default: " CFC_CATALOGUE_PATH ")"},
     {OPT_TIMEOUT, "--timeout", "MS", "per-call timeout in milliseconds (default 10000)"},
     {OPT_QUIET, "--quiet", NULL, "print the summary only, not each case that did not pass"},
@@ -136,19 +140,19 @@ int cfc_cmd_certify(int argc, char **argv)
         case OPT_TIMEOUT: {
             size_t ms;
             if (!cfc_cli_parse_size(value, &ms) || ms > 3600000)
-                return cfc_cli_usage_error("--timeout wants milliseconds in 1..3600000, not '%s'", value);
+                return cfc_cli_usage_error("--timeout wants milliseconds in 1..3600000, not '%s'",
+                                           value);
             o.call_timeout_ms = (unsigned)ms;
             break;
         }
         case OPT_QUIET: quiet = true; break;
-        case OPT_HELP:
-            usage(stdout);
-            return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+        case OPT_HELP: usage(stdout); return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
         }
     }
     if (o.adapter_command == NULL)
-        return cfc_cli_usage_error("certify needs --adapter 'COMMAND ARGS'%s",
-                                   ", e.g. --adapter 'python3 adapters/python/cfc_adapter.py my_broadcasts.py'");
+        return cfc_cli_usage_error(
+            "certify needs --adapter 'COMMAND ARGS'%s",
+            ", e.g. --adapter 'python3 adapters/python/cfc_adapter.py my_broadcasts.py'");
     if (quiet)
         o.on_case = NULL;
     /* A closed stdout (cfconform certify | head) must not kill us by SIGPIPE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cfconform fuzz-exec: a black-box fuzzer for event decoders in any
  * language -- those that cannot link libFuzzer (Node, Python, Go, a shell
@@ -42,9 +43,9 @@
 #include "fuzz_exec_proc.h"
 #include "json.h"
 
-#define DEFAULT_PATTERN                                                                        \
-    "AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error: |"              \
-    "Traceback \\(most recent call last\\)|^panic: |^fatal error: |FATAL ERROR|"               \
+#define DEFAULT_PATTERN                                                                            \
+    "AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error: |"                   \
+    "Traceback \\(most recent call last\\)|^panic: |^fatal error: |FATAL ERROR|"                   \
     "Segmentation fault|core dumped"
 #define CONTEXT 64 /* inputs kept for a streaming failure that needs its past */
 #define MAX_FAILURES_KEPT 64
@@ -77,17 +78,23 @@ static const struct fx_option {
     {X_RUNS, "--runs", "N", "inputs to try (default 10000)"},
     {X_MAX_TIME, "--max-time", "S", "stop after S seconds (default 60)"},
     {X_SEED, "--seed", "S", "seed of the generator and the mutator (default 1)"},
-    {X_PER_INPUT, "--per-input", NULL, "one process per input (default: one process, one line per input, one answer line each)"},
-    {X_TIMEOUT, "--timeout", "MS", "a hang: no answer (or no exit, per input) within MS ms (default 2000)"},
+    {X_PER_INPUT, "--per-input", NULL,
+     "one process per input (default: one process, one line per input, one answer line each)"},
+    {X_TIMEOUT, "--timeout", "MS",
+     "a hang: no answer (or no exit, per input) within MS ms (default 2000)"},
     {X_RSS, "--rss-limit-mb", "N", "a failure: resident memory above N MiB (default 2048)"},
-    {X_PATTERN, "--crash-pattern", "RE", "a failure: a stderr line matching RE (POSIX extended; default: sanitizer reports, Python tracebacks, Go panics, Node fatal errors; '' for none)"},
+    {X_PATTERN, "--crash-pattern", "RE",
+     "a failure: a stderr line matching RE (POSIX extended; default: sanitizer reports, Python "
+     "tracebacks, Go panics, Node fatal errors; '' for none)"},
     {X_OK_EXIT, "--ok-exit", "LIST", "exit statuses that are not failures, e.g. 0,1 (default 0)"},
     {X_MIX, "--mix", "P", "fraction of generated events that break a rule (default 0.5)"},
-    {X_MUTATE, "--mutate", "P", "fraction of inputs put through the contract-aware mutator (default 0.5)"},
+    {X_MUTATE, "--mutate", "P",
+     "fraction of inputs put through the contract-aware mutator (default 0.5)"},
     {X_MAX_LEN, "--max-len", "N", "largest input in bytes (default 65536)"},
     {X_OUT, "--out", "DIR", "where reproducers go (default fuzz-exec-out)"},
     {X_MAX_FAILURES, "--max-failures", "N", "stop after N distinct failures (default 10)"},
-    {X_MINIMIZE_RUNS, "--minimize-runs", "N", "processes one failure's minimisation may start (default 300)"},
+    {X_MINIMIZE_RUNS, "--minimize-runs", "N",
+     "processes one failure's minimisation may start (default 300)"},
     {X_QUIET, "--quiet", NULL, "no progress lines on stderr"},
     {X_HELP, "--help", NULL, "show this help"},
 };
@@ -121,7 +128,7 @@ typedef struct failure {
     size_t minimise_runs;
     bool alone;     /* reproduces with this input alone */
     bool any_input; /* fails the same way on "{}": not about this input */
-    size_t times; /* seen */
+    size_t times;   /* seen */
     char path[512];
 } failure;
 
@@ -240,8 +247,7 @@ static size_t simpler_of(const cfc_jval *v, const char *in, simpler *out, size_t
         for (const cfc_jval *k = v->u.kids.first; k; k = k->next)
             n = simpler_of(k, in, out, cap, n);
         break;
-    default:
-        break;
+    default: break;
     }
     return n;
 }
@@ -396,7 +402,8 @@ static void rules_of(fuzz_exec *fx, const uint8_t *d, size_t n, char *out, size_
     size_t o = 0;
     for (size_t k = 0; k < CFC_RULE_COUNT && o < cap; k++) {
         if (r->by_rule[k])
-            o += (size_t)snprintf(out + o, cap - o, "%s%s", o ? ", " : "", cfc_rule_get((cfc_rule)k)->id);
+            o += (size_t)snprintf(out + o, cap - o, "%s%s", o ? ", " : "",
+                                  cfc_rule_get((cfc_rule)k)->id);
     }
     if (o == 0)
         snprintf(out, cap, "none (a conforming event)");
@@ -573,8 +580,9 @@ static bool parse_ok_exit(const char *s, bool ok[256])
 static void print_summary(fuzz_exec *fx, size_t runs, double secs, size_t inputs_failed)
 {
     printf("fuzz-exec: %zu runs in %.1f s (%.0f execs/s), %s, %zu failure%s", runs, secs,
-           secs > 0 ? (double)runs / secs : 0.0, fx->per_input ? "one process per input" : "streaming",
-           fx->n_failures, fx->n_failures == 1 ? "" : "s");
+           secs > 0 ? (double)runs / secs : 0.0,
+           fx->per_input ? "one process per input" : "streaming", fx->n_failures,
+           fx->n_failures == 1 ? "" : "s");
     if (fx->n_failures)
         printf(" (%zu failing inputs)", inputs_failed);
     printf("\n");
@@ -656,16 +664,15 @@ int cfc_cmd_fuzz_exec(int argc, char **argv)
         case X_MAX_FAILURES: good = parse_num(v, 1, MAX_FAILURES_KEPT, &max_failures); break;
         case X_MINIMIZE_RUNS: good = parse_num(v, 0, 1e6, &minimize_runs); break;
         case X_QUIET: fx.quiet = true; break;
-        case X_HELP:
-            fx_usage(stdout);
-            return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+        case X_HELP: fx_usage(stdout); return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
         }
         if (!good)
-            return cfc_cli_usage_error("fuzz-exec: bad value '%s' (see 'cfconform fuzz-exec --help')",
-                                       v);
+            return cfc_cli_usage_error(
+                "fuzz-exec: bad value '%s' (see 'cfconform fuzz-exec --help')", v);
     }
     if (i >= argc)
-        return cfc_cli_usage_error("fuzz-exec: %s", "no command (cfconform fuzz-exec [OPTIONS] -- COMMAND ARGS)");
+        return cfc_cli_usage_error("fuzz-exec: %s",
+                                   "no command (cfconform fuzz-exec [OPTIONS] -- COMMAND ARGS)");
     fx.argv = argv + i; /* argv is NULL-terminated after argc */
     if (pattern[0]) {
         int rc = regcomp(&fx.re, pattern, REG_EXTENDED | REG_NOSUB | REG_NEWLINE);

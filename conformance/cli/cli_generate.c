@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cfconform generate: seeded events from the contract table (cfc/generate.h),
  * one per line, for feeding any decoder.
@@ -45,10 +46,13 @@ static const struct gen_option {
     {G_MIX, "--mix", "P", "a fraction P (0..1) of the events invalid, the rest valid"},
     {G_RULE, "--rule", "ID", "invalid events break this rule (alone: --invalid)"},
     {G_STREAM, "--stream", NULL, "a coherent multi-agent stream that satisfies the stream rules"},
-    {G_LABELLED, "--labelled", NULL, "write {\"rule\":\"ID\",\"event\":EVENT} lines (rule null when valid)"},
-    {G_LABELS, "--labels", "FILE", "write each event's label to FILE, one line each: a rule ID or \"valid\""},
+    {G_LABELLED, "--labelled", NULL,
+     "write {\"rule\":\"ID\",\"event\":EVENT} lines (rule null when valid)"},
+    {G_LABELS, "--labels", "FILE",
+     "write each event's label to FILE, one line each: a rule ID or \"valid\""},
     {G_PLAIN, "--plain", NULL, "no lexical variety: compact events in schema order"},
-    {G_MAX_EVENT_BYTES, "--max-event-bytes", "N", "the size too-large events exceed (default 1048576)"},
+    {G_MAX_EVENT_BYTES, "--max-event-bytes", "N",
+     "the size too-large events exceed (default 1048576)"},
     {G_MAX_DEPTH, "--max-depth", "N", "the depth too-deep events exceed (default 64)"},
     {G_HELP, "--help", NULL, "show this help"},
 };
@@ -156,9 +160,7 @@ int cfc_cmd_generate(int argc, char **argv)
                                            value);
             o.max_depth = (unsigned)n;
             break;
-        case G_HELP:
-            gen_usage(stdout);
-            return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+        case G_HELP: gen_usage(stdout); return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
         }
     }
     if (valid + invalid + mix > 1)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Option parsing for the subcommands, and the options that `check` and
  * `watch` share (what to check, how to report it): one table each, read by
@@ -16,14 +17,20 @@
 const cfc_cli_option cfc_cli_checking_options[] = {
     {CFC_OPT_FORMAT, "--format", "text|json|junit", "output format (default text)"},
     {CFC_OPT_STRICT, "--strict", NULL, "warnings count as errors"},
-    {CFC_OPT_CONFIG, "--config", "FILE", "rules configuration (JSON): disable rules, change severities, extend enums"},
-    {CFC_OPT_MAX_EVENT_BYTES, "--max-event-bytes", "N", "largest event checked (default 1048576); larger ones are findings"},
+    {CFC_OPT_CONFIG, "--config", "FILE",
+     "rules configuration (JSON): disable rules, change severities, extend enums"},
+    {CFC_OPT_MAX_EVENT_BYTES, "--max-event-bytes", "N",
+     "largest event checked (default 1048576); larger ones are findings"},
     {CFC_OPT_MAX_DEPTH, "--max-depth", "N", "deepest nesting allowed (default 64)"},
     {CFC_OPT_QUIET, "--quiet", NULL, "summary only"},
     {CFC_OPT_FAIL_ON, "--fail-on", "error|warning", "what makes the exit code 1 (default error)"},
-    {CFC_OPT_COLOR, "--color", "auto|always|never", "colour in text output (default auto: a terminal, unless NO_COLOR is set)"},
-    {CFC_OPT_FROM_START, "--from-start", NULL, "the input begins at the producer's start: also check S1, S3 (agents created first, tasks blocked before unblocked)"},
-    {CFC_OPT_PROJECT, "--project", "N", "the connection subscribed to project N: any other project_id is an error (S7)"},
+    {CFC_OPT_COLOR, "--color", "auto|always|never",
+     "colour in text output (default auto: a terminal, unless NO_COLOR is set)"},
+    {CFC_OPT_FROM_START, "--from-start", NULL,
+     "the input begins at the producer's start: also check S1, S3 (agents created first, tasks "
+     "blocked before unblocked)"},
+    {CFC_OPT_PROJECT, "--project", "N",
+     "the connection subscribed to project N: any other project_id is an error (S7)"},
 };
 const size_t cfc_cli_n_checking_options =
     sizeof cfc_cli_checking_options / sizeof cfc_cli_checking_options[0];
@@ -82,7 +89,8 @@ int cfc_cli_checking_set(cfc_cli_checking *k, int id, const char *value)
     case CFC_OPT_CONFIG: k->config = value; return 0;
     case CFC_OPT_MAX_EVENT_BYTES:
         if (!cfc_cli_parse_size(value, &k->check.max_event_bytes))
-            return cfc_cli_usage_error("--max-event-bytes wants a positive integer, not '%s'", value);
+            return cfc_cli_usage_error("--max-event-bytes wants a positive integer, not '%s'",
+                                       value);
         return 0;
     case CFC_OPT_MAX_DEPTH: {
         size_t d;
@@ -159,8 +167,8 @@ int cfc_cli_checking_option(cfc_cli_checking *k, int argc, char **argv, int *i,
                             const char **value)
 {
     const char *a = argv[*i];
-    int m = cfc_cli_match(argc, argv, i, cfc_cli_checking_options, cfc_cli_n_checking_options,
-                          opt, value);
+    int m = cfc_cli_match(argc, argv, i, cfc_cli_checking_options, cfc_cli_n_checking_options, opt,
+                          value);
     if (m == 1)
         return cfc_cli_checking_set(k, (*opt)->id, *value) == 0 ? 0 : -1;
     if (m == 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cfconform watch URL: attach to a running producer's WebSocket endpoint and
  * check every event it sends, live.
@@ -57,14 +58,20 @@ enum {
 
 static const cfc_cli_option wopts[] = {
     {W_HEADER, "--header", "'NAME: VALUE'", "an HTTP header for the handshake (repeatable)"},
-    {W_SUBSCRIBE, "--subscribe", "TEXT", "a message to send once connected, e.g. '{\"type\":\"subscribe\",\"project_id\":1}' (sets --project by default)"},
-    {W_INSECURE, "--insecure", NULL, "wss: accept a self-signed, expired or mismatched certificate"},
+    {W_SUBSCRIBE, "--subscribe", "TEXT",
+     "a message to send once connected, e.g. '{\"type\":\"subscribe\",\"project_id\":1}' (sets "
+     "--project by default)"},
+    {W_INSECURE, "--insecure", NULL,
+     "wss: accept a self-signed, expired or mismatched certificate"},
     {W_COUNT, "--count", "N", "stop after N events"},
     {W_DURATION, "--duration", "SECONDS", "stop after this long"},
     {W_IDLE, "--idle-timeout", "SECONDS", "stop after this long without a frame"},
-    {W_CONNECT_TIMEOUT, "--connect-timeout", "SECONDS", "give up on a handshake after this long (default 10)"},
-    {W_RECORD, "--record", "FILE", "write every message's exact bytes to FILE, one per line (replay: cfconform check FILE)"},
-    {W_RECONNECT, "--reconnect", NULL, "reconnect when the connection fails or ends, with exponential backoff"},
+    {W_CONNECT_TIMEOUT, "--connect-timeout", "SECONDS",
+     "give up on a handshake after this long (default 10)"},
+    {W_RECORD, "--record", "FILE",
+     "write every message's exact bytes to FILE, one per line (replay: cfconform check FILE)"},
+    {W_RECONNECT, "--reconnect", NULL,
+     "reconnect when the connection fails or ends, with exponential backoff"},
     {W_RECONNECT_MAX, "--reconnect-max", "SECONDS", "longest wait between reconnects (default 30)"},
     {W_VERBOSE, "--verbose", NULL, "connection events and libwebsockets' own warnings to stderr"},
     {W_HELP, "--help", NULL, "show this help"},
@@ -83,13 +90,14 @@ static void watch_usage(FILE *f)
           f);
     cfc_cli_print_options(f, wopts, N_WOPTS);
     cfc_cli_print_options(f, cfc_cli_checking_options, cfc_cli_n_checking_options);
-    fputs("\nexample:\n"
-          "  cfconform watch --count 100 --subscribe '{\"type\":\"subscribe\",\"project_id\":1}' \\\n"
-          "      ws://127.0.0.1:8080/ws\n"
-          "\nexit codes: 0 no errors, 1 errors found (or warnings with --fail-on warning),\n"
-          "            2 usage or I/O error, no connection (refused, DNS, TLS, HTTP status,\n"
-          "              timeout), or the connection ended abnormally (without --reconnect)\n",
-          f);
+    fputs(
+        "\nexample:\n"
+        "  cfconform watch --count 100 --subscribe '{\"type\":\"subscribe\",\"project_id\":1}' \\\n"
+        "      ws://127.0.0.1:8080/ws\n"
+        "\nexit codes: 0 no errors, 1 errors found (or warnings with --fail-on warning),\n"
+        "            2 usage or I/O error, no connection (refused, DNS, TLS, HTTP status,\n"
+        "              timeout), or the connection ended abnormally (without --reconnect)\n",
+        f);
 }
 
 /* ---- signals ------------------------------------------------------------ */
@@ -121,19 +129,19 @@ typedef struct watch {
     FILE *record;
     const char *record_path;
 
-    size_t count;            /* 0: no limit */
+    size_t count; /* 0: no limit */
     double duration_s, idle_s;
     double start, last_frame;
 
     size_t events, errors, warnings;
-    size_t unreplayable;     /* recorded messages that cannot replay as one line */
+    size_t unreplayable; /* recorded messages that cannot replay as one line */
     /* The message being recorded. */
     bool msg_started, msg_binary, msg_has_lf, msg_nonblank, msg_last_cr;
 
-    _Atomic int stop;        /* a stop_cause; set by both threads */
-    struct pipe_ *pipe;      /* network thread -> checking thread */
+    _Atomic int stop;   /* a stop_cause; set by both threads */
+    struct pipe_ *pipe; /* network thread -> checking thread */
     bool trouble;
-    bool dirty;              /* output written since the last flush */
+    bool dirty; /* output written since the last flush */
     bool verbose;
 } watch;
 
@@ -421,51 +429,57 @@ static void say_failure(const cfc_wsc *c, const char *url, const cfc_wsc_result 
     int port = cfc_wsc_port(c);
     switch (r->failure) {
     case CFC_WSC_DNS:
-        fprintf(stderr, "%sDNS failure: cannot resolve '%s' (%s)\n"
-                        "Check the host name in the URL, or use an IP address.\n",
+        fprintf(stderr,
+                "%sDNS failure: cannot resolve '%s' (%s)\n"
+                "Check the host name in the URL, or use an IP address.\n",
                 prefix, host, r->detail);
         break;
     case CFC_WSC_REFUSED:
-        fprintf(stderr, "%sconnection refused by %s port %d: nothing accepts connections there\n"
-                        "Check that the producer is running and the port is right; --reconnect "
-                        "waits for it.\n",
+        fprintf(stderr,
+                "%sconnection refused by %s port %d: nothing accepts connections there\n"
+                "Check that the producer is running and the port is right; --reconnect "
+                "waits for it.\n",
                 prefix, host, port);
         break;
     case CFC_WSC_UNREACHABLE:
-        fprintf(stderr, "%scannot reach %s port %d (%s)\n"
-                        "Check the host and port, and any firewall in between.\n",
+        fprintf(stderr,
+                "%scannot reach %s port %d (%s)\n"
+                "Check the host and port, and any firewall in between.\n",
                 prefix, host, port, r->detail);
         break;
     case CFC_WSC_TLS:
-        fprintf(stderr, "%sTLS failure with %s port %d (%s)\n"
-                        "A self-signed certificate needs --insecure; a server without TLS needs "
-                        "ws:// instead of wss://.\n",
+        fprintf(stderr,
+                "%sTLS failure with %s port %d (%s)\n"
+                "A self-signed certificate needs --insecure; a server without TLS needs "
+                "ws:// instead of wss://.\n",
                 prefix, host, port, r->detail);
         break;
     case CFC_WSC_HTTP_STATUS:
-        fprintf(stderr, "%sHTTP status %d from %s, not 101 Switching Protocols: the server "
-                        "refused the WebSocket upgrade\n"
-                        "Check the URL's path, and credentials (--header 'Authorization: "
-                        "Bearer ...').\n",
+        fprintf(stderr,
+                "%sHTTP status %d from %s, not 101 Switching Protocols: the server "
+                "refused the WebSocket upgrade\n"
+                "Check the URL's path, and credentials (--header 'Authorization: "
+                "Bearer ...').\n",
                 prefix, r->http_status, url);
         break;
     case CFC_WSC_HANDSHAKE:
-        fprintf(stderr, "%sthe WebSocket handshake with %s failed (%s)\n"
-                        "Check that the URL is a WebSocket endpoint.\n",
+        fprintf(stderr,
+                "%sthe WebSocket handshake with %s failed (%s)\n"
+                "Check that the URL is a WebSocket endpoint.\n",
                 prefix, url, r->detail);
         break;
     case CFC_WSC_TIMEOUT:
-        fprintf(stderr, "%shandshake timeout: %s port %d accepted the connection but %s\n"
-                        "Check that it is a WebSocket endpoint (and ws:// or wss:// is right); "
-                        "--connect-timeout gives a slow server longer.\n",
+        fprintf(stderr,
+                "%shandshake timeout: %s port %d accepted the connection but %s\n"
+                "Check that it is a WebSocket endpoint (and ws:// or wss:// is right); "
+                "--connect-timeout gives a slow server longer.\n",
                 prefix, host, port, r->detail);
         break;
-    case CFC_WSC_NOMEM:
-        fprintf(stderr, "%sout of memory\n", prefix);
-        break;
+    case CFC_WSC_NOMEM: fprintf(stderr, "%sout of memory\n", prefix); break;
     default:
-        fprintf(stderr, "%scannot connect to %s (%s)\n"
-                        "Check the URL; --verbose shows libwebsockets' own messages.\n",
+        fprintf(stderr,
+                "%scannot connect to %s (%s)\n"
+                "Check the URL; --verbose shows libwebsockets' own messages.\n",
                 prefix, url, r->detail[0] ? r->detail : "no reason given");
         break;
     }
@@ -586,26 +600,28 @@ int cfc_cmd_watch(int argc, char **argv)
             break;
         case W_DURATION:
             if (!parse_seconds(value, &w.duration_s))
-                return cfc_cli_usage_error("--duration wants a positive number of seconds, not '%s'", value);
+                return cfc_cli_usage_error(
+                    "--duration wants a positive number of seconds, not '%s'", value);
             break;
         case W_IDLE:
             if (!parse_seconds(value, &w.idle_s))
-                return cfc_cli_usage_error("--idle-timeout wants a positive number of seconds, not '%s'", value);
+                return cfc_cli_usage_error(
+                    "--idle-timeout wants a positive number of seconds, not '%s'", value);
             break;
         case W_CONNECT_TIMEOUT:
             if (!parse_seconds(value, &connect_timeout) || connect_timeout > 3600)
-                return cfc_cli_usage_error("--connect-timeout wants seconds in (0, 3600], not '%s'", value);
+                return cfc_cli_usage_error("--connect-timeout wants seconds in (0, 3600], not '%s'",
+                                           value);
             break;
         case W_RECORD: record = value; break;
         case W_RECONNECT: reconnect = true; break;
         case W_RECONNECT_MAX:
             if (!parse_seconds(value, &reconnect_max))
-                return cfc_cli_usage_error("--reconnect-max wants a positive number of seconds, not '%s'", value);
+                return cfc_cli_usage_error(
+                    "--reconnect-max wants a positive number of seconds, not '%s'", value);
             break;
         case W_VERBOSE: wo.verbose = true; break;
-        case W_HELP:
-            watch_usage(stdout);
-            return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+        case W_HELP: watch_usage(stdout); return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
         }
     }
     if (url == NULL)
@@ -664,10 +680,8 @@ int cfc_cmd_watch(int argc, char **argv)
     stop_signal = 0;
 
     w.start = w.last_frame = mono_s();
-    cfc_wsc_callbacks cb = {.ctx = &w,
-                            .established = on_established,
-                            .data = on_data,
-                            .should_stop = should_stop};
+    cfc_wsc_callbacks cb = {
+        .ctx = &w, .established = on_established, .data = on_data, .should_stop = should_stop};
     bool ever_connected = false, abnormal = false, failed = false;
     unsigned attempt = 0;
     cfc_wsc_result res;
@@ -681,8 +695,7 @@ int cfc_cmd_watch(int argc, char **argv)
             ever_connected = true;
             attempt = 0;
             /* A message the connection ended in the middle of is a finding. */
-            if (w.stop != STOP_COUNT && w.stop != STOP_TROUBLE &&
-                cfc_wsmsg_pending(w.assembler)) {
+            if (w.stop != STOP_COUNT && w.stop != STOP_TROUBLE && cfc_wsmsg_pending(w.assembler)) {
                 w.msg_binary = true; /* counted as not replayable: check sees a cut line */
                 record_chunk(&w, "", 0, true, false);
                 if (cfc_wsmsg_end(w.assembler) < 0 && w.stop != STOP_TROUBLE) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The checker: one event's bytes in, every finding out, in document order.
  *
@@ -28,13 +29,13 @@
 #define MAX_TABLE_FIELDS 16
 
 static const cfc_rule_info catalogue[CFC_RULE_COUNT] = {
-#define RULE(e, id_, sev, ref, summary_, pass, fail)                                             \
-    {.rule = CFC_RULE_##e,                                                                     \
-     .id = id_,                                                                                \
-     .severity = CFC_SEVERITY_##sev,                                                           \
-     .reference = ref,                                                                         \
-     .summary = summary_,                                                                      \
-     .pass_example = pass,                                                                     \
+#define RULE(e, id_, sev, ref, summary_, pass, fail)                                               \
+    {.rule = CFC_RULE_##e,                                                                         \
+     .id = id_,                                                                                    \
+     .severity = CFC_SEVERITY_##sev,                                                               \
+     .reference = ref,                                                                             \
+     .summary = summary_,                                                                          \
+     .pass_example = pass,                                                                         \
      .fail_example = fail},
 #include "cfc/rules.def"
 #undef RULE
@@ -353,8 +354,8 @@ static bool check_integer(cfc_checker *c, const cfc_field *f, const cfc_jval *v,
         break;
     case CFC_KIND_COUNT:
         if (i < 0) {
-            add_finding(c, CFC_RULE_COUNT_RANGE, p->s, v->offset,
-                        "%s is %s; a count must be >= 0", name, num);
+            add_finding(c, CFC_RULE_COUNT_RANGE, p->s, v->offset, "%s is %s; a count must be >= 0",
+                        name, num);
             return false;
         }
         break;
@@ -372,8 +373,7 @@ static bool check_integer(cfc_checker *c, const cfc_field *f, const cfc_jval *v,
             return false;
         }
         break;
-    default:
-        break;
+    default: break;
     }
     if (f->has_fixed_int && i != f->fixed_int) {
         add_finding(c, CFC_RULE_FIXED_VALUE, p->s, v->offset,
@@ -434,11 +434,14 @@ static void check_timestamp(cfc_checker *c, const cfc_jval *v, const path *p)
     const char *s = v->u.str.s;
     size_t len = v->u.str.len;
     unsigned bad = cfc_timestamp_check(s, len, NULL, &digits);
-    const char *ex = "the contract requires YYYY-MM-DDTHH:MM:SS.fffZ, e.g. 2025-11-08T14:30:45.123Z";
+    const char *ex =
+        "the contract requires YYYY-MM-DDTHH:MM:SS.fffZ, e.g. 2025-11-08T14:30:45.123Z";
     shown(d, sizeof d, s, len);
     if (bad & CFC_TS_SHAPE)
-        add_finding(c, CFC_RULE_TS_FORMAT, p->s, v->offset, "timestamp \"%s\" is not a timestamp "
-                    "in the contract's format; %s", d, ex);
+        add_finding(c, CFC_RULE_TS_FORMAT, p->s, v->offset,
+                    "timestamp \"%s\" is not a timestamp "
+                    "in the contract's format; %s",
+                    d, ex);
     if (bad & CFC_TS_SEPARATOR)
         add_finding(c, CFC_RULE_TS_SEPARATOR, p->s, v->offset,
                     "timestamp \"%s\" separates date and time with '%c' instead of 'T'; %s", d,
@@ -541,9 +544,7 @@ static void check_value(cfc_checker *c, const cfc_field *f, const cfc_jval *v, c
     case CFC_KIND_ID:
     case CFC_KIND_COUNT:
     case CFC_KIND_ORDINAL:
-    case CFC_KIND_PERCENT:
-        s->ok = check_integer(c, f, v, p, &s->i);
-        return;
+    case CFC_KIND_PERCENT: s->ok = check_integer(c, f, v, p, &s->i); return;
     case CFC_KIND_NUMBER:
         if (v->type != CFC_J_NUMBER) {
             add_finding(c, CFC_RULE_WRONG_TYPE, p->s, v->offset, "%s must be a number, found %s",
@@ -557,12 +558,8 @@ static void check_value(cfc_checker *c, const cfc_field *f, const cfc_jval *v, c
             s->d = v->u.num.d;
         }
         return;
-    case CFC_KIND_TIMESTAMP:
-        check_timestamp(c, v, p);
-        return;
-    case CFC_KIND_ID_ARRAY:
-        check_id_array(c, f, v, p, s);
-        return;
+    case CFC_KIND_TIMESTAMP: check_timestamp(c, v, p); return;
+    case CFC_KIND_ID_ARRAY: check_id_array(c, f, v, p, s); return;
     case CFC_KIND_OBJECT:
         if (v->type != CFC_J_OBJECT) {
             add_finding(c, CFC_RULE_WRONG_TYPE, p->s, v->offset, "%s must be an object, found %s",
@@ -578,8 +575,7 @@ static void check_value(cfc_checker *c, const cfc_field *f, const cfc_jval *v, c
     case CFC_KIND_TYPE:
     case CFC_KIND_STRING:
     case CFC_KIND_IDENT:
-    case CFC_KIND_ENUM:
-        break;
+    case CFC_KIND_ENUM: break;
     }
     if (v->type != CFC_J_STRING) {
         add_finding(c, CFC_RULE_WRONG_TYPE, p->s, v->offset, "%s must be a string, found %s", name,
@@ -589,8 +585,10 @@ static void check_value(cfc_checker *c, const cfc_field *f, const cfc_jval *v, c
     const char *str = v->u.str.s;
     size_t len = v->u.str.len;
     if ((f->kind == CFC_KIND_IDENT || f->kind == CFC_KIND_TYPE) && len == 0) {
-        add_finding(c, CFC_RULE_EMPTY_STRING, p->s, v->offset, "%s is empty; it must be a "
-                    "non-empty string", name);
+        add_finding(c, CFC_RULE_EMPTY_STRING, p->s, v->offset,
+                    "%s is empty; it must be a "
+                    "non-empty string",
+                    name);
         return;
     }
     if (f->fixed_string) {
@@ -796,8 +794,7 @@ static void check_across(cfc_checker *c, const cfc_event_type *t, const seen *s)
                         pct->i, done->i, total->i, lo, lo == hi ? "" : " or ", lo == hi ? lo : hi);
         break;
     }
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -963,7 +960,8 @@ cfc_check_status cfc__check_event_hooked(cfc_checker *c, const char *bytes, size
         add_finding(c, CFC_RULE_MISSING_FIELD, "/type", root->end ? root->end - 1 : 0,
                     "the event has no \"type\" field; only project_id and timestamp were checked");
     } else if (tv->type == CFC_J_NULL) {
-        add_finding(c, CFC_RULE_NULL_VALUE, "/type", tv->offset, "type is null; it must name "
+        add_finding(c, CFC_RULE_NULL_VALUE, "/type", tv->offset,
+                    "type is null; it must name "
                     "the event type");
     } else if (tv->type != CFC_J_STRING) {
         add_finding(c, CFC_RULE_WRONG_TYPE, "/type", tv->offset, "type must be a string, found %s",

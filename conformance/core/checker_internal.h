@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: what the configuration module (config.c) needs of the checker. */
 #ifndef CFC_CHECKER_INTERNAL_H
 #define CFC_CHECKER_INTERNAL_H

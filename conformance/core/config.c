@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The rules configuration: a JSON file for teams gating a producer that
  * knowingly deviates. Read with the same strict parser as events, so a
@@ -93,8 +94,7 @@ static cfc_check_status read_enums(cfc_checker *c, const cfc_jval *v, cfc__enum_
     for (const cfc_jval *m = v->u.kids.first; m; m = m->next) {
         key_text(k, sizeof k, m->key, m->key_len);
         const char *dot = memchr(m->key, '.', m->key_len);
-        const cfc_event_type *t =
-            dot ? cfc_contract_find(m->key, (size_t)(dot - m->key)) : NULL;
+        const cfc_event_type *t = dot ? cfc_contract_find(m->key, (size_t)(dot - m->key)) : NULL;
         const cfc_field *f =
             t ? cfc_contract_field(t, dot + 1, m->key_len - (size_t)(dot + 1 - m->key)) : NULL;
         if (f == NULL || f->kind != CFC_KIND_ENUM || f->fixed_string)
@@ -141,11 +141,13 @@ static cfc_check_status read_limits(const cfc_jval *v, size_t *max_bytes, unsign
         int64_t i = is_int ? m->u.num.i : 0;
         if (key_is(m, "max_event_bytes")) {
             if (i < 1)
-                return fail(err, CFC_CHECK_CONFIG, "/limits/max_event_bytes must be an integer >= 1");
+                return fail(err, CFC_CHECK_CONFIG,
+                            "/limits/max_event_bytes must be an integer >= 1");
             *max_bytes = (size_t)i;
         } else if (key_is(m, "max_depth")) {
             if (i < 1 || i > 10000)
-                return fail(err, CFC_CHECK_CONFIG, "/limits/max_depth must be an integer in 1..10000");
+                return fail(err, CFC_CHECK_CONFIG,
+                            "/limits/max_depth must be an integer in 1..10000");
             *max_depth = (unsigned)i;
         } else {
             return fail(err, CFC_CHECK_CONFIG,
@@ -155,8 +157,7 @@ static cfc_check_status read_limits(const cfc_jval *v, size_t *max_bytes, unsign
     return CFC_CHECK_OK;
 }
 
-cfc_check_status cfc_checker_configure(cfc_checker *c, const char *json, size_t len,
-                                       cfc_error *err)
+cfc_check_status cfc_checker_configure(cfc_checker *c, const char *json, size_t len, cfc_error *err)
 {
     if (c == NULL || (json == NULL && len > 0))
         return fail(err, CFC_CHECK_CONFIG, "no checker or no configuration text");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* json.h - strict RFC 8259 JSON parser with diagnostics, for cfconform.
  *
  * Why not cJSON: Debian's cJSON 1.7.15 accepts texts that are not JSON
@@ -32,64 +33,91 @@
 extern "C" {
 #endif
 
-typedef enum cfc_jtype { CFC_J_NULL, CFC_J_FALSE, CFC_J_TRUE, CFC_J_NUMBER,
-                         CFC_J_STRING, CFC_J_ARRAY, CFC_J_OBJECT } cfc_jtype;
+typedef enum cfc_jtype {
+    CFC_J_NULL,
+    CFC_J_FALSE,
+    CFC_J_TRUE,
+    CFC_J_NUMBER,
+    CFC_J_STRING,
+    CFC_J_ARRAY,
+    CFC_J_OBJECT
+} cfc_jtype;
 
 /* Number lexical flags */
 enum {
-  CFC_JNUM_FRACTION = 1u << 0,  /* has '.' part */
-  CFC_JNUM_EXPONENT = 1u << 1,  /* has e/E part */
-  CFC_JNUM_NEGATIVE = 1u << 2,  /* leading '-' (so "-0" is NEGATIVE with i == 0) */
-  CFC_JNUM_INT64    = 1u << 3   /* no fraction, no exponent, value fits int64_t exactly: num.i is valid */
+    CFC_JNUM_FRACTION = 1u << 0, /* has '.' part */
+    CFC_JNUM_EXPONENT = 1u << 1, /* has e/E part */
+    CFC_JNUM_NEGATIVE = 1u << 2, /* leading '-' (so "-0" is NEGATIVE with i == 0) */
+    CFC_JNUM_INT64 =
+        1u << 3 /* no fraction, no exponent, value fits int64_t exactly: num.i is valid */
 };
 
 typedef struct cfc_jval cfc_jval;
 struct cfc_jval {
-  cfc_jtype type;
-  size_t offset;       /* byte offset of the value's first byte in the input */
-  size_t end;          /* one past its last byte (so a number's raw text is input[offset, end)) */
-  cfc_jval *next;      /* next sibling inside the parent array/object, in document order */
-  const char *key;     /* member name (decoded UTF-8, NUL-terminated at key_len) when the parent is an object, else NULL */
-  size_t key_len;
-  size_t key_offset;   /* offset of the key's opening quote */
-  union {
-    /* i: valid only with CFC_JNUM_INT64, else 0.
-     * d: correctly rounded value of the literal (as strtod would give);
-     *    overflow gives +/-HUGE_VAL, underflow +/-0. */
-    struct { int64_t i; double d; unsigned flags; } num;
-    /* Decoded UTF-8; may contain NUL (from \u0000 or a raw NUL byte);
-     * always NUL-terminated at s[len]. */
-    struct { const char *s; size_t len; } str;
-    /* Arrays and objects; members in document order, duplicates kept. */
-    struct { cfc_jval *first; size_t count; } kids;
-  } u;
+    cfc_jtype type;
+    size_t offset;   /* byte offset of the value's first byte in the input */
+    size_t end;      /* one past its last byte (so a number's raw text is input[offset, end)) */
+    cfc_jval *next;  /* next sibling inside the parent array/object, in document order */
+    const char *key; /* member name (decoded UTF-8, NUL-terminated at key_len) when the parent is an
+                        object, else NULL */
+    size_t key_len;
+    size_t key_offset; /* offset of the key's opening quote */
+    union {
+        /* i: valid only with CFC_JNUM_INT64, else 0.
+         * d: correctly rounded value of the literal (as strtod would give);
+         *    overflow gives +/-HUGE_VAL, underflow +/-0. */
+        struct {
+            int64_t i;
+            double d;
+            unsigned flags;
+        } num;
+        /* Decoded UTF-8; may contain NUL (from \u0000 or a raw NUL byte);
+         * always NUL-terminated at s[len]. */
+        struct {
+            const char *s;
+            size_t len;
+        } str;
+        /* Arrays and objects; members in document order, duplicates kept. */
+        struct {
+            cfc_jval *first;
+            size_t count;
+        } kids;
+    } u;
 };
 
 typedef enum cfc_jdiag_code {
-  CFC_JD_SYNTAX,          /* fatal: not JSON here (message says expected vs found); parsing stops */
-  CFC_JD_DEPTH,           /* fatal: nesting deeper than max_depth; parsing stops */
-  CFC_JD_NUL,             /* raw NUL byte (fatal if outside a string, recoverable inside: kept as a NUL byte) */
-  CFC_JD_BOM,             /* UTF-8 BOM at the start; recoverable (skipped) */
-  CFC_JD_UTF8,            /* invalid UTF-8: bad lead/continuation byte, truncated sequence, overlong form,
-                             encoded surrogate D800-DFFF, > U+10FFFF; recoverable. One diagnostic per run of
-                             consecutive invalid bytes (at its first byte); in the decoded string each maximal
-                             ill-formed subpart becomes one U+FFFD (Unicode ch. 3 / WHATWG practice, as
-                             Python's errors="replace"), so C0 AF gives 1 diagnostic and 2 U+FFFD. */
-  CFC_JD_CONTROL,         /* raw control character U+0001..U+001F inside a string; recoverable (kept); one per byte */
-  CFC_JD_LONE_SURROGATE,  /* \uD800-\uDFFF escape not forming a valid pair; recoverable (U+FFFD); offset of its '\' */
-  CFC_JD_NUL_ESCAPE,      /* \u0000 inside a string (valid JSON, but C consumers cut the string there); recoverable */
-  CFC_JD_DUPLICATE_KEY,   /* an object has the same member name twice (compare decoded names, byte-exact);
-                             recoverable; reported at the second occurrence's opening quote */
-  CFC_JD__COUNT           /* number of codes, not a code */
+    CFC_JD_SYNTAX, /* fatal: not JSON here (message says expected vs found); parsing stops */
+    CFC_JD_DEPTH,  /* fatal: nesting deeper than max_depth; parsing stops */
+    CFC_JD_NUL,  /* raw NUL byte (fatal if outside a string, recoverable inside: kept as a NUL byte)
+                  */
+    CFC_JD_BOM,  /* UTF-8 BOM at the start; recoverable (skipped) */
+    CFC_JD_UTF8, /* invalid UTF-8: bad lead/continuation byte, truncated sequence, overlong form,
+                    encoded surrogate D800-DFFF, > U+10FFFF; recoverable. One diagnostic per run of
+                    consecutive invalid bytes (at its first byte); in the decoded string each
+                    maximal ill-formed subpart becomes one U+FFFD (Unicode ch. 3 / WHATWG practice,
+                    as Python's errors="replace"), so C0 AF gives 1 diagnostic and 2 U+FFFD. */
+    CFC_JD_CONTROL, /* raw control character U+0001..U+001F inside a string; recoverable (kept); one
+                       per byte */
+    CFC_JD_LONE_SURROGATE, /* \uD800-\uDFFF escape not forming a valid pair; recoverable (U+FFFD);
+                              offset of its '\' */
+    CFC_JD_NUL_ESCAPE, /* \u0000 inside a string (valid JSON, but C consumers cut the string there);
+                          recoverable */
+    CFC_JD_DUPLICATE_KEY, /* an object has the same member name twice (compare decoded names,
+                             byte-exact); recoverable; reported at the second occurrence's opening
+                             quote */
+    CFC_JD__COUNT         /* number of codes, not a code */
 } cfc_jdiag_code;
 
 typedef struct cfc_jdiag {
-  cfc_jdiag_code code;
-  size_t offset;          /* byte offset in the input where the problem is */
-  const char *pointer;    /* RFC 6901 JSON Pointer of the value concerned ("" = root), '~'->"~0", '/'->"~1"; owned by the parser */
-  const char *message;    /* human message: says what was expected and what was found; owned by the parser */
-  size_t pointer_len;     /* strlen(pointer), unless a member name holds a NUL byte (the pointer then does too) */
-  bool fatal;             /* true for the diagnostic that stopped the parse (always the last one) */
+    cfc_jdiag_code code;
+    size_t offset;       /* byte offset in the input where the problem is */
+    const char *pointer; /* RFC 6901 JSON Pointer of the value concerned ("" = root), '~'->"~0",
+                            '/'->"~1"; owned by the parser */
+    const char *
+        message; /* human message: says what was expected and what was found; owned by the parser */
+    size_t pointer_len; /* strlen(pointer), unless a member name holds a NUL byte (the pointer then
+                           does too) */
+    bool fatal;         /* true for the diagnostic that stopped the parse (always the last one) */
 } cfc_jdiag;
 
 /* Opaque; reusable across documents: it keeps and reuses its arena, so
@@ -98,18 +126,19 @@ typedef struct cfc_jdiag {
 typedef struct cfc_jparser cfc_jparser;
 
 typedef struct cfc_jparse_opts {
-  unsigned max_depth;     /* 0 = 64; the top value is depth 1, each nested array/object adds 1 */
-  size_t max_diags;       /* 0 = 100; further diags are counted, not stored (except a fatal one, see cfc_jparse) */
+    unsigned max_depth; /* 0 = 64; the top value is depth 1, each nested array/object adds 1 */
+    size_t max_diags;   /* 0 = 100; further diags are counted, not stored (except a fatal one, see
+                           cfc_jparse) */
 } cfc_jparse_opts;
 
 /* Optional allocator. The parser makes every allocation through these three
  * functions; ctx is passed back unchanged. realloc_fn must behave as C
  * realloc (NULL ptr allocates; on failure the old block is untouched). */
 typedef struct cfc_jalloc {
-  void *(*malloc_fn)(void *ctx, size_t size);
-  void *(*realloc_fn)(void *ctx, void *ptr, size_t size);
-  void (*free_fn)(void *ctx, void *ptr);
-  void *ctx;
+    void *(*malloc_fn)(void *ctx, size_t size);
+    void *(*realloc_fn)(void *ctx, void *ptr, size_t size);
+    void (*free_fn)(void *ctx, void *ptr);
+    void *ctx;
 } cfc_jalloc;
 
 /* Returns a new parser, NULL on out of memory. Free it with cfc_jparser_free. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "cfc/ndjson.h"
 
 #include <stdbool.h>

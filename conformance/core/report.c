@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Report writers (see cfc/report.h for the formats and the contract).
  *
@@ -328,8 +329,8 @@ struct cfc_report {
     FILE *out;
     cfc_format format;
     cfc_report_options opts;
-    bool failed;   /* a write error or out of memory: sticky */
-    bool finished; /* cfc_report_finish was called */
+    bool failed;      /* a write error or out of memory: sticky */
+    bool finished;    /* cfc_report_finish was called */
     bool wrote_lines; /* text: some finding line precedes the summary */
 
     char *file; /* the current file's name; NULL between files */
@@ -820,7 +821,7 @@ static void text_summary(cfc_report *r)
     buf_str(b, "count\n");
     bool color = r->opts.color;
     for (size_t i = 0; i < n; i++) {
-        const char *on = !color                                  ? NULL
+        const char *on = !color                                     ? NULL
                          : strcmp(rows[i].severity, "error") == 0   ? ANSI_RED
                          : strcmp(rows[i].severity, "warning") == 0 ? ANSI_YELLOW
                                                                     : NULL;
@@ -905,9 +906,7 @@ int cfc_report_finish(cfc_report *r)
         json_summary(r);
         rc = emit(r, r->out);
         break;
-    case CFC_FORMAT_JUNIT:
-        rc = junit_document(r);
-        break;
+    case CFC_FORMAT_JUNIT: rc = junit_document(r); break;
     }
     /* A full disk shows up here at the latest: stdio buffers the writes. */
     if (fflush(r->out) != 0 || ferror(r->out))

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stream rules (S1-S7, T4): what a sequence of events shows that one event
  * cannot. See cfc/stream.h for the rules, the policy on hostile streams and
@@ -41,10 +42,10 @@
 enum agent_state { AGENT_REFERENCED = 1, AGENT_CREATED, AGENT_RETIRED };
 enum attempt_status { ATTEMPT_IN_PROGRESS = 1, ATTEMPT_SUCCESS, ATTEMPT_FAILED };
 enum task_flag {
-    TASK_BLOCKED = 1,         /* a task_blocked was seen */
-    TASK_BLOCKERS_KNOWN = 2,  /* and its blocked_by is in blockers */
-    TASK_ATTEMPT = 4,         /* a correction_attempt was seen */
-    TASK_PROGRESS = 8         /* (task 0) a progress_update was seen */
+    TASK_BLOCKED = 1,        /* a task_blocked was seen */
+    TASK_BLOCKERS_KNOWN = 2, /* and its blocked_by is in blockers */
+    TASK_ATTEMPT = 4,        /* a correction_attempt was seen */
+    TASK_PROGRESS = 8        /* (task 0) a progress_update was seen */
 };
 
 typedef struct agent_rec {
@@ -59,10 +60,10 @@ typedef struct agent_rec {
 typedef struct task_rec {
     uint64_t hash; /* first member, as above */
     int64_t project, task;
-    int64_t *blockers; /* the last blocked_by, sorted, distinct: n_blockers of */
+    int64_t *blockers;               /* the last blocked_by, sorted, distinct: n_blockers of */
     size_t n_blockers, blockers_cap; /* blockers_cap allocated items */
-    int64_t attempt, max_attempts; /* the last correction_attempt */
-    int64_t completed, total;      /* the last progress_update */
+    int64_t attempt, max_attempts;   /* the last correction_attempt */
+    int64_t completed, total;        /* the last progress_update */
     unsigned char flags, status;
 } task_rec;
 
@@ -439,8 +440,7 @@ static bool task_put(cfc_stream *s, const plan *p)
         r->total = p->b;
         r->flags |= TASK_PROGRESS;
         break;
-    case TASK_NONE:
-        break;
+    case TASK_NONE: break;
     }
     return true;
 }
@@ -644,8 +644,8 @@ static void check_attempt(cfc_stream *s, const task_rec *r, int64_t task, const 
                n, task, was, m);
     else
         report(s, CFC_RULE_ATTEMPT_SEQUENCE, "/attempt_number", an->v,
-               "attempt_number goes down from %" PRId64 " to %" PRId64 " for task %" PRId64, n,
-               n2, task);
+               "attempt_number goes down from %" PRId64 " to %" PRId64 " for task %" PRId64, n, n2,
+               task);
 }
 
 static void on_task_event(cfc_stream *s, const cfc_event_type *t, int64_t project,
@@ -701,8 +701,7 @@ static void on_task_event(cfc_stream *s, const cfc_event_type *t, int64_t projec
         p->status = status;
         return;
     }
-    default:
-        return;
+    default: return;
     }
 }
 
@@ -783,14 +782,9 @@ static void on_event(void *ctx, cfc_checker *c, const cfc_event_type *t, const c
         break;
     case CFC_EV_TASK_BLOCKED:
     case CFC_EV_TASK_UNBLOCKED:
-    case CFC_EV_CORRECTION_ATTEMPT:
-        on_task_event(s, t, proj->i, f, seen, n);
-        break;
-    case CFC_EV_PROGRESS_UPDATE:
-        on_progress(s, proj->i, f, seen, n);
-        break;
-    default:
-        break;
+    case CFC_EV_CORRECTION_ATTEMPT: on_task_event(s, t, proj->i, f, seen, n); break;
+    case CFC_EV_PROGRESS_UPDATE: on_progress(s, proj->i, f, seen, n); break;
+    default: break;
     }
 }
 

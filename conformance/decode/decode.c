@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The typed decoder, and the glue that encodes a typed event with the
  * reference broadcasters.
@@ -195,14 +196,13 @@ static bool put_value(builder *b, const cfc_field *f, const cfc__slot *slot, con
             memcpy(at, &ms, sizeof ms);
         return true;
     }
-    case CFC_KIND_TYPE:
-        return true;
+    case CFC_KIND_TYPE: return true;
     }
     return false;
 }
 
-cfc_decode_status cfc_event_decode(cfc_checker *c, const char *bytes, size_t len,
-                                   cfc_event **event, const cfc_event_result **result)
+cfc_decode_status cfc_event_decode(cfc_checker *c, const char *bytes, size_t len, cfc_event **event,
+                                   const cfc_event_result **result)
 {
     if (event)
         *event = NULL;
@@ -327,8 +327,7 @@ static bool fields_equal(const cfc_field *fields, const cfc__slot *slots, size_t
             if (!fields_equal(f->members, s->members, f->n_members, x, y))
                 return false;
             break;
-        case CFC_KIND_TYPE:
-            break;
+        case CFC_KIND_TYPE: break;
         }
     }
     return true;
@@ -559,8 +558,8 @@ cfc_status cfc_event_encode(const cfc_event *ev, char **json, size_t *len)
     cfc_status s = CFC_INVALID;
     switch (t->id) {
     case CFC_EV_AGENT_CREATED:
-        s = cfc_broadcast_agent_created(&m, pid, str_of(&rd, "agent_id"),
-                                        str_of(&rd, "agent_type"), int_of(&rd, "tasks_completed"));
+        s = cfc_broadcast_agent_created(&m, pid, str_of(&rd, "agent_id"), str_of(&rd, "agent_type"),
+                                        int_of(&rd, "tasks_completed"));
         break;
     case CFC_EV_AGENT_RETIRED:
         s = cfc_broadcast_agent_retired(&m, pid, str_of(&rd, "agent_id"),
@@ -568,11 +567,10 @@ cfc_status cfc_event_encode(const cfc_event *ev, char **json, size_t *len)
         break;
     case CFC_EV_AGENT_STATUS_CHANGED:
         /* current_task is a nested object; its members are parameters. */
-        s = cfc_broadcast_agent_status(&m, pid, str_of(&rd, "agent_id"), str_of(&rd, "status"),
-                                       (const int64_t *)(const void *)member_of(
-                                           &rd, "current_task", "id"),
-                                       member_text(&rd, "current_task", "title"),
-                                       opt_int_of(&rd, "progress"));
+        s = cfc_broadcast_agent_status(
+            &m, pid, str_of(&rd, "agent_id"), str_of(&rd, "status"),
+            (const int64_t *)(const void *)member_of(&rd, "current_task", "id"),
+            member_text(&rd, "current_task", "title"), opt_int_of(&rd, "progress"));
         break;
     case CFC_EV_TASK_ASSIGNED:
         s = cfc_broadcast_task_assigned(&m, pid, int_of(&rd, "task_id"), str_of(&rd, "agent_id"),
@@ -605,10 +603,9 @@ cfc_status cfc_event_encode(const cfc_event *ev, char **json, size_t *len)
                                           opt_int_of(&rd, "task_id"));
         break;
     case CFC_EV_CORRECTION_ATTEMPT:
-        s = cfc_broadcast_correction_attempt(&m, pid, int_of(&rd, "task_id"),
-                                             int_of(&rd, "attempt_number"),
-                                             int_of(&rd, "max_attempts"), str_of(&rd, "status"),
-                                             str_of(&rd, "error_summary"));
+        s = cfc_broadcast_correction_attempt(
+            &m, pid, int_of(&rd, "task_id"), int_of(&rd, "attempt_number"),
+            int_of(&rd, "max_attempts"), str_of(&rd, "status"), str_of(&rd, "error_summary"));
         break;
     case CFC_EV_PROGRESS_UPDATE: {
         /* The percentage is always given: the event already has one. */
@@ -617,8 +614,7 @@ cfc_status cfc_event_encode(const cfc_event *ev, char **json, size_t *len)
                                           &pct);
         break;
     }
-    case CFC_EV_COUNT:
-        break;
+    case CFC_EV_COUNT: break;
     }
     if (rd.refused && s == CFC_OK)
         s = CFC_REFUSED;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The event generator (cfc/generate.h).
  *
@@ -29,10 +30,10 @@
 #include "cfc/timestamp.h"
 #include "event_map.h"
 
-#define MAX_IDS 64         /* blocked_by items of a generated event */
-#define STR_ARENA 16384    /* generated strings of one event */
-#define MAX_MEMBERS 40     /* members of one document (unknown and duplicates included) */
-#define MAX_DOCS 4         /* the event and its nested objects */
+#define MAX_IDS 64      /* blocked_by items of a generated event */
+#define STR_ARENA 16384 /* generated strings of one event */
+#define MAX_MEMBERS 40  /* members of one document (unknown and duplicates included) */
+#define MAX_DOCS 4      /* the event and its nested objects */
 #define STREAM_AGENTS 16
 #define STREAM_TASKS 32
 
@@ -194,14 +195,22 @@ static const char *const display_texts[] = {
     "\xEF\xBB\xBF BOM inside a string is fine",
     "null",
     "{\"not\": \"json\"}",
-    "\xD8\xA7\xD9\x84\xD8\xB9\xD8\xB1\xD8\xA8\xD9\x8A\xD8\xA9 \xD7\xA2\xD7\x91\xD7\xA8\xD7\x99\xD7\xAA",
+    "\xD8\xA7\xD9\x84\xD8\xB9\xD8\xB1\xD8\xA8\xD9\x8A\xD8\xA9 "
+    "\xD7\xA2\xD7\x91\xD7\xA8\xD7\x99\xD7\xAA",
     "\xF4\x8F\xBF\xBF max code point",
 };
 
 static const char *const ident_texts[] = {
-    "backend-worker-001", "frontend-2",  "test-agent", "ag\xC3\xA9nt-\xC3\xBC",
+    "backend-worker-001",
+    "frontend-2",
+    "test-agent",
+    "ag\xC3\xA9nt-\xC3\xBC",
     "\xE3\x82\xA8\xE3\x83\xBC\xE3\x82\xB8\xE3\x82\xA7\xE3\x83\xB3\xE3\x83\x88",
-    "a",                  "agent \xF0\x9F\x98\x80", "x-y_z.1", "worker/7", "0",
+    "a",
+    "agent \xF0\x9F\x98\x80",
+    "x-y_z.1",
+    "worker/7",
+    "0",
 };
 
 static const char *const open_activity_types[] = {"deploy", "review", "commit_created",
@@ -245,31 +254,54 @@ static const char *gen_text(cfc_generator *g, const cfc_field *f, size_t *len)
 
 static int64_t gen_int(cfc_generator *g, cfc_kind kind)
 {
-    static const int64_t ids[] = {1, 2, 3, 7, 42, 45, 100, 1000, 65535, 2147483647, 2147483648,
-                                  4294967296, 1000000000000000, CFC_MAX_SAFE_INTEGER - 1,
+    static const int64_t ids[] = {1,
+                                  2,
+                                  3,
+                                  7,
+                                  42,
+                                  45,
+                                  100,
+                                  1000,
+                                  65535,
+                                  2147483647,
+                                  2147483648,
+                                  4294967296,
+                                  1000000000000000,
+                                  CFC_MAX_SAFE_INTEGER - 1,
                                   CFC_MAX_SAFE_INTEGER};
-    static const int64_t counts[] = {0, 1, 2, 3, 5, 10, 100, 1000, 2147483648,
-                                     CFC_MAX_SAFE_INTEGER};
+    static const int64_t counts[] = {0,  1,   2,    3,          5,
+                                     10, 100, 1000, 2147483648, CFC_MAX_SAFE_INTEGER};
     static const int64_t percents[] = {0, 1, 33, 50, 66, 99, 100};
     bool boundary = chance(g, 1, 3);
     switch (kind) {
     case CFC_KIND_ID:
-        return boundary ? PICK(g, ids) : 1 + (int64_t)below(g, chance(g, 1, 4) ? CFC_MAX_SAFE_INTEGER : 10000);
+        return boundary ? PICK(g, ids)
+                        : 1 + (int64_t)below(g, chance(g, 1, 4) ? CFC_MAX_SAFE_INTEGER : 10000);
     case CFC_KIND_COUNT:
-        return boundary ? PICK(g, counts) : (int64_t)below(g, chance(g, 1, 4) ? CFC_MAX_SAFE_INTEGER + 1 : 200);
-    case CFC_KIND_ORDINAL:
-        return boundary ? PICK(g, ids) : 1 + (int64_t)below(g, 10);
-    case CFC_KIND_PERCENT:
-        return boundary ? PICK(g, percents) : (int64_t)below(g, 101);
-    default:
-        return 0;
+        return boundary ? PICK(g, counts)
+                        : (int64_t)below(g, chance(g, 1, 4) ? CFC_MAX_SAFE_INTEGER + 1 : 200);
+    case CFC_KIND_ORDINAL: return boundary ? PICK(g, ids) : 1 + (int64_t)below(g, 10);
+    case CFC_KIND_PERCENT: return boundary ? PICK(g, percents) : (int64_t)below(g, 101);
+    default: return 0;
     }
 }
 
 static double gen_number(cfc_generator *g)
 {
-    static const double ds[] = {0.0, 0.5, 1.0, 1.5, 12.5, 45.2, 3600.0, 0.001, 1e-7, 123456.789,
-                                1e300, 9007199254740993.0, 2.2250738585072014e-308, 5e-324};
+    static const double ds[] = {0.0,
+                                0.5,
+                                1.0,
+                                1.5,
+                                12.5,
+                                45.2,
+                                3600.0,
+                                0.001,
+                                1e-7,
+                                123456.789,
+                                1e300,
+                                9007199254740993.0,
+                                2.2250738585072014e-308,
+                                5e-324};
     if (chance(g, 1, 3))
         return PICK(g, ds);
     return (double)below(g, 10000000) / 1000.0;
@@ -277,11 +309,14 @@ static double gen_number(cfc_generator *g)
 
 static int64_t gen_timestamp(cfc_generator *g)
 {
-    static const int64_t ts[] = {
-        CFC_TIMESTAMP_MIN_MS, CFC_TIMESTAMP_MAX_MS, INT64_C(951825600000) /* 2000-02-29T12Z */,
-        INT64_C(1709251199999) /* 2024-02-29T23:59:59.999Z */, 0, -1,
-        INT64_C(1762612245123) /* 2025-11-08T14:30:45.123Z */,
-        INT64_C(4107542399999) /* 2100-02-28T23:59:59.999Z */};
+    static const int64_t ts[] = {CFC_TIMESTAMP_MIN_MS,
+                                 CFC_TIMESTAMP_MAX_MS,
+                                 INT64_C(951825600000) /* 2000-02-29T12Z */,
+                                 INT64_C(1709251199999) /* 2024-02-29T23:59:59.999Z */,
+                                 0,
+                                 -1,
+                                 INT64_C(1762612245123) /* 2025-11-08T14:30:45.123Z */,
+                                 INT64_C(4107542399999) /* 2100-02-28T23:59:59.999Z */};
     if (chance(g, 1, 3))
         return PICK(g, ts);
     uint64_t span = (uint64_t)(CFC_TIMESTAMP_MAX_MS - CFC_TIMESTAMP_MIN_MS) + 1;
@@ -311,7 +346,7 @@ static size_t gen_ids(cfc_generator *g, int64_t not, size_t n)
     size_t k = 0;
     for (size_t tries = 0; k < n && tries < n * 8; tries++) {
         int64_t id = gen_int(g, CFC_KIND_ID);
-        bool dup = id == not;
+        bool dup = id == not ;
         for (size_t i = 0; i < k && !dup; i++)
             dup = g->ids[i] == id;
         if (!dup)
@@ -363,16 +398,13 @@ static void gen_fields(cfc_generator *g, const cfc_field *fields, const cfc__slo
             memcpy(at, &a, sizeof a);
             break;
         }
-        case CFC_KIND_OBJECT:
-            gen_fields(g, f->members, slots[i].members, f->n_members, at);
-            break;
+        case CFC_KIND_OBJECT: gen_fields(g, f->members, slots[i].members, f->n_members, at); break;
         case CFC_KIND_TIMESTAMP: {
             int64_t ms = gen_timestamp(g);
             memcpy(at, &ms, sizeof ms);
             break;
         }
-        case CFC_KIND_TYPE:
-            break;
+        case CFC_KIND_TYPE: break;
         }
     }
 }
@@ -457,8 +489,7 @@ static void fix_valid(cfc_generator *g, cfc_event *ev, bool keep_enums)
         }
         break;
     }
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -470,7 +501,8 @@ static size_t cover_cases(const cfc_event_type *t)
     size_t n = 1;
     for (size_t i = 0; i < t->n_fields; i++) {
         const cfc_field *f = &t->fields[i];
-        if ((f->kind == CFC_KIND_ENUM && !f->fixed_string) || (f->kind == CFC_KIND_IDENT && f->values))
+        if ((f->kind == CFC_KIND_ENUM && !f->fixed_string) ||
+            (f->kind == CFC_KIND_IDENT && f->values))
             n *= n_values(f);
         if (!f->required)
             n *= 2;
@@ -544,9 +576,7 @@ static void write_double(cfc_generator *g, buf *b, double d)
     snprintf(tmp, sizeof tmp, "%.*g", prec, d);
     if (g->noisy && chance(g, 1, 2)) {
         switch (below(g, 3)) {
-        case 0:
-            snprintf(tmp, sizeof tmp, "%.17e", d);
-            break;
+        case 0: snprintf(tmp, sizeof tmp, "%.17e", d); break;
         case 1:
             snprintf(tmp, sizeof tmp, "%.*E", prec - 1 > 0 ? prec - 1 : 0, d);
             if (strtod(tmp, NULL) != d)
@@ -609,8 +639,12 @@ static void write_chars(cfc_generator *g, buf *b, const char *s, size_t len)
             putc_(b, '\\');
             putc_(b, (char)cp);
         } else if (cp < 0x20) {
-            const char *short_form = cp == '\n' ? "\\n" : cp == '\t' ? "\\t" : cp == '\r' ? "\\r"
-                                     : cp == '\b' ? "\\b" : cp == '\f' ? "\\f" : NULL;
+            const char *short_form = cp == '\n'   ? "\\n"
+                                     : cp == '\t' ? "\\t"
+                                     : cp == '\r' ? "\\r"
+                                     : cp == '\b' ? "\\b"
+                                     : cp == '\f' ? "\\f"
+                                                  : NULL;
             if (short_form && !vary)
                 puts_(b, short_form);
             else
@@ -961,9 +995,9 @@ typedef struct breaker {
 
 static bool b_syntax_doc(cfc_generator *g)
 {
-    static const char *const tokens[] = {"None", "True", "'single'", "01", "1.", "+1", ".5", "NaN",
-                                         "Infinity", "-", "[1,]", "{,}", "tru", "0x10",
-                                         "1e", "--1", "\"\\x41\"", "\"\\u12\""};
+    static const char *const tokens[] = {
+        "None", "True", "'single'", "01",  "1.",   "+1", ".5",  "NaN",       "Infinity",
+        "-",    "[1,]", "{,}",      "tru", "0x10", "1e", "--1", "\"\\x41\"", "\"\\u12\""};
     mref r;
     switch (below(g, 3)) {
     case 0:
@@ -1031,8 +1065,9 @@ static bool b_control_doc(cfc_generator *g)
 
 static bool b_utf8_doc(cfc_generator *g)
 {
-    static const char *const bad[] = {"\xC0\xAF", "\xFF", "\xED\xA0\x80", "\xE2\x82", "\x80",
-                                      "\xF4\x90\x80\x80", "\xC3", "\xF8\x88\x80\x80\x80", "\xFE"};
+    static const char *const bad[] = {
+        "\xC0\xAF",         "\xFF", "\xED\xA0\x80",         "\xE2\x82", "\x80",
+        "\xF4\x90\x80\x80", "\xC3", "\xF8\x88\x80\x80\x80", "\xFE"};
     mref r;
     if (!pick_member(g, is_text, &r))
         return false;
@@ -1052,8 +1087,8 @@ static bool b_nul_byte_doc(cfc_generator *g)
 
 static bool b_surrogate_doc(cfc_generator *g)
 {
-    static const char *const bad[] = {"\\ud83d", "\\ude00", "\\uD800", "\\uDFFF", "\\ud83d\\u0041",
-                                      "\\ude00\\ud83d"};
+    static const char *const bad[] = {"\\ud83d", "\\ude00",        "\\uD800",
+                                      "\\uDFFF", "\\ud83d\\u0041", "\\ude00\\ud83d"};
     mref r;
     if (!pick_member(g, is_text, &r))
         return false;
@@ -1293,30 +1328,24 @@ static bool b_enum_doc(cfc_generator *g)
     if (!pick_member(g, is_free_enum, &r))
         return false;
     /* Near misses: case, separators, spaces, a neighbour's value, empty. */
-    static const char *const others[] = {"done", "success", "working", "passed", "pending",
-                                         "in-progress", "InProgress", "", "unknown", "null",
-                                         "running", "error", "idle", "timeout"};
+    static const char *const others[] = {
+        "done", "success", "working", "passed",  "pending", "in-progress", "InProgress",
+        "",     "unknown", "null",    "running", "error",   "idle",        "timeout"};
     char v[96];
     for (int tries = 0; tries < 16; tries++) {
         snprintf(v, sizeof v, "%s", r.m->str);
         switch (below(g, 5)) {
-        case 0:
-            v[0] = (char)(v[0] >= 'a' && v[0] <= 'z' ? v[0] - 32 : v[0]);
-            break;
+        case 0: v[0] = (char)(v[0] >= 'a' && v[0] <= 'z' ? v[0] - 32 : v[0]); break;
         case 1:
             for (char *p = v; *p; p++)
                 *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
             break;
-        case 2:
-            strncat(v, " ", sizeof v - strlen(v) - 1);
-            break;
+        case 2: strncat(v, " ", sizeof v - strlen(v) - 1); break;
         case 3:
             for (char *p = v; *p; p++)
                 *p = *p == '_' ? '-' : *p;
             break;
-        default:
-            snprintf(v, sizeof v, "%s", PICK(g, others));
-            break;
+        default: snprintf(v, sizeof v, "%s", PICK(g, others)); break;
         }
         if (!cfc_field_allows(r.m->field, v, strlen(v))) {
             size_t at = g->vals.len;
@@ -1331,8 +1360,9 @@ static bool b_enum_doc(cfc_generator *g)
 
 static bool b_unknown_field_doc(cfc_generator *g)
 {
-    static const char *const names[] = {"reason", "extra", "agentId", "Type", "task_ID",
-                                        "timestamp_ms", "v", "metadata", "\xC3\xA9tat"};
+    static const char *const names[] = {"reason", "extra",    "agentId",
+                                        "Type",   "task_ID",  "timestamp_ms",
+                                        "v",      "metadata", "\xC3\xA9tat"};
     static const char *const values[] = {"1", "\"x\"", "true", "null", "[]", "{}", "[1,2]", "1.5"};
     gdoc *doc = &g->docs[g->n_docs > 1 && chance(g, 1, 3) ? 1 + below(g, g->n_docs - 1) : 0];
     const char *name = PICK(g, names);
@@ -1355,9 +1385,10 @@ static bool b_unknown_field_doc(cfc_generator *g)
 
 static bool b_unknown_type_doc(cfc_generator *g)
 {
-    static const char *const names[] = {"heartbeat", "commit_created", "blocker_created",
-                                        "Agent_Created", "task_blocked ", "agent-created",
-                                        "TASK_ASSIGNED", "progress", "\xC3\xA9v\xC3\xA9nement"};
+    static const char *const names[] = {
+        "heartbeat",     "commit_created", "blocker_created",
+        "Agent_Created", "task_blocked ",  "agent-created",
+        "TASK_ASSIGNED", "progress",       "\xC3\xA9v\xC3\xA9nement"};
     mref r;
     if (!pick_member(g, is_type, &r) || r.doc != &g->docs[0])
         return false;
@@ -1451,17 +1482,17 @@ static bool ts_doc(cfc_generator *g, const char *const *variants, size_t n)
     return true;
 }
 
-#define TS_BREAKER(name, ...)                                                                  \
-    static bool name(cfc_generator *g)                                                         \
-    {                                                                                          \
-        static const char *const v[] = {__VA_ARGS__};                                          \
-        return ts_doc(g, v, sizeof v / sizeof v[0]);                                           \
+#define TS_BREAKER(name, ...)                                                                      \
+    static bool name(cfc_generator *g)                                                             \
+    {                                                                                              \
+        static const char *const v[] = {__VA_ARGS__};                                              \
+        return ts_doc(g, v, sizeof v / sizeof v[0]);                                               \
     }
 
 TS_BREAKER(b_ts_format_doc, "!yesterday", "%s", "!", "!%.0s%s.%sZ", "!14:30:45.123Z",
            "!1762612245123", "!not a timestamp", "!2025", "!Sat, 08 Nov 2025 14:30:45 GMT")
-TS_BREAKER(b_ts_fraction_doc, "%sT%s.%s456Z", "%sT%sZ", "%sT%s.%.1sZ", "%sT%s.%.2sZ",
-           "%sT%s.%s4Z", "%sT%s.%s000000Z")
+TS_BREAKER(b_ts_fraction_doc, "%sT%s.%s456Z", "%sT%sZ", "%sT%s.%.1sZ", "%sT%s.%.2sZ", "%sT%s.%s4Z",
+           "%sT%s.%s000000Z")
 TS_BREAKER(b_ts_zone_doc, "%sT%s.%s+00:00", "%sT%s.%s-05:00", "%sT%s.%s", "%sT%s.%s+05:30")
 TS_BREAKER(b_ts_case_doc, "%st%s.%sZ", "%sT%s.%sz", "%st%s.%sz")
 TS_BREAKER(b_ts_separator_doc, "%s %s.%sZ", "%s_%s.%sZ")
@@ -1610,12 +1641,8 @@ static bool b_attempt_pre(cfc_generator *g)
 {
     cfc_correction_attempt *a = &g->ev.u.correction_attempt;
     switch (below(g, 3)) {
-    case 0:
-        a->attempt_number = 0;
-        break;
-    case 1:
-        a->max_attempts = 0;
-        break;
+    case 0: a->attempt_number = 0; break;
+    case 1: a->max_attempts = 0; break;
     default:
         if (a->max_attempts > CFC_MAX_SAFE_INTEGER - 4)
             a->max_attempts = 3;
@@ -1818,7 +1845,8 @@ static void stream_event(cfc_generator *g)
         memcpy(copy, g->agents[agent], len + 1);
         g->strs_used += len + 1;
         ev->u.agent_retired.agent_id = (cfc_text){copy, len};
-        memmove(&g->agents[agent], &g->agents[agent + 1], (g->n_agents - agent - 1) * sizeof g->agents[0]);
+        memmove(&g->agents[agent], &g->agents[agent + 1],
+                (g->n_agents - agent - 1) * sizeof g->agents[0]);
         g->n_agents--;
         break;
     }
@@ -1833,9 +1861,7 @@ static void stream_event(cfc_generator *g)
         ev->u.task_status_changed.agent_id = agent_text(g, agent);
         ev->u.task_status_changed.task_id = stream_task_any(g)->id;
         break;
-    case CFC_EV_ACTIVITY_UPDATE:
-        ev->u.activity_update.agent_id = agent_text(g, agent);
-        break;
+    case CFC_EV_ACTIVITY_UPDATE: ev->u.activity_update.agent_id = agent_text(g, agent); break;
     case CFC_EV_TASK_BLOCKED: {
         stream_task *t = stream_task_new(g);
         cfc_task_blocked *a = &ev->u.task_blocked;
@@ -1876,9 +1902,7 @@ static void stream_event(cfc_generator *g)
         t->blocked = false;
         break;
     }
-    case CFC_EV_TEST_RESULT:
-        ev->u.test_result.task_id = stream_task_any(g)->id;
-        break;
+    case CFC_EV_TEST_RESULT: ev->u.test_result.task_id = stream_task_any(g)->id; break;
     case CFC_EV_CORRECTION_ATTEMPT: {
         stream_task *t = stream_task_any(g);
         cfc_correction_attempt *a = &ev->u.correction_attempt;
@@ -1915,8 +1939,7 @@ static void stream_event(cfc_generator *g)
                                         : (a->completed * 200 + a->total) / (2 * a->total);
         break;
     }
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -1927,7 +1950,8 @@ cfc_generator *cfc_generator_new(const cfc_gen_options *opts)
     cfc_gen_options o = {0};
     if (opts)
         o = *opts;
-    if (o.invalid_fraction < 0 || o.invalid_fraction > 1 || o.invalid_fraction != o.invalid_fraction)
+    if (o.invalid_fraction < 0 || o.invalid_fraction > 1 ||
+        o.invalid_fraction != o.invalid_fraction)
         return NULL;
     if (o.stream && o.invalid_fraction > 0)
         return NULL;
@@ -1985,9 +2009,9 @@ int cfc_generator_next(cfc_generator *g, cfc_gen_event *out)
 {
     if (g == NULL || out == NULL)
         return -1;
-    bool invalid = g->o.invalid_fraction > 0 &&
-                   (g->o.invalid_fraction >= 1 ||
-                    (double)(rnd(g) >> 11) * 0x1.0p-53 < g->o.invalid_fraction);
+    bool invalid =
+        g->o.invalid_fraction > 0 &&
+        (g->o.invalid_fraction >= 1 || (double)(rnd(g) >> 11) * 0x1.0p-53 < g->o.invalid_fraction);
     if (!invalid) {
         begin_event(g);
         if (g->o.stream)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The WebSocket client of `cfconform watch`, over libwebsockets. */
 #define _POSIX_C_SOURCE 200809L
 #include "ws_client.h"
@@ -204,13 +205,20 @@ static cfc_wsc_failure classify(const char *msg, int http_status)
         const char *word;
         cfc_wsc_failure f;
     } words[] = {
-        {"refused", CFC_WSC_REFUSED},     {"connect failed", CFC_WSC_REFUSED},
-        {"getaddrinfo", CFC_WSC_DNS},     {"dns", CFC_WSC_DNS},
-        {"ssl", CFC_WSC_TLS},             {"tls", CFC_WSC_TLS},
-        {"certificate", CFC_WSC_TLS},     {"cert", CFC_WSC_TLS},
-        {"timed out", CFC_WSC_TIMEOUT},   {"timeout", CFC_WSC_TIMEOUT},
-        {"101", CFC_WSC_HTTP_STATUS},     {"hs:", CFC_WSC_HANDSHAKE},
-        {"handshake", CFC_WSC_HANDSHAKE}, {"upgrade", CFC_WSC_HANDSHAKE},
+        {"refused", CFC_WSC_REFUSED},
+        {"connect failed", CFC_WSC_REFUSED},
+        {"getaddrinfo", CFC_WSC_DNS},
+        {"dns", CFC_WSC_DNS},
+        {"ssl", CFC_WSC_TLS},
+        {"tls", CFC_WSC_TLS},
+        {"certificate", CFC_WSC_TLS},
+        {"cert", CFC_WSC_TLS},
+        {"timed out", CFC_WSC_TIMEOUT},
+        {"timeout", CFC_WSC_TIMEOUT},
+        {"101", CFC_WSC_HTTP_STATUS},
+        {"hs:", CFC_WSC_HANDSHAKE},
+        {"handshake", CFC_WSC_HANDSHAKE},
+        {"upgrade", CFC_WSC_HANDSHAKE},
         {"accept", CFC_WSC_HANDSHAKE},
     };
     char low[256];
@@ -241,8 +249,7 @@ static void log_emit(int level, const char *line)
         log_last_error[n] = '\0';
     }
     if (log_verbose)
-        fprintf(stderr, "cfconform: libwebsockets: %s%s", level == LLL_ERR ? "error: " : "",
-                line);
+        fprintf(stderr, "cfconform: libwebsockets: %s%s", level == LLL_ERR ? "error: " : "", line);
 }
 
 /* libwebsockets says "Unable to connect" whatever the TCP error was; one
@@ -311,8 +318,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         for (size_t i = 0; i < c->n_headers; i++) {
             const header *h = &c->headers[i];
             if (lws_add_http_header_by_name(wsi, (const unsigned char *)h->name,
-                                            (const unsigned char *)h->value,
-                                            (int)strlen(h->value), p, end))
+                                            (const unsigned char *)h->value, (int)strlen(h->value),
+                                            p, end))
                 return -1;
         }
         return 0;
@@ -358,8 +365,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         res->peer_closed = true;
         if (len >= 2) {
             res->close_code = b[0] << 8 | b[1];
-            size_t rl = len - 2 < sizeof res->close_reason - 1 ? len - 2
-                                                               : sizeof res->close_reason - 1;
+            size_t rl =
+                len - 2 < sizeof res->close_reason - 1 ? len - 2 : sizeof res->close_reason - 1;
             memcpy(res->close_reason, b + 2, rl);
             res->close_reason[rl] = '\0';
         } else {
@@ -405,8 +412,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         }
         return 0;
 
-    default:
-        break;
+    default: break;
     }
     return lws_callback_http_dummy(wsi, reason, user, in, len);
 }

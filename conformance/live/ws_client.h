@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal: the WebSocket client of `cfconform watch`, over libwebsockets.
  * It opens one connection at a time, hands every received chunk to the
@@ -17,15 +18,15 @@
 #include <stddef.h>
 
 typedef enum cfc_wsc_failure {
-    CFC_WSC_OK = 0,       /* the connection was opened */
-    CFC_WSC_BAD_URL,      /* not ws://HOST[:PORT][/PATH] or wss://... */
-    CFC_WSC_DNS,          /* the host name does not resolve */
-    CFC_WSC_REFUSED,      /* nothing listens there */
-    CFC_WSC_UNREACHABLE,  /* the TCP connection failed otherwise (no route, timeout) */
-    CFC_WSC_TLS,          /* the TLS handshake or the certificate check failed */
-    CFC_WSC_HTTP_STATUS,  /* the server answered, but not with 101 Switching Protocols */
-    CFC_WSC_HANDSHAKE,    /* the server's answer was not a valid WebSocket upgrade */
-    CFC_WSC_TIMEOUT,      /* no handshake answer within the connect timeout */
+    CFC_WSC_OK = 0,      /* the connection was opened */
+    CFC_WSC_BAD_URL,     /* not ws://HOST[:PORT][/PATH] or wss://... */
+    CFC_WSC_DNS,         /* the host name does not resolve */
+    CFC_WSC_REFUSED,     /* nothing listens there */
+    CFC_WSC_UNREACHABLE, /* the TCP connection failed otherwise (no route, timeout) */
+    CFC_WSC_TLS,         /* the TLS handshake or the certificate check failed */
+    CFC_WSC_HTTP_STATUS, /* the server answered, but not with 101 Switching Protocols */
+    CFC_WSC_HANDSHAKE,   /* the server's answer was not a valid WebSocket upgrade */
+    CFC_WSC_TIMEOUT,     /* no handshake answer within the connect timeout */
     CFC_WSC_NOMEM,
     CFC_WSC_OTHER
 } cfc_wsc_failure;
@@ -37,10 +38,10 @@ typedef struct cfc_wsc_options {
     const char *url;
     const char *const *headers; /* "Name: value" each; copied */
     size_t n_headers;
-    const char *subscribe;      /* a text message sent once connected, or NULL */
-    bool insecure;              /* wss: accept self-signed, expired, wrong host */
+    const char *subscribe;       /* a text message sent once connected, or NULL */
+    bool insecure;               /* wss: accept self-signed, expired, wrong host */
     unsigned connect_timeout_ms; /* 0: 10 s */
-    bool verbose;               /* libwebsockets' own error and warning lines to stderr */
+    bool verbose;                /* libwebsockets' own error and warning lines to stderr */
 } cfc_wsc_options;
 
 typedef struct cfc_wsc_callbacks {
@@ -60,12 +61,12 @@ typedef struct cfc_wsc_result {
     int http_status;         /* the status line's code, for CFC_WSC_HTTP_STATUS */
     char detail[256];        /* more words, from libwebsockets or the resolver */
     bool established;
-    bool peer_closed;        /* the peer sent a close frame first */
-    bool self_closed;        /* we closed (the caller asked) */
-    int close_code;          /* the peer's close code; 1005 when its close frame had
-                                none, 1006 when the connection ended with no close frame,
-                                1000 when we closed first (the code we sent) */
-    char close_reason[128];  /* the peer's close reason (raw bytes, NUL-terminated) */
+    bool peer_closed;       /* the peer sent a close frame first */
+    bool self_closed;       /* we closed (the caller asked) */
+    int close_code;         /* the peer's close code; 1005 when its close frame had
+                               none, 1006 when the connection ended with no close frame,
+                               1000 when we closed first (the code we sent) */
+    char close_reason[128]; /* the peer's close reason (raw bytes, NUL-terminated) */
 } cfc_wsc_result;
 
 typedef struct cfc_wsc cfc_wsc;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The frame-to-event path: reassemble WebSocket messages, check each once. */
 #include "ws_frames.h"
 
@@ -9,13 +10,13 @@ struct cfc_wsmsg {
     cfc_stream *stream; /* NULL: events checked one by one */
     cfc_wsmsg_fn fn;
     void *ctx;
-    char *buf;      /* the message so far, while within the limit */
-    size_t len;     /* bytes kept in buf */
+    char *buf;  /* the message so far, while within the limit */
+    size_t len; /* bytes kept in buf */
     size_t cap;
-    size_t total;   /* bytes received for this message, kept or not */
-    bool started;   /* a message is in progress */
-    bool binary;    /* its opcode */
-    bool overflow;  /* over the limit: bytes are counted, not kept */
+    size_t total;  /* bytes received for this message, kept or not */
+    bool started;  /* a message is in progress */
+    bool binary;   /* its opcode */
+    bool overflow; /* over the limit: bytes are counted, not kept */
 };
 
 cfc_wsmsg *cfc_wsmsg_new(cfc_checker *checker, cfc_wsmsg_fn fn, void *ctx)

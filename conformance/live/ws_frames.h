@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal: the frame-to-event path of `cfconform watch`, with no network in
  * it. WebSocket data arrives as chunks (libwebsockets hands a long frame over

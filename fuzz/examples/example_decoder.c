@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * example_decoder.c -- a dashboard's decoder for CodeFRAME events, written
  * the way many are: cJSON, a switch on "type", checks on the fields it
@@ -73,8 +74,8 @@ static int task_blocked(const cJSON *root, dash_event *ev)
 
 static int task_status(const cJSON *root, dash_event *ev)
 {
-    static const char *const statuses[] = {"pending", "in_progress", "completed", "failed",
-                                           "blocked", NULL};
+    static const char *const statuses[] = {"pending", "in_progress", "completed",
+                                           "failed",  "blocked",     NULL};
     long long progress = -1;
     if (get_int(root, "task_id", 1, 1e15, &ev->task_id) != 0 ||
         get_string(root, "status", ev->status, sizeof ev->status) != 0 ||
@@ -94,8 +95,7 @@ static int agent_status(const cJSON *root, dash_event *ev)
         one_of(ev->status, statuses) != 0)
         return -1;
     const cJSON *task = field(root, "current_task");
-    if (task && (!cJSON_IsObject(task) ||
-                 get_int(task, "id", 1, 1e15, &ev->current_task_id) != 0))
+    if (task && (!cJSON_IsObject(task) || get_int(task, "id", 1, 1e15, &ev->current_task_id) != 0))
         return -1;
     return 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * example_decoder.h -- a dashboard's event decoder, the way a user of the
  * contract might write one with cJSON. It is the example that
@@ -24,7 +25,7 @@ typedef struct dash_event {
     int n_blocked;
     char status[16];
     char agent_id[64];
-    int progress;          /* -1 when absent */
+    int progress; /* -1 when absent */
     long long current_task_id;
     long long completed, total;
 } dash_event;

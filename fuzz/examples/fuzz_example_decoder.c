@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzzing your own decoder with the contract-aware mutator: this file is all
  * the wiring there is. Write LLVMFuzzerTestOneInput to call your decoder,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Running a decoder under test (fuzz_exec_proc.h): fork and exec with three
  * pipes, non-blocking I/O under poll, deadlines from a monotonic clock,
@@ -399,10 +400,13 @@ void fx_describe(const fx_result *r, int timeout_ms, char *out, size_t cap)
     case FX_OK: snprintf(out, cap, "no failure"); return;
     case FX_EXITED: snprintf(out, cap, "exit %d", r->code); return;
     case FX_SIGNAL: {
-        const char *name = r->code == SIGSEGV ? "SIGSEGV" : r->code == SIGABRT ? "SIGABRT"
-                           : r->code == SIGBUS ? "SIGBUS" : r->code == SIGFPE ? "SIGFPE"
-                           : r->code == SIGILL ? "SIGILL" : r->code == SIGKILL ? "SIGKILL"
-                                                                              : "signal";
+        const char *name = r->code == SIGSEGV   ? "SIGSEGV"
+                           : r->code == SIGABRT ? "SIGABRT"
+                           : r->code == SIGBUS  ? "SIGBUS"
+                           : r->code == SIGFPE  ? "SIGFPE"
+                           : r->code == SIGILL  ? "SIGILL"
+                           : r->code == SIGKILL ? "SIGKILL"
+                                                : "signal";
         snprintf(out, cap, "signal %d (%s)", r->code, name);
         return;
     }

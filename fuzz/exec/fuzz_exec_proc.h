@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal to cfconform fuzz-exec: running a decoder under test as a child
  * process and watching it. One decoder process at a time; POSIX only.
@@ -30,11 +31,11 @@ typedef enum fx_outcome {
 
 typedef struct fx_result {
     fx_outcome outcome;
-    int code;          /* exit status (FX_EXITED) or signal (FX_SIGNAL) */
-    size_t rss_kib;    /* the largest resident size seen */
-    char match[160];   /* the stderr line the crash pattern matched, if any */
-    char sig[96];      /* the last stderr line, digits left out, up to its first ':'
-                          ("IndexError", "==ERROR"): tells failures apart */
+    int code;        /* exit status (FX_EXITED) or signal (FX_SIGNAL) */
+    size_t rss_kib;  /* the largest resident size seen */
+    char match[160]; /* the stderr line the crash pattern matched, if any */
+    char sig[96];    /* the last stderr line, digits left out, up to its first ':'
+                        ("IndexError", "==ERROR"): tells failures apart */
 } fx_result;
 
 typedef struct fx_proc {
@@ -43,10 +44,10 @@ typedef struct fx_proc {
     int in, out, err; /* our ends of its stdin, stdout, stderr; -1 when closed */
     char line[4096];  /* a partial stdout line */
     size_t line_len;
-    size_t lines;     /* stdout lines read so far */
+    size_t lines; /* stdout lines read so far */
     char stderr_buf[FX_STDERR_KEEP];
-    size_t stderr_len;   /* bytes kept (the tail) */
-    size_t stderr_seen;  /* how much of stderr_buf the pattern has looked at */
+    size_t stderr_len;  /* bytes kept (the tail) */
+    size_t stderr_seen; /* how much of stderr_buf the pattern has looked at */
     char error[256];
 } fx_proc;
 

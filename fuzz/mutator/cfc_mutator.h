@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A contract-aware mutator for fuzzing CodeFRAME event decoders.
  *
@@ -61,21 +62,21 @@ void cfc_mutator_set_byte_mutator(cfc_byte_mutator fn);
 
 /* What the mutator did, by kind, since the start (for measurements). */
 typedef enum cfc_mutation {
-    CFC_MUT_TYPE,        /* switched the type */
-    CFC_MUT_DROP,        /* dropped a field */
-    CFC_MUT_DUPLICATE,   /* duplicated a field */
-    CFC_MUT_ADD,         /* added a field of the type (or an unknown one) */
-    CFC_MUT_ENUM,        /* another enum value, or a near miss */
-    CFC_MUT_INTEGER,     /* a boundary or overflowing integer */
-    CFC_MUT_INT_FORM,    /* an integer written as 1.0, 1e0, -0 or "1" */
-    CFC_MUT_TIMESTAMP,   /* a timestamp variant */
-    CFC_MUT_COUNT,       /* a count that is not its array's length */
-    CFC_MUT_ARRAY,       /* a huge, empty or odd array */
-    CFC_MUT_DEPTH,       /* deep nesting */
-    CFC_MUT_STRING,      /* invalid UTF-8, surrogates, NUL, control chars, long strings */
-    CFC_MUT_VALUE_TYPE,  /* null, or a value of another JSON type */
-    CFC_MUT_FRESH,       /* a freshly generated event */
-    CFC_MUT_BYTES,       /* byte-level */
+    CFC_MUT_TYPE,       /* switched the type */
+    CFC_MUT_DROP,       /* dropped a field */
+    CFC_MUT_DUPLICATE,  /* duplicated a field */
+    CFC_MUT_ADD,        /* added a field of the type (or an unknown one) */
+    CFC_MUT_ENUM,       /* another enum value, or a near miss */
+    CFC_MUT_INTEGER,    /* a boundary or overflowing integer */
+    CFC_MUT_INT_FORM,   /* an integer written as 1.0, 1e0, -0 or "1" */
+    CFC_MUT_TIMESTAMP,  /* a timestamp variant */
+    CFC_MUT_COUNT,      /* a count that is not its array's length */
+    CFC_MUT_ARRAY,      /* a huge, empty or odd array */
+    CFC_MUT_DEPTH,      /* deep nesting */
+    CFC_MUT_STRING,     /* invalid UTF-8, surrogates, NUL, control chars, long strings */
+    CFC_MUT_VALUE_TYPE, /* null, or a value of another JSON type */
+    CFC_MUT_FRESH,      /* a freshly generated event */
+    CFC_MUT_BYTES,      /* byte-level */
     CFC_MUT__COUNT
 } cfc_mutation;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The contract-aware mutator (cfc_mutator.h).
  *
@@ -93,8 +94,8 @@ const unsigned long *cfc_mutator_counts(void)
 const char *cfc_mutation_name(cfc_mutation m)
 {
     static const char *const names[CFC_MUT__COUNT] = {
-        "type",   "drop",  "duplicate", "add",    "enum",       "integer", "int-form", "timestamp",
-        "count",  "array", "depth",     "string", "value-type", "fresh",   "bytes"};
+        "type",  "drop",  "duplicate", "add",    "enum",       "integer", "int-form", "timestamp",
+        "count", "array", "depth",     "string", "value-type", "fresh",   "bytes"};
     return (unsigned)m < CFC_MUT__COUNT ? names[m] : "unknown";
 }
 
@@ -105,11 +106,34 @@ void cfc_mutator_set_byte_mutator(cfc_byte_mutator fn)
 
 /* ---- the built-in byte mutator ------------------------------------------------ */
 
-static const char *const tokens[] = {
-    "\"type\":", "\"project_id\":", "\"timestamp\":", "null", "true", "{}", "[]", "\\u0000",
-    "\\ud83d", "\xC0\xAF", "\xEF\xBB\xBF", "9007199254740992", "-0", "1e0", "1.0", ",", ":", "\"",
-    "{", "}", "[", "]", "2025-11-08T14:30:45.123Z", "\"task_blocked\"", "\"blocked_by\":[1,2]",
-    "\"blocked_count\":", "\"status\":\"working\"", "\"current_task\":{\"id\":1,\"title\":\"t\"}"};
+static const char *const tokens[] = {"\"type\":",
+                                     "\"project_id\":",
+                                     "\"timestamp\":",
+                                     "null",
+                                     "true",
+                                     "{}",
+                                     "[]",
+                                     "\\u0000",
+                                     "\\ud83d",
+                                     "\xC0\xAF",
+                                     "\xEF\xBB\xBF",
+                                     "9007199254740992",
+                                     "-0",
+                                     "1e0",
+                                     "1.0",
+                                     ",",
+                                     ":",
+                                     "\"",
+                                     "{",
+                                     "}",
+                                     "[",
+                                     "]",
+                                     "2025-11-08T14:30:45.123Z",
+                                     "\"task_blocked\"",
+                                     "\"blocked_by\":[1,2]",
+                                     "\"blocked_count\":",
+                                     "\"status\":\"working\"",
+                                     "\"current_task\":{\"id\":1,\"title\":\"t\"}"};
 
 static size_t builtin_bytes(uint8_t *d, size_t size, size_t max)
 {
@@ -120,12 +144,8 @@ static size_t builtin_bytes(uint8_t *d, size_t size, size_t max)
         return 1;
     }
     switch (below(6)) {
-    case 0: /* flip a bit */
-        d[below(size)] ^= (uint8_t)(1u << below(8));
-        return size;
-    case 1: /* a random byte */
-        d[below(size)] = (uint8_t)next();
-        return size;
+    case 0: /* flip a bit */ d[below(size)] ^= (uint8_t)(1u << below(8)); return size;
+    case 1: /* a random byte */ d[below(size)] = (uint8_t)next(); return size;
     case 2: { /* delete a run */
         if (size < 2)
             return size;
@@ -230,9 +250,8 @@ static void collect(event_view *ev, const cfc_jval *obj, const cfc_field *row, s
                     f && f->kind == CFC_KIND_OBJECT ? f->n_members : 0, depth + 1);
         if (m->type == CFC_J_ARRAY) {
             for (const cfc_jval *it = m->u.kids.first; it && ev->n < MAX_TARGETS; it = it->next)
-                ev->t[ev->n++] = (target){it, NULL, NULL,
-                                          f && f->kind == CFC_KIND_ID_ARRAY ? &id_item : NULL,
-                                          NULL, 0};
+                ev->t[ev->n++] = (target){
+                    it, NULL, NULL, f && f->kind == CFC_KIND_ID_ARRAY ? &id_item : NULL, NULL, 0};
         }
     }
 }
@@ -251,7 +270,8 @@ static bool view(event_view *ev, const char *in, size_t len)
     ev->root = root;
     ev->n = 0;
     const cfc_jval *tv = cfc_jobject_get(root, "type");
-    ev->type = tv && tv->type == CFC_J_STRING ? cfc_contract_find(tv->u.str.s, tv->u.str.len) : NULL;
+    ev->type =
+        tv && tv->type == CFC_J_STRING ? cfc_contract_find(tv->u.str.s, tv->u.str.len) : NULL;
     size_t nb;
     const cfc_field *row = ev->type ? ev->type->fields : cfc_contract_base_fields(&nb);
     collect(ev, root, row, ev->type ? ev->type->n_fields : nb, 0);
@@ -360,9 +380,7 @@ static void write_valid(obuf *b, const cfc_field *f)
         snprintf(tmp, sizeof tmp, "%zu", below(101));
         puts_(b, tmp);
         return;
-    case CFC_KIND_NUMBER:
-        puts_(b, chance(1, 2) ? "12.5" : "0");
-        return;
+    case CFC_KIND_NUMBER: puts_(b, chance(1, 2) ? "12.5" : "0"); return;
     case CFC_KIND_STRING:
         puts_(b, chance(1, 2) ? "\"Create API endpoint\"" : "\"caf\xC3\xA9 \\\"q\\\"\"");
         return;
@@ -524,8 +542,9 @@ static bool m_enum(const event_view *ev)
     case 3: strncat(v, " ", sizeof v - strlen(v) - 1); break;
     case 4: v[0] = '\0'; break;
     case 5: {
-        static const char *const others[] = {"done", "success", "working", "passed", "timeout",
-                                             "no_tests", "offline", "in_progress", "idle"};
+        static const char *const others[] = {"done",    "success",     "working",
+                                             "passed",  "timeout",     "no_tests",
+                                             "offline", "in_progress", "idle"};
         snprintf(v, sizeof v, "%s", PICK(others));
         break;
     }
@@ -537,12 +556,32 @@ static bool m_enum(const event_view *ev)
     return true;
 }
 
-static const char *const big_numbers[] = {
-    "0", "-1", "1", "2", "100", "101", "255", "256", "-2147483648", "2147483647", "2147483648",
-    "4294967295", "4294967296", "9007199254740991", "9007199254740992", "9223372036854775807",
-    "9223372036854775808", "18446744073709551615", "18446744073709551616",
-    "-9223372036854775808", "-9223372036854775809", "1e308", "1e309", "-1e309", "0.1",
-    "99999999999999999999999999999999999999999999999999"};
+static const char *const big_numbers[] = {"0",
+                                          "-1",
+                                          "1",
+                                          "2",
+                                          "100",
+                                          "101",
+                                          "255",
+                                          "256",
+                                          "-2147483648",
+                                          "2147483647",
+                                          "2147483648",
+                                          "4294967295",
+                                          "4294967296",
+                                          "9007199254740991",
+                                          "9007199254740992",
+                                          "9223372036854775807",
+                                          "9223372036854775808",
+                                          "18446744073709551615",
+                                          "18446744073709551616",
+                                          "-9223372036854775808",
+                                          "-9223372036854775809",
+                                          "1e308",
+                                          "1e309",
+                                          "-1e309",
+                                          "0.1",
+                                          "99999999999999999999999999999999999999999999999999"};
 
 static bool m_integer(const event_view *ev)
 {
@@ -565,7 +604,7 @@ static bool m_int_form(const event_view *ev)
     memcpy(digits, ev->in + t->v->offset, n);
     digits[n] = '\0';
     static const char *const forms[] = {"%s.0", "%se0", "%sE0", "%s.0e0", "\"%s\"", "%s.5",
-                                        "-%s", "%s0", "0%s", "%s.", "-0"};
+                                        "-%s",  "%s0",  "0%s",  "%s.",    "-0"};
     snprintf(text, sizeof text, PICK(forms), digits);
     replace_value(ev, t, text);
     return true;
@@ -578,17 +617,26 @@ static bool m_timestamp(const event_view *ev)
         t = pick(ev, is_string);
     if (t == NULL)
         return false;
-    static const char *const variants[] = {
-        "\"2025-11-08T14:30:45.123456Z\"", "\"2025-11-08T14:30:45.123+00:00\"",
-        "\"2025-02-30T14:30:45.123Z\"",    "\"2025-04-31T00:00:00.000Z\"",
-        "\"2025-11-08t14:30:45.123z\"",    "\"2025-11-08 14:30:45.123Z\"",
-        "\"2025-11-08T14:30:45Z\"",        "\"2016-12-31T23:59:60.000Z\"",
-        "\"0000-01-01T00:00:00.000Z\"",    "\"9999-12-31T23:59:59.999Z\"",
-        "\"0001-01-01T00:00:00.000Z\"",    "\"2024-02-29T23:59:59.999Z\"",
-        "\"2025-13-01T00:00:00.000Z\"",    "\"2025-11-08T24:00:00.000Z\"",
-        "\"2025-11-08\"",                  "\"\"",
-        "1762612245123",                   "\"2025-11-08T14:30:45.123\"",
-        "\"+12025-11-08T14:30:45.123Z\"",  "\"2025-11-08T14:30:45.1Z\""};
+    static const char *const variants[] = {"\"2025-11-08T14:30:45.123456Z\"",
+                                           "\"2025-11-08T14:30:45.123+00:00\"",
+                                           "\"2025-02-30T14:30:45.123Z\"",
+                                           "\"2025-04-31T00:00:00.000Z\"",
+                                           "\"2025-11-08t14:30:45.123z\"",
+                                           "\"2025-11-08 14:30:45.123Z\"",
+                                           "\"2025-11-08T14:30:45Z\"",
+                                           "\"2016-12-31T23:59:60.000Z\"",
+                                           "\"0000-01-01T00:00:00.000Z\"",
+                                           "\"9999-12-31T23:59:59.999Z\"",
+                                           "\"0001-01-01T00:00:00.000Z\"",
+                                           "\"2024-02-29T23:59:59.999Z\"",
+                                           "\"2025-13-01T00:00:00.000Z\"",
+                                           "\"2025-11-08T24:00:00.000Z\"",
+                                           "\"2025-11-08\"",
+                                           "\"\"",
+                                           "1762612245123",
+                                           "\"2025-11-08T14:30:45.123\"",
+                                           "\"+12025-11-08T14:30:45.123Z\"",
+                                           "\"2025-11-08T14:30:45.1Z\""};
     if (chance(1, 3)) {
         obuf b = {0};
         write_valid(&b, &(cfc_field){.name = "timestamp", .kind = CFC_KIND_TIMESTAMP});
@@ -708,10 +756,26 @@ static bool m_string(const event_view *ev, size_t max_size)
     const target *t = pick(ev, is_string);
     if (t == NULL)
         return false;
-    static const char *const inserts[] = {
-        "\xC0\xAF", "\xFF", "\xED\xA0\x80", "\xE2\x82", "\x80", "\xF4\x90\x80\x80", "\\ud83d",
-        "\\ude00", "\\ud83d\\ude00", "\\u0000", "\t", "\x01", "\x1F", "\xEF\xBB\xBF", "\\\"",
-        "\\\\", "\xF0\x9F\x98\x80", "\xE2\x80\xA8", "%s%n", "\\u00e9"};
+    static const char *const inserts[] = {"\xC0\xAF",
+                                          "\xFF",
+                                          "\xED\xA0\x80",
+                                          "\xE2\x82",
+                                          "\x80",
+                                          "\xF4\x90\x80\x80",
+                                          "\\ud83d",
+                                          "\\ude00",
+                                          "\\ud83d\\ude00",
+                                          "\\u0000",
+                                          "\t",
+                                          "\x01",
+                                          "\x1F",
+                                          "\xEF\xBB\xBF",
+                                          "\\\"",
+                                          "\\\\",
+                                          "\xF0\x9F\x98\x80",
+                                          "\xE2\x80\xA8",
+                                          "%s%n",
+                                          "\\u00e9"};
     obuf b = {0};
     size_t open = t->v->offset, close = t->v->end - 1; /* the quotes */
     switch (below(4)) {
@@ -736,9 +800,9 @@ static bool m_string(const event_view *ev, size_t max_size)
         break;
     }
     default: {
-        static const char *const whole[] = {"\"\xE6\x97\xA5\xE6\x9C\xAC\"", "\"\\u0000\"",
-                                            "\" \"", "\"null\"", "\"0\"", "\"-1\"",
-                                            "\"\\/\\b\\f\\n\\r\\t\""};
+        static const char *const whole[] = {
+            "\"\xE6\x97\xA5\xE6\x9C\xAC\"", "\"\\u0000\"", "\" \"", "\"null\"", "\"0\"", "\"-1\"",
+            "\"\\/\\b\\f\\n\\r\\t\""};
         puts_(&b, PICK(whole));
         break;
     }
@@ -754,8 +818,8 @@ static bool m_value_type(const event_view *ev)
     const target *t = pick(ev, NULL);
     if (t == NULL)
         return false;
-    static const char *const values[] = {"null", "true", "false", "0", "\"\"", "[]", "{}", "\"1\"",
-                                         "1.5", "-1", "{\"id\":1}", "[[]]"};
+    static const char *const values[] = {"null", "true",  "false", "0",  "\"\"",       "[]",
+                                         "{}",   "\"1\"", "1.5",   "-1", "{\"id\":1}", "[[]]"};
     replace_value(ev, t, PICK(values));
     return true;
 }

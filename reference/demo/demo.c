@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cfc-demo: the demo producer. Plays the scenario through the reference
  * broadcasters and writes every event as one NDJSON line to stdout.
@@ -70,8 +71,9 @@ int main(int argc, char **argv)
             errno = 0;
             long long v = strtoll(argv[++i], &end, 10);
             if (errno || *end || v < 1 || v > CFC_MAX_SAFE_INTEGER) {
-                fprintf(stderr, "cfc-demo: error: --project-id wants an integer in 1..2^53-1, "
-                                "got '%s'\n",
+                fprintf(stderr,
+                        "cfc-demo: error: --project-id wants an integer in 1..2^53-1, "
+                        "got '%s'\n",
                         argv[i]);
                 return 2;
             }

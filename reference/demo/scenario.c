@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A realistic project for the demo producer: six agents (two of each type)
  * work through twelve tasks whose dependencies block and unblock them. One
@@ -46,8 +47,12 @@ static const task tasks[N_TASKS] = {
     {7, "Create registration form", "frontend", {3, 5}, 2, GIVE_UP},
     {8, "Write API integration tests", "test", {3, 4}, 2, TIMEOUT_FIX},
     {9, "Write dashboard UI tests", "test", {6}, 1, PASS},
-    {10, "Add password reset flow (with \"magic\" links \xe2\x80\x94 \xc3\xa9t\xc3\xa9)", "backend",
-     {4}, 1, PASS},
+    {10,
+     "Add password reset flow (with \"magic\" links \xe2\x80\x94 \xc3\xa9t\xc3\xa9)",
+     "backend",
+     {4},
+     1,
+     PASS},
     {11, "Add settings page", "frontend", {6, 10}, 2, PASS},
     {12, "End-to-end test suite", "test", {7, 8, 9}, 3, PASS},
 };
@@ -126,9 +131,9 @@ static bool correct(state *st, const task *t, int failing_attempts)
         ok(st, cfc_broadcast_correction_attempt(st->m, st->project, t->id, n, MAX_ATTEMPTS,
                                                 "in_progress", NULL));
         if (n <= failing_attempts) {
-            ok(st, cfc_broadcast_correction_attempt(st->m, st->project, t->id, n, MAX_ATTEMPTS,
-                                                    "failed",
-                                                    "AssertionError: expected 201, got 500"));
+            ok(st,
+               cfc_broadcast_correction_attempt(st->m, st->project, t->id, n, MAX_ATTEMPTS,
+                                                "failed", "AssertionError: expected 201, got 500"));
         } else {
             ok(st, cfc_broadcast_correction_attempt(st->m, st->project, t->id, n, MAX_ATTEMPTS,
                                                     "success", NULL));
@@ -154,10 +159,22 @@ static bool work(state *st, size_t agent, const task *t, bool retry)
     switch (o) {
     case PASS: test_run(st, t, "passed"); break;
     case NO_TESTS: test_run(st, t, "no_tests"); break;
-    case FIX_ONCE: test_run(st, t, "failed"); fixed = correct(st, t, 0); break;
-    case ERROR_FIX: test_run(st, t, "error"); fixed = correct(st, t, 1); break;
-    case TIMEOUT_FIX: test_run(st, t, "timeout"); fixed = correct(st, t, 0); break;
-    case GIVE_UP: test_run(st, t, "failed"); fixed = correct(st, t, MAX_ATTEMPTS); break;
+    case FIX_ONCE:
+        test_run(st, t, "failed");
+        fixed = correct(st, t, 0);
+        break;
+    case ERROR_FIX:
+        test_run(st, t, "error");
+        fixed = correct(st, t, 1);
+        break;
+    case TIMEOUT_FIX:
+        test_run(st, t, "timeout");
+        fixed = correct(st, t, 0);
+        break;
+    case GIVE_UP:
+        test_run(st, t, "failed");
+        fixed = correct(st, t, MAX_ATTEMPTS);
+        break;
     }
     if (fixed && o != PASS && o != NO_TESTS)
         test_run(st, t, "passed");

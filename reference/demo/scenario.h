@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The demo producer's scenario: a small multi-agent project, played by
  * calling the reference broadcasters. */
 #ifndef CFC_DEMO_SCENARIO_H

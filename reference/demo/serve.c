@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cfc-demo serve: plays the demo scenario through the reference broadcasters
  * to every WebSocket client, over the libwebsockets connection manager
@@ -203,10 +204,8 @@ int cfc_demo_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     char err[256];
-    cfc_ws_server_options so = {.address = address,
-                                .port = (int)port,
-                                .queue_max = (size_t)queue_max,
-                                .log = serve_log};
+    cfc_ws_server_options so = {
+        .address = address, .port = (int)port, .queue_max = (size_t)queue_max, .log = serve_log};
     cfc_ws_server *srv = cfc_ws_server_start(&so, err, sizeof err);
     if (srv == NULL) {
         fprintf(stderr, "cfc-demo: error: %s\n", err);
@@ -221,8 +220,8 @@ int cfc_demo_serve(int argc, char **argv)
             cfc_ws_server_port(srv), wait_clients, wait_clients == 1 ? "" : "s");
 
     /* 2025-11-08T14:30:45.123Z, the contract's first example. */
-    pacer p = {.srv = srv, .interval = rate > 0 ? 1.0 / rate : 0,
-               .fixed_ms = INT64_C(1762612245123)};
+    pacer p = {
+        .srv = srv, .interval = rate > 0 ? 1.0 / rate : 0, .fixed_ms = INT64_C(1762612245123)};
     /* The broadcasters log each event at INFO: too much even for --verbose. */
     cfc_manager m = {.broadcast = paced_broadcast, .broadcast_ctx = &p};
     if (fixed) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cfc-demo serve: the demo scenario played to WebSocket clients. */
 #ifndef CFC_DEMO_SERVE_H
 #define CFC_DEMO_SERVE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The reference encoder and the 11 broadcasters.
  *
@@ -235,8 +236,8 @@ static void check_string(event *ev, const char *what, const char *s, bool non_em
     size_t len = strlen(s);
     size_t bad = cfc__utf8_invalid_at((const unsigned char *)s, len);
     if (bad != len)
-        refuse(ev, "%s is not valid UTF-8 (byte 0x%02X at offset %zu)", what,
-               (unsigned char)s[bad], bad);
+        refuse(ev, "%s is not valid UTF-8 (byte 0x%02X at offset %zu)", what, (unsigned char)s[bad],
+               bad);
     else if (non_empty && len == 0)
         refuse(ev, "%s is empty; the contract requires a non-empty string", what);
 }
@@ -271,9 +272,7 @@ static void check_fields(event *ev, const cfc_field *fields, size_t n, const arg
                 refuse(ev, "%s is %g; it must be a finite number >= 0", what, a->d);
             break;
         case CFC_KIND_STRING:
-        case CFC_KIND_IDENT:
-            check_string(ev, what, a->s, f->kind == CFC_KIND_IDENT);
-            break;
+        case CFC_KIND_IDENT: check_string(ev, what, a->s, f->kind == CFC_KIND_IDENT); break;
         case CFC_KIND_ENUM:
             if (!cfc_field_allows(f, a->s, strlen(a->s))) {
                 char allowed[160] = "";
@@ -306,12 +305,9 @@ static void check_fields(event *ev, const cfc_field *fields, size_t n, const arg
                 refuse(ev, "%s lists task %" PRId64 " twice", what, dup);
             break;
         }
-        case CFC_KIND_OBJECT:
-            check_fields(ev, f->members, f->n_members, a->members);
-            break;
+        case CFC_KIND_OBJECT: check_fields(ev, f->members, f->n_members, a->members); break;
         case CFC_KIND_TYPE:
-        case CFC_KIND_TIMESTAMP:
-            break;
+        case CFC_KIND_TIMESTAMP: break;
         }
     }
 }
@@ -372,10 +368,8 @@ static cJSON *build_value(const event *ev, const cfc_field *f, const arg *a, con
                           const cfc_field *fields, size_t n, const char *timestamp)
 {
     switch (f->kind) {
-    case CFC_KIND_TYPE:
-        return cJSON_CreateString(ev->type->name);
-    case CFC_KIND_TIMESTAMP:
-        return cJSON_CreateString(timestamp);
+    case CFC_KIND_TYPE: return cJSON_CreateString(ev->type->name);
+    case CFC_KIND_TIMESTAMP: return cJSON_CreateString(timestamp);
     case CFC_KIND_ID:
     case CFC_KIND_COUNT:
     case CFC_KIND_ORDINAL:
@@ -395,8 +389,7 @@ static cJSON *build_value(const event *ev, const cfc_field *f, const arg *a, con
     }
     case CFC_KIND_STRING:
     case CFC_KIND_IDENT:
-    case CFC_KIND_ENUM:
-        return cJSON_CreateString(a->s);
+    case CFC_KIND_ENUM: return cJSON_CreateString(a->s);
     case CFC_KIND_ID_ARRAY: {
         cJSON *arr = cJSON_CreateArray();
         for (size_t k = 0; arr && k < a->n_ids; k++) {
@@ -409,8 +402,7 @@ static cJSON *build_value(const event *ev, const cfc_field *f, const arg *a, con
         }
         return arr;
     }
-    case CFC_KIND_OBJECT:
-        return build(ev, f->members, f->n_members, a->members, timestamp);
+    case CFC_KIND_OBJECT: return build(ev, f->members, f->n_members, a->members, timestamp);
     }
     return NULL;
 }
@@ -528,8 +520,9 @@ cfc_status cfc_broadcast_agent_status(const cfc_manager *manager, int64_t projec
                                       const char *current_task_title, const int64_t *progress)
 {
     event ev;
-    arg task[2] = {{.present = current_task_id != NULL, .i = current_task_id ? *current_task_id : 0},
-                   {.present = current_task_title != NULL, .s = current_task_title}};
+    arg task[2] = {
+        {.present = current_task_id != NULL, .i = current_task_id ? *current_task_id : 0},
+        {.present = current_task_title != NULL, .s = current_task_title}};
     ev_begin(&ev, manager, CFC_EV_AGENT_STATUS_CHANGED, project_id);
     ev_str(&ev, "agent_id", agent_id);
     ev_str(&ev, "status", status);
@@ -542,7 +535,8 @@ cfc_status cfc_broadcast_agent_status(const cfc_manager *manager, int64_t projec
         if (current_task_id == NULL)
             refuse(&ev, "current_task_title is given without current_task_id");
         else if (status != NULL && !is(status, "working"))
-            refuse(&ev, "current_task is only sent while status is \"working\" (status is \"%.32s\")",
+            refuse(&ev,
+                   "current_task is only sent while status is \"working\" (status is \"%.32s\")",
                    status);
     }
     ev_opt_int(&ev, "progress", progress);
@@ -666,7 +660,8 @@ cfc_status cfc_broadcast_correction_attempt(const cfc_manager *manager, int64_t 
         refuse(&ev, "attempt_number %" PRId64 " is greater than max_attempts %" PRId64,
                attempt_number, max_attempts);
     if (error_summary && status && !is(status, "failed"))
-        refuse(&ev, "error_summary is given but status is \"%.32s\" (only failed attempts have one)",
+        refuse(&ev,
+               "error_summary is given but status is \"%.32s\" (only failed attempts have one)",
                status);
     return ev_send(&ev);
 }
@@ -689,11 +684,13 @@ cfc_status cfc_broadcast_progress_update(const cfc_manager *manager, int64_t pro
     } else {
         ev_int(&ev, "percentage", *percentage);
         /* Round half up is the other reading the checker accepts. */
-        int64_t round_pct =
-            total > 0 && in_range && completed <= total ? (completed * 200 + total) / (2 * total) : 0;
+        int64_t round_pct = total > 0 && in_range && completed <= total
+                                ? (completed * 200 + total) / (2 * total)
+                                : 0;
         if (in_range && *percentage != floor_pct && *percentage != round_pct)
-            refuse(&ev, "percentage is %" PRId64 " but %" PRId64 "/%" PRId64 " gives %" PRId64
-                        " (floor) or %" PRId64 " (rounded)",
+            refuse(&ev,
+                   "percentage is %" PRId64 " but %" PRId64 "/%" PRId64 " gives %" PRId64
+                   " (floor) or %" PRId64 " (rounded)",
                    *percentage, completed, total, floor_pct, round_pct);
     }
     return ev_send(&ev);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The contract table. Field order inside each event is the contract's schema
  * order (R5); the three base fields open and close every event (G4).
@@ -11,15 +12,25 @@
 
 static const char *const agent_types[] = {"backend", "frontend", "test", NULL};
 static const char *const agent_statuses[] = {"idle", "working", "blocked", "offline", NULL};
-static const char *const task_statuses[] = {"pending", "in_progress", "completed", "failed", "blocked",
-                                            NULL};
-static const char *const test_statuses[] = {"passed", "failed", "error", "timeout", "no_tests", NULL};
+static const char *const task_statuses[] = {"pending", "in_progress", "completed",
+                                            "failed",  "blocked",     NULL};
+static const char *const test_statuses[] = {"passed",  "failed",   "error",
+                                            "timeout", "no_tests", NULL};
 static const char *const activity_types[] = {"task", "agent", "test", "commit", NULL};
 static const char *const correction_statuses[] = {"in_progress", "success", "failed", NULL};
 
-#define REQ(n, k, d) {.name = (n), .kind = (k), .required = true, .doc = (d)}
-#define OPT(n, k, d) {.name = (n), .kind = (k), .required = false, .doc = (d)}
-#define ENUM_REQ(n, v, d) {.name = (n), .kind = CFC_KIND_ENUM, .required = true, .values = (v), .doc = (d)}
+#define REQ(n, k, d)                                                                               \
+    {                                                                                              \
+        .name = (n), .kind = (k), .required = true, .doc = (d)                                     \
+    }
+#define OPT(n, k, d)                                                                               \
+    {                                                                                              \
+        .name = (n), .kind = (k), .required = false, .doc = (d)                                    \
+    }
+#define ENUM_REQ(n, v, d)                                                                          \
+    {                                                                                              \
+        .name = (n), .kind = CFC_KIND_ENUM, .required = true, .values = (v), .doc = (d)            \
+    }
 
 #define F_TYPE REQ("type", CFC_KIND_TYPE, "Event type identifier")
 #define F_PROJECT REQ("project_id", CFC_KIND_ID, "Project ID for routing")
@@ -171,16 +182,14 @@ static const cfc_field f_progress_update[] = {
     F_TIMESTAMP,
 };
 
-#define EV(id_, name_, section_, purpose_, fields_)                                            \
-    {.id = (id_),                                                                              \
-     .name = (name_),                                                                          \
-     .function = (id_) == CFC_EV_AGENT_STATUS_CHANGED ? "broadcast_agent_status"              \
-                 : (id_) == CFC_EV_TASK_STATUS_CHANGED ? "broadcast_task_status"               \
-                                                       : "broadcast_" name_,                                                                         \
-     .section = (section_),                                                                    \
-     .purpose = (purpose_),                                                                    \
-     .fields = (fields_),                                                                      \
-     .n_fields = N(fields_)}
+#define EV(id_, name_, section_, purpose_, fields_)                                                \
+    {                                                                                              \
+        .id = (id_), .name = (name_),                                                              \
+        .function = (id_) == CFC_EV_AGENT_STATUS_CHANGED  ? "broadcast_agent_status"               \
+                    : (id_) == CFC_EV_TASK_STATUS_CHANGED ? "broadcast_task_status"                \
+                                                          : "broadcast_" name_,                    \
+        .section = (section_), .purpose = (purpose_), .fields = (fields_), .n_fields = N(fields_)  \
+    }
 
 /* The Python function is broadcast_<type>, except for the two status events. */
 static const cfc_event_type types[CFC_EV_COUNT] = {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The manager's defaults (logger, clock) and the status names. */
 #define _POSIX_C_SOURCE 200809L
 #include "cfc/reference.h"
@@ -8,9 +9,8 @@
 const char *cfc_status_name(cfc_status status)
 {
     switch (status) {
-#define CFC__XX(name, value, text)                                                             \
-    case CFC_##name:                                                                           \
-        return #name;
+#define CFC__XX(name, value, text)                                                                 \
+    case CFC_##name: return #name;
         CFC_STATUS_MAP(CFC__XX)
 #undef CFC__XX
     }
@@ -20,9 +20,8 @@ const char *cfc_status_name(cfc_status status)
 const char *cfc_status_text(cfc_status status)
 {
     switch (status) {
-#define CFC__XX(name, value, text)                                                             \
-    case CFC_##name:                                                                           \
-        return text;
+#define CFC__XX(name, value, text)                                                                 \
+    case CFC_##name: return text;
         CFC_STATUS_MAP(CFC__XX)
 #undef CFC__XX
     }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "cfc/timestamp.h"
 
 #include <stdbool.h>

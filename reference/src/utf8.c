@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "utf8.h"
 
 /* The well-formed byte sequences of RFC 3629, table 3-7 of the Unicode

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: UTF-8 validation for the strings the broadcasters are given. */
 #ifndef CFC_REF_UTF8_H
 #define CFC_REF_UTF8_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The reference connection manager over libwebsockets: see cfc/ws_server.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "cfc/ws_server.h"
@@ -29,16 +30,16 @@ typedef struct client {
     struct lws *wsi;
     struct client *next;
     char peer[64];
-    int64_t project;    /* with subscribed: the only project it gets */
+    int64_t project; /* with subscribed: the only project it gets */
     bool subscribed;
-    bool kick;          /* too far behind: close with 1008 */
-    bool closing;       /* cfc_ws_server_close_all: close once drained */
+    bool kick;    /* too far behind: close with 1008 */
+    bool closing; /* cfc_ws_server_close_all: close once drained */
     double connected_at;
-    msg **queue;        /* ring of queue_max */
+    msg **queue; /* ring of queue_max */
     size_t head, count;
-    char *rx;           /* a client message being received */
+    char *rx; /* a client message being received */
     size_t rx_len;
-    bool rx_skip;       /* it is too long: ignored */
+    bool rx_skip; /* it is too long: ignored */
 } client;
 
 struct cfc_ws_server {
@@ -52,8 +53,8 @@ struct cfc_ws_server {
     cfc_log_fn log;
     void *log_ctx;
     int port;
-    atomic_int stop;        /* the service thread ends */
-    bool wake_pending;      /* a lws_cancel_service is on its way */
+    atomic_int stop;   /* the service thread ends */
+    bool wake_pending; /* a lws_cancel_service is on its way */
     bool closing;
     int close_code;
     char close_reason[124];
@@ -227,8 +228,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         /* A batch of small messages in as few TCP segments as the kernel
          * can make of them: cork, one lws_write per message, uncork. */
         int fd = (int)lws_get_socket_fd(wsi), on = 1, off = 0;
-        bool corked = c->count > 1 && fd >= 0 &&
-                      setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on) == 0;
+        bool corked =
+            c->count > 1 && fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on) == 0;
         for (int i = 0; i < WRITES_PER_CALLBACK && c->count; i++) {
             msg *m = c->queue[c->head];
             c->queue[c->head] = NULL;
@@ -298,8 +299,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         pthread_mutex_unlock(&s->lock);
         return 0;
 
-    default:
-        break;
+    default: break;
     }
     return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
@@ -325,8 +325,7 @@ static void quiet_lws(int level, const char *line)
     (void)line;
 }
 
-cfc_ws_server *cfc_ws_server_start(const cfc_ws_server_options *opts, char *err,
-                                   size_t err_len)
+cfc_ws_server *cfc_ws_server_start(const cfc_ws_server_options *opts, char *err, size_t err_len)
 {
     static const cfc_ws_server_options defaults = {0};
     if (opts == NULL)
@@ -367,8 +366,10 @@ cfc_ws_server *cfc_ws_server_start(const cfc_ws_server_options *opts, char *err,
     info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
     s->ctx = lws_create_context(&info);
     if (s->ctx == NULL) {
-        snprintf(err, err_len, "cannot listen on %s port %d (in use, or not an address of "
-                 "this machine)", info.iface, opts->port);
+        snprintf(err, err_len,
+                 "cannot listen on %s port %d (in use, or not an address of "
+                 "this machine)",
+                 info.iface, opts->port);
         pthread_mutex_destroy(&s->lock);
         free(s);
         return NULL;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """good_broadcasts.py with four realistic bugs, for the certification tests:
 through adapters/python/cfc_adapter.py it must fail exactly the cases that
 tests/test_certify.c lists (buggy_expected), and pass all the others.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A correct Python implementation of the contract's broadcasters, for the
 certification tests: it must certify at 100% PASS through
 adapters/python/cfc_adapter.py.

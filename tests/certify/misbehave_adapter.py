@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """An adapter that misbehaves on purpose, for tests/test_certify.c.
 
     misbehave_adapter.py [BROADCASTER=BEHAVIOUR ...] [--hide BROADCASTER] [--on-start BEHAVIOUR]

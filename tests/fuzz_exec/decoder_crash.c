@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A C decoder with a bug for cfconform fuzz-exec's tests: it trusts the
  * contract that every agent event has a string agent_id, and dereferences
  * it unchecked. An agent event without one (rule missing-field, or

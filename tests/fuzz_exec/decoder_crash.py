@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A Python decoder with a bug for cfconform fuzz-exec's tests: it sizes its
 list of blockers from blocked_count and fills it from blocked_by, so a
 task_blocked whose blocked_count is less than len(blocked_by) (the contract's

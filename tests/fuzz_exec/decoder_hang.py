@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A Python decoder that hangs, for cfconform fuzz-exec's tests: it counts a
 progress_update's percentage down to 100 one by one, and one above 100 (the
 contract's rule percent-range) makes that loop spin forever."""

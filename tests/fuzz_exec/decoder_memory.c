@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A C decoder with a memory bug for cfconform fuzz-exec's tests: it keeps a
  * byte per task of progress_update.total (up to 512 MiB), so a large total
  * -- a valid one: any count up to 2^53-1 conforms -- takes all that memory. */
@@ -17,8 +18,8 @@ int main(void)
         const cJSON *total = cJSON_GetObjectItemCaseSensitive(root, "total");
         if (cJSON_IsString(type) && strcmp(type->valuestring, "progress_update") == 0 &&
             cJSON_IsNumber(total) && total->valuedouble >= 1) {
-            double want = total->valuedouble < 512.0 * 1024 * 1024 ? total->valuedouble
-                                                                    : 512.0 * 1024 * 1024;
+            double want =
+                total->valuedouble < 512.0 * 1024 * 1024 ? total->valuedouble : 512.0 * 1024 * 1024;
             size_t n = (size_t)want;
             volatile char *done = malloc(n);
             if (done) {

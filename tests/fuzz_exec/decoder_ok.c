@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A correct C decoder for cfconform fuzz-exec's tests: one event per line on
  * stdin, one answer line on stdout ("agent", "ok" or "rejected"). */
 #define _POSIX_C_SOURCE 200809L

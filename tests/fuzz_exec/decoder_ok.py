@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A correct Python decoder for cfconform fuzz-exec's tests: one event per
 line on stdin, one answer line on stdout. Python 3 standard library only."""
 import json

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Certification of third-party broadcasters.
  *
@@ -154,10 +155,10 @@ bool cfc_case_selected(const char *id, const char *pattern);
 /* ---- A run ------------------------------------------------------------------- */
 
 typedef enum cfc_outcome {
-    CFC_OUTCOME_NONE = 0,    /* no usable answer (the case is an ERROR) */
-    CFC_OUTCOME_RETURNED,    /* the broadcaster returned normally */
-    CFC_OUTCOME_RAISED,      /* it raised (an exception escaped it) */
-    CFC_OUTCOME_REFUSED,     /* it declined the arguments (an explicit refusal result) */
+    CFC_OUTCOME_NONE = 0, /* no usable answer (the case is an ERROR) */
+    CFC_OUTCOME_RETURNED, /* the broadcaster returned normally */
+    CFC_OUTCOME_RAISED,   /* it raised (an exception escaped it) */
+    CFC_OUTCOME_REFUSED,  /* it declined the arguments (an explicit refusal result) */
     CFC_OUTCOME_UNIMPLEMENTED
 } cfc_outcome;
 
@@ -170,15 +171,15 @@ typedef struct cfc_cert_text {
 } cfc_cert_text;
 
 typedef struct cfc_cert_log {
-    char *level;   /* "ERROR", "WARNING", ... as the adapter said */
+    char *level; /* "ERROR", "WARNING", ... as the adapter said */
     char *message;
 } cfc_cert_log;
 
 /* What the adapter answered to one call (the "received" of a report). */
 typedef struct cfc_cert_reply {
     cfc_outcome outcome;
-    char *status;       /* implementation-specific detail ("REFUSED"), or NULL */
-    char *error;        /* what was raised, or why there is no answer; or NULL */
+    char *status;        /* implementation-specific detail ("REFUSED"), or NULL */
+    char *error;         /* what was raised, or why there is no answer; or NULL */
     cfc_cert_text *sent; /* the exact texts the manager was asked to send */
     size_t n_sent;
     cfc_cert_log *logs;
@@ -192,7 +193,7 @@ typedef struct cfc_case_result {
     cfc_verdict verdict;
     char **messages; /* why it is not PASS, one line each; empty for PASS */
     size_t n_messages;
-    char **diff;     /* expected vs received: lines "  same", "- expected", "+ received" */
+    char **diff; /* expected vs received: lines "  same", "- expected", "+ received" */
     size_t n_diff;
     cfc_cert_reply *replies; /* one per call made (a scenario stops at an ERROR) */
     size_t n_replies;
@@ -220,11 +221,11 @@ typedef struct cfc_certification {
     cfc_case_result *results; /* selected cases, catalogue order */
     size_t n_results;
     size_t counts[CFC_VERDICT_COUNT];
-    bool certified;       /* no FAIL and no ERROR */
+    bool certified;        /* no FAIL and no ERROR */
     size_t adapter_starts; /* 1 + restarts */
-    int64_t started_ms;   /* Unix ms */
+    int64_t started_ms;    /* Unix ms */
     uint32_t elapsed_ms;
-    char *selection;      /* the cases pattern, or NULL */
+    char *selection; /* the cases pattern, or NULL */
     const cfc_allocator *alloc;
 } cfc_certification;
 

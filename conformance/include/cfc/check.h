@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The conformance checker: feed it one event's bytes, get every finding.
  *
@@ -71,8 +72,8 @@ typedef struct cfc_event_result {
     size_t type_len;
     const cfc_finding *findings; /* in document (offset) order */
     size_t n_findings;
-    size_t n_dropped;            /* findings beyond the per-event cap, counted not kept */
-    size_t errors;               /* findings of severity error, dropped ones included */
+    size_t n_dropped; /* findings beyond the per-event cap, counted not kept */
+    size_t errors;    /* findings of severity error, dropped ones included */
     size_t warnings;
     uint32_t by_rule[CFC_RULE_COUNT]; /* findings per rule, dropped ones included */
 } cfc_event_result;
@@ -101,10 +102,10 @@ typedef struct cfc_allocator {
 } cfc_allocator;
 
 typedef struct cfc_check_options {
-    size_t max_event_bytes; /* 0 = 1 MiB (G12) */
-    unsigned max_depth;     /* 0 = 64 (G12) */
-    size_t max_findings;    /* per event; 0 = 200 */
-    bool strict;            /* warnings count as errors */
+    size_t max_event_bytes;     /* 0 = 1 MiB (G12) */
+    unsigned max_depth;         /* 0 = 64 (G12) */
+    size_t max_findings;        /* per event; 0 = 200 */
+    bool strict;                /* warnings count as errors */
     const cfc_allocator *alloc; /* NULL: malloc/realloc/free; copied by cfc_checker_new */
 } cfc_check_options;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The typed decoder: one event's bytes in, a typed C value out -- the
  * reference consumer of the contract.
@@ -89,8 +90,8 @@ const char *cfc_decode_status_name(cfc_decode_status s);
  * status but NOMEM and BAD_ARG: the same findings cfc_check_event reports,
  * owned by the checker and valid until its next call.
  */
-cfc_decode_status cfc_event_decode(cfc_checker *c, const char *bytes, size_t len,
-                                   cfc_event **event, const cfc_event_result **result);
+cfc_decode_status cfc_event_decode(cfc_checker *c, const char *bytes, size_t len, cfc_event **event,
+                                   const cfc_event_result **result);
 
 /* Frees a decoded event, strings and arrays included (NULL: no-op). Only for
  * events from cfc_event_decode, never for one built by hand. */

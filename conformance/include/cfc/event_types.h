@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The typed events: one C struct per event type of the contract, one C enum
  * per enumerated field, and the tagged union cfc_event.

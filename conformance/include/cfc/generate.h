@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The event generator: deterministic (seeded) events from the contract
  * table, for feeding any decoder.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NDJSON framing (G1): bytes in, in chunks of any size; one callback per
  * event line out. Lines end in "\n" or "\r\n"; blank lines (nothing but

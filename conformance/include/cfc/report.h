@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Report writers: checked events in, text for people, JSON Lines for tools,
  * JUnit XML for CI test reporters.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Stream rules (docs/contract-rules.md section S, and T4): what one event
  * cannot show, but a sequence of events from one producer can.
@@ -69,9 +70,9 @@
  * since it may have been dropped. A task_blocked whose list does not fit is
  * remembered as blocked with an unknown list. cfc_stream_get_stats says when
  * any of that happened. (So the agent or task that first does not fit still
- * gets its S1 or S3 finding: until then nothing was dropped.) Lookups are hash tables (keyed with a per-stream random
- * seed, so a producer cannot choose colliding IDs), so time stays linear in
- * the stream's length.
+ * gets its S1 or S3 finding: until then nothing was dropped.) Lookups are hash tables (keyed with a
+ * per-stream random seed, so a producer cannot choose colliding IDs), so time stays linear in the
+ * stream's length.
  *
  * A stream is not thread-safe; distinct streams are independent.
  */
@@ -126,14 +127,14 @@ cfc_check_status cfc_stream_check_event(cfc_stream *s, const char *bytes, size_t
                                         const cfc_event_result **result);
 
 typedef struct cfc_stream_stats {
-    size_t events;    /* events checked, out-of-memory ones excluded */
-    size_t agents;    /* agents remembered */
-    size_t tasks;     /* task (and project progress) records remembered */
-    size_t blockers;  /* blocked_by items remembered */
+    size_t events;      /* events checked, out-of-memory ones excluded */
+    size_t agents;      /* agents remembered */
+    size_t tasks;       /* task (and project progress) records remembered */
+    size_t blockers;    /* blocked_by items remembered */
     bool agents_full;   /* an agent was not remembered: a limit was reached */
     bool tasks_full;    /* a task (or a project's progress) was not remembered */
     bool blockers_full; /* a blocked_by list was not remembered */
-    size_t bytes;     /* memory the stream holds */
+    size_t bytes;       /* memory the stream holds */
 } cfc_stream_stats;
 
 /* The stream's counters; all zero for a NULL s. */

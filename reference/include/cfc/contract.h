@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The CodeFRAME WebSocket event contract, described once, as data.
  *
@@ -32,24 +33,24 @@ extern "C" {
  * or exponent, at most 2^53-1) and differ in their lower/upper bound.
  */
 typedef enum cfc_kind {
-    CFC_KIND_TYPE,      /* the "type" discriminator: the event type's name */
-    CFC_KIND_ID,        /* integer >= 1 (G5: IDs) */
-    CFC_KIND_COUNT,     /* integer >= 0 (G5: counts) */
-    CFC_KIND_ORDINAL,   /* integer >= 1 that is not an ID (attempt numbers) */
-    CFC_KIND_PERCENT,   /* integer 0..100 */
-    CFC_KIND_NUMBER,    /* finite JSON number >= 0, integer or fraction */
-    CFC_KIND_STRING,    /* any string (display text, G11) */
-    CFC_KIND_IDENT,     /* non-empty string (identifiers, G11) */
-    CFC_KIND_ENUM,      /* one of a closed set of strings (G8) */
-    CFC_KIND_ID_ARRAY,  /* non-empty array of distinct IDs */
-    CFC_KIND_OBJECT,    /* nested object with its own fields */
-    CFC_KIND_TIMESTAMP  /* YYYY-MM-DDTHH:MM:SS.fffZ (T1, T2) */
+    CFC_KIND_TYPE,     /* the "type" discriminator: the event type's name */
+    CFC_KIND_ID,       /* integer >= 1 (G5: IDs) */
+    CFC_KIND_COUNT,    /* integer >= 0 (G5: counts) */
+    CFC_KIND_ORDINAL,  /* integer >= 1 that is not an ID (attempt numbers) */
+    CFC_KIND_PERCENT,  /* integer 0..100 */
+    CFC_KIND_NUMBER,   /* finite JSON number >= 0, integer or fraction */
+    CFC_KIND_STRING,   /* any string (display text, G11) */
+    CFC_KIND_IDENT,    /* non-empty string (identifiers, G11) */
+    CFC_KIND_ENUM,     /* one of a closed set of strings (G8) */
+    CFC_KIND_ID_ARRAY, /* non-empty array of distinct IDs */
+    CFC_KIND_OBJECT,   /* nested object with its own fields */
+    CFC_KIND_TIMESTAMP /* YYYY-MM-DDTHH:MM:SS.fffZ (T1, T2) */
 } cfc_kind;
 
 typedef struct cfc_field cfc_field;
 
 struct cfc_field {
-    const char *name;          /* wire name */
+    const char *name; /* wire name */
     cfc_kind kind;
     bool required;
     /* CFC_KIND_ENUM: the allowed values, NULL-terminated. For an open set
@@ -90,9 +91,9 @@ typedef enum cfc_event_id {
 
 typedef struct cfc_event_type {
     cfc_event_id id;
-    const char *name;       /* wire "type" value */
-    const char *function;   /* the contract's Python broadcaster name */
-    const char *section;    /* contract section heading, for references */
+    const char *name;     /* wire "type" value */
+    const char *function; /* the contract's Python broadcaster name */
+    const char *section;  /* contract section heading, for references */
     const char *purpose;
     const cfc_field *fields; /* schema order: type, project_id, ..., timestamp */
     size_t n_fields;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The reference broadcasters: one C function per event type of the
  * CodeFRAME WebSocket event contract (docs/websocket-event-contracts.md),
@@ -36,12 +37,12 @@ extern "C" {
 #endif
 
 /* Status codes: the values are stable (they appear in logs and adapters). */
-#define CFC_STATUS_MAP(XX)                                                                     \
-    XX(OK, 0, "success")                                                                       \
-    XX(REFUSED, 1, "refused: the arguments would produce a non-conforming event")             \
-    XX(NOMEM, 2, "out of memory")                                                              \
-    XX(BROADCAST, 3, "the connection manager failed to broadcast")                            \
-    XX(CLOCK, 4, "the clock failed or is outside years 0001-9999")                             \
+#define CFC_STATUS_MAP(XX)                                                                         \
+    XX(OK, 0, "success")                                                                           \
+    XX(REFUSED, 1, "refused: the arguments would produce a non-conforming event")                  \
+    XX(NOMEM, 2, "out of memory")                                                                  \
+    XX(BROADCAST, 3, "the connection manager failed to broadcast")                                 \
+    XX(CLOCK, 4, "the clock failed or is outside years 0001-9999")                                 \
     XX(INVALID, 5, "invalid call: no manager or no broadcast callback")
 
 typedef enum cfc_status {
@@ -79,9 +80,9 @@ typedef int (*cfc_clock_fn)(void *ctx, int64_t *unix_ms);
 typedef struct cfc_manager {
     cfc_broadcast_fn broadcast;
     void *broadcast_ctx;
-    cfc_log_fn log;      /* NULL: cfc_log_stderr */
+    cfc_log_fn log; /* NULL: cfc_log_stderr */
     void *log_ctx;
-    cfc_clock_fn clock;  /* NULL: cfc_clock_realtime (R6) */
+    cfc_clock_fn clock; /* NULL: cfc_clock_realtime (R6) */
     void *clock_ctx;
 } cfc_manager;
 

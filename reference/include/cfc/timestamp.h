@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The contract's timestamp: exactly YYYY-MM-DDTHH:MM:SS.fffZ (T1), a real
  * UTC instant in years 0001-9999 (T2).
@@ -28,14 +29,14 @@ int cfc_timestamp_format(int64_t unix_ms, char out[25]);
 /* What is wrong with a timestamp string: a bit set, so that every problem is
  * reported, not only the first. 0 means conforming. */
 enum {
-    CFC_TS_SHAPE = 1u << 0,      /* not recognisably YYYY-MM-DD?HH:MM:SS... at all */
-    CFC_TS_SEPARATOR = 1u << 1,  /* a space or other byte instead of 'T' */
-    CFC_TS_LOWERCASE = 1u << 2,  /* 't' or 'z' instead of 'T' or 'Z' */
-    CFC_TS_NO_FRACTION = 1u << 3,/* no ".fff" */
-    CFC_TS_FRACTION = 1u << 4,   /* a fraction with other than 3 digits */
-    CFC_TS_OFFSET = 1u << 5,     /* "+00:00" or another offset instead of 'Z' */
-    CFC_TS_NO_ZONE = 1u << 6,    /* no zone designator at all */
-    CFC_TS_RANGE = 1u << 7       /* the right shape, but not a real instant (T2) */
+    CFC_TS_SHAPE = 1u << 0,       /* not recognisably YYYY-MM-DD?HH:MM:SS... at all */
+    CFC_TS_SEPARATOR = 1u << 1,   /* a space or other byte instead of 'T' */
+    CFC_TS_LOWERCASE = 1u << 2,   /* 't' or 'z' instead of 'T' or 'Z' */
+    CFC_TS_NO_FRACTION = 1u << 3, /* no ".fff" */
+    CFC_TS_FRACTION = 1u << 4,    /* a fraction with other than 3 digits */
+    CFC_TS_OFFSET = 1u << 5,      /* "+00:00" or another offset instead of 'Z' */
+    CFC_TS_NO_ZONE = 1u << 6,     /* no zone designator at all */
+    CFC_TS_RANGE = 1u << 7        /* the right shape, but not a real instant (T2) */
 };
 
 /* Checks `len` bytes against T1-T3. Returns the problem bits. When the result

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The reference producer over a real WebSocket: a connection manager backed
  * by a libwebsockets server (CMake target cfc_reference_ws; it needs
@@ -43,13 +44,13 @@ extern "C" {
 #endif
 
 typedef struct cfc_ws_server_options {
-    const char *address;  /* IP address to listen on; NULL: "127.0.0.1" */
-    int port;             /* 0: an ephemeral port (see cfc_ws_server_port) */
-    size_t queue_max;     /* events queued per client before it is dropped; 0: 4096 */
-    unsigned ready_ms;    /* a client without a subscribe message counts as ready
-                             (cfc_ws_server_wait_clients) this long after connecting;
-                             0: 200 ms */
-    cfc_log_fn log;       /* NULL: cfc_log_stderr */
+    const char *address; /* IP address to listen on; NULL: "127.0.0.1" */
+    int port;            /* 0: an ephemeral port (see cfc_ws_server_port) */
+    size_t queue_max;    /* events queued per client before it is dropped; 0: 4096 */
+    unsigned ready_ms;   /* a client without a subscribe message counts as ready
+                            (cfc_ws_server_wait_clients) this long after connecting;
+                            0: 200 ms */
+    cfc_log_fn log;      /* NULL: cfc_log_stderr */
     void *log_ctx;
 } cfc_ws_server_options;
 
@@ -58,8 +59,7 @@ typedef struct cfc_ws_server cfc_ws_server;
 /* Starts listening and serving, or returns NULL with a one-line reason in
  * err (err may be NULL): the address is in use, out of memory, ... Free with
  * cfc_ws_server_free. */
-cfc_ws_server *cfc_ws_server_start(const cfc_ws_server_options *opts, char *err,
-                                   size_t err_len);
+cfc_ws_server *cfc_ws_server_start(const cfc_ws_server_options *opts, char *err, size_t err_len);
 
 /* The port listened on (the kernel's choice when opts->port was 0). */
 int cfc_ws_server_port(const cfc_ws_server *srv);
@@ -89,11 +89,11 @@ int cfc_ws_server_drain(cfc_ws_server *srv, int timeout_ms);
 int cfc_ws_server_close_all(cfc_ws_server *srv, int code, const char *reason, int timeout_ms);
 
 typedef struct cfc_ws_server_stats {
-    size_t clients;       /* connected now */
-    size_t connected;     /* connections accepted so far */
-    size_t dropped;       /* clients disconnected for falling behind */
-    uint64_t broadcasts;  /* events broadcast */
-    uint64_t sent;        /* messages written to clients */
+    size_t clients;      /* connected now */
+    size_t connected;    /* connections accepted so far */
+    size_t dropped;      /* clients disconnected for falling behind */
+    uint64_t broadcasts; /* events broadcast */
+    uint64_t sent;       /* messages written to clients */
 } cfc_ws_server_stats;
 
 void cfc_ws_server_get_stats(cfc_ws_server *srv, cfc_ws_server_stats *out);
