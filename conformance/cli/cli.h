@@ -81,9 +81,12 @@ int cfc_cli_checking_option(cfc_cli_checking *k, int argc, char **argv, int *i,
  * configuration file applied; NULL after an error message (exit 2). */
 cfc_checker *cfc_cli_checking_checker(cfc_cli_checking *k);
 
-int cfc_cmd_check(int argc, char **argv);
-int cfc_cmd_rules(int argc, char **argv);
-int cfc_cmd_explain(int argc, char **argv);
+/* The top-level usage, with check's options (cli_check.c). */
+void cfc_cli_usage(FILE *f);
+
+int cfc_cmd_check(int argc, char **argv);     /* cli_check.c */
+int cfc_cmd_rules(int argc, char **argv);     /* cli_rules.c */
+int cfc_cmd_explain(int argc, char **argv);   /* cli_rules.c */
 int cfc_cmd_watch(int argc, char **argv);     /* cli_watch.c */
 int cfc_cmd_generate(int argc, char **argv);  /* cli_generate.c */
 int cfc_cmd_fuzz_exec(int argc, char **argv); /* cli_fuzz_exec.c */

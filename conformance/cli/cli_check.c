@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cfconform check: NDJSON files or stdin, each input checked as one stream.
+ * The top-level usage lives here too, since it lists check's options.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfc/check.h"
+#include "cfc/contract.h"
+#include "cfc/ndjson.h"
+#include "cfc/report.h"
+#include "cfc/stream.h"
+#include "cli.h"
+
+/* `check` has the shared options (cli_options.c) and these. */
+enum { OPT_HELP = 1 };
+static const cfc_cli_option check_only[] = {
+    {OPT_HELP, "--help", NULL, "show this help"},
+};
+#define N_CHECK_ONLY (sizeof check_only / sizeof check_only[0])
+
+void cfc_cli_usage(FILE *f)
+{
+    fputs("usage: cfconform check [OPTIONS] [FILE...]   check NDJSON events (stdin when no FILE or "
+          "-)\n"
+          "       cfconform rules [--format text|json]  list the rule catalogue\n"
+          "       cfconform explain RULE                a rule, its reference and examples\n"
+          "       cfconform watch [OPTIONS] URL         check a live WebSocket producer (watch "
+          "--help)\n"
+          "       cfconform certify --adapter CMD       certify a broadcaster implementation "
+          "(certify --help)\n"
+          "       cfconform generate [OPTIONS]          seeded events for feeding a decoder "
+          "(generate --help)\n"
+          "       cfconform fuzz-exec [OPTIONS] -- CMD  fuzz a decoder in any language (fuzz-exec "
+          "--help)\n"
+          "       cfconform --version\n"
+          "\n"
+          "check options:\n",
+          f);
+    cfc_cli_print_options(f, cfc_cli_checking_options, cfc_cli_n_checking_options);
+    cfc_cli_print_options(f, check_only, N_CHECK_ONLY);
+    fputs("\nexit codes: 0 no errors, 1 errors found (or warnings with --fail-on warning),\n"
+          "            2 usage or I/O error (missing file, unreadable input, write error)\n",
+          f);
+}
+
+/* ---- check ------------------------------------------------------------- */
+
+typedef struct run {
+    cfc_checker *checker;
+    cfc_stream_options stream_opts;
+    cfc_stream *stream; /* the file being checked: each input is its own stream */
+    cfc_report *report;
+    size_t errors, warnings;
+    bool trouble; /* an I/O error or out of memory */
+} run;
+
+static int on_line(void *ctx, size_t line, const char *bytes, size_t len)
+{
+    run *r = ctx;
+    const cfc_event_result *res = NULL;
+    cfc_check_status st = bytes ? cfc_stream_check_event(r->stream, bytes, len, &res)
+                                : cfc_check_oversized(r->checker, len, &res);
+    if (st != CFC_CHECK_OK) {
+        fprintf(stderr, "cfconform: error: line %zu: out of memory\n", line);
+        r->trouble = true;
+        return -1;
+    }
+    r->errors += res->errors;
+    r->warnings += res->warnings;
+    if (cfc_report_event(r->report, line, res) != 0) {
+        r->trouble = true;
+        return -1;
+    }
+    return 0;
+}
+
+static void check_stream(run *r, FILE *in, const char *name)
+{
+    cfc_framer *fr = cfc_framer_new(cfc_checker_max_event_bytes(r->checker), on_line, r);
+    r->stream = cfc_stream_new(r->checker, &r->stream_opts);
+    if (fr == NULL || r->stream == NULL || cfc_report_begin_file(r->report, name) != 0) {
+        fprintf(stderr, "cfconform: error: %s: out of memory or cannot write\n", name);
+        r->trouble = true;
+        cfc_framer_free(fr);
+        cfc_stream_free(r->stream);
+        r->stream = NULL;
+        return;
+    }
+    static char chunk[1 << 16];
+    int rc = 0;
+    size_t n;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, in)) > 0)
+        rc = cfc_framer_feed(fr, chunk, n);
+    if (rc == 0 && ferror(in)) {
+        fprintf(stderr, "cfconform: error: %s: read error: %s\n", name, strerror(errno));
+        r->trouble = true;
+    }
+    if (rc == 0)
+        rc = cfc_framer_finish(fr);
+    if (rc != 0)
+        r->trouble = true;
+    cfc_framer_free(fr);
+    cfc_stream_free(r->stream);
+    r->stream = NULL;
+    if (cfc_report_end_file(r->report) != 0)
+        r->trouble = true;
+}
+
+int cfc_cmd_check(int argc, char **argv)
+{
+    cfc_cli_checking k;
+    cfc_cli_checking_init(&k);
+    const char *files[argc > 0 ? argc : 1];
+    int n_files = 0;
+    bool only_files = false;
+
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
+            files[n_files++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_files = true;
+            continue;
+        }
+        const cfc_cli_option *o = NULL;
+        const char *value = NULL;
+        int m = cfc_cli_checking_option(&k, argc, argv, &i, check_only, N_CHECK_ONLY, &o, &value);
+        if (m < 0)
+            return EXIT_TROUBLE;
+        if (m == 0)
+            continue;
+        /* OPT_HELP, the only one left */
+        cfc_cli_usage(stdout);
+        return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+    }
+    if (n_files == 0)
+        files[n_files++] = "-";
+
+    run r = {0};
+    r.stream_opts = k.stream;
+    r.checker = cfc_cli_checking_checker(&k);
+    if (r.checker == NULL)
+        return EXIT_TROUBLE;
+    cfc_report_options ro = {.color = k.color == 1, .quiet = k.quiet};
+    r.report = cfc_report_new(stdout, k.format, &ro);
+    if (r.report == NULL) {
+        fputs("cfconform: error: out of memory\n", stderr);
+        cfc_checker_free(r.checker);
+        return EXIT_TROUBLE;
+    }
+
+    for (int i = 0; i < n_files && !r.trouble; i++) {
+        if (strcmp(files[i], "-") == 0) {
+            check_stream(&r, stdin, "<stdin>");
+            continue;
+        }
+        FILE *in = fopen(files[i], "rb");
+        if (in == NULL) {
+            fprintf(stderr, "cfconform: error: cannot open %s: %s\n", files[i], strerror(errno));
+            r.trouble = true;
+            break;
+        }
+        check_stream(&r, in, files[i]);
+        fclose(in);
+    }
+    if (cfc_report_finish(r.report) != 0)
+        r.trouble = true;
+    cfc_report_free(r.report);
+    cfc_checker_free(r.checker);
+    if (fclose(stdout) != 0) {
+        fputs("cfconform: error: cannot write to stdout\n", stderr);
+        return EXIT_TROUBLE;
+    }
+    if (r.trouble)
+        return EXIT_TROUBLE;
+    if (r.errors > 0 || (k.fail_on_warning && r.warnings > 0))
+        return EXIT_VIOLATIONS;
+    return EXIT_CONFORMS;
+}
