@@ -355,6 +355,10 @@ static const struct reply_case {
     {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[],\"logs\":[{\"level\":"
      "\"ERROR\"}]}",
      CFC__PROTO_INVALID, 0, 0, "\"message\""},
+    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[],\"misuse\":[1]}",
+     CFC__PROTO_INVALID, 0, 0, "misuse[0]"},
+    {"{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[],\"misuse\":\"x\"}",
+     CFC__PROTO_INVALID, 0, 0, "\"misuse\" must be an array"},
     {"[1]", CFC__PROTO_INVALID, 0, 0, "one JSON object"},
     {"{\"op\":\"hello\",\"seq\":7}", CFC__PROTO_INVALID, 0, 0, "expected {\"op\":\"result\""},
     {"", CFC__PROTO_INVALID, 0, 0, "invalid JSON"},
@@ -379,6 +383,32 @@ CFC_TABLE_TEST(certify, protocol_replies, replies)
         cr_expect(r.sent[0].len == 2 && memcmp(r.sent[0].bytes, "\x80\xff", 2) == 0);
         cr_expect(r.sent[1].len == 3 && memcmp(r.sent[1].bytes, "a\0b", 3) == 0);
     }
+    cfc__reply_free(NULL, &r);
+    cfc_jparser_free(p);
+}
+
+Test(certify, protocol_misuse_round_trips)
+{
+    /* C1: the manager's wrong calls, as the adapter words them, survive the
+     * protocol reader and writer (the JSON report shows them). */
+    const char *line =
+        "{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[],\"logs\":[],"
+        "\"misuse\":[\"broadcast() got an unexpected keyword argument "
+        "'project_id'\",\"x\"]}";
+    cfc_jparser *p = cfc_jparser_new();
+    cfc_cert_reply r;
+    char why[256] = "";
+    cr_assert_eq(cfc__proto_parse_reply(p, NULL, line, strlen(line), 7, &r, why, sizeof why),
+                 CFC__PROTO_OK, "%s", why);
+    cr_assert_eq(r.n_misuse, 2);
+    cr_expect_str_eq(r.misuse[0], "broadcast() got an unexpected keyword argument 'project_id'");
+    cfc__buf b;
+    cfc__buf_init(&b, NULL);
+    cfc__proto_write_reply(&b, 7, &r);
+    cr_assert(cfc__buf_ok(&b));
+    cfc__buf_add(&b, "", 1);
+    cr_expect_str_eq(b.data, line);
+    cfc__buf_free(&b);
     cfc__reply_free(NULL, &r);
     cfc_jparser_free(p);
 }
@@ -563,6 +593,108 @@ Test(certify, buggy_python_module_fails_exactly_the_expected_cases)
     }
     cJSON_Delete(report);
     free(text);
+}
+
+/* The JSON report of a CLI run, parsed (the caller frees it). */
+static cJSON *json_report_of(const char *sub)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s/certification.json", dir, sub);
+    char *text = test_slurp(path, NULL);
+    cJSON *report = cJSON_Parse(text);
+    free(text);
+    cr_assert_not_null(report, "the JSON report %s parses", path);
+    return report;
+}
+
+static const cJSON *report_case(const cJSON *report, const char *id)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(report, "cases"))
+    {
+        if (strcmp(cJSON_GetObjectItemCaseSensitive(c, "id")->valuestring, id) == 0)
+            return c;
+    }
+    cr_assert_fail("no case %s in the report", id);
+    return NULL;
+}
+
+static bool case_says(const cJSON *c, const char *text)
+{
+    const cJSON *m;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(c, "messages"))
+    {
+        if (strstr(m->valuestring, text))
+            return true;
+    }
+    return false;
+}
+
+#define PROJECT_ID_MODULE CFC_SOURCE_DIR "/tests/certify/project_id_broadcasts.py"
+#define RAISING_MODULE CFC_SOURCE_DIR "/tests/certify/raising_broadcasts.py"
+
+Test(certify, broadcast_with_project_id_is_not_certified_and_says_why)
+{
+    /* C1: the good module, calling broadcast(message, project_id=...). */
+    char *out;
+    int rc = runf(&out,
+                  CFC " certify --quiet --adapter '" PY_ADAPTER PROJECT_ID_MODULE
+                      "' --report-dir %s/pid",
+                  dir);
+    cr_expect_eq(rc, 1, "not certified: exit 1\n%s", out);
+    cr_expect_not_null(strstr(out, "not certified"), "%s", out);
+    free(out);
+    cJSON *report = json_report_of("pid");
+    cr_expect(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(report, "certified")));
+    /* Every case that sends an event fails, naming what was passed; a
+     * refusal (nothing sent, the manager never called) still passes. */
+    const char *reason = "broadcast() got an unexpected keyword argument 'project_id'";
+    static const char *const sends[] = {"1.1.1", "4.2.1", "6.1.1", "8.5.1", "11.1.1"};
+    for (size_t i = 0; i < sizeof sends / sizeof sends[0]; i++) {
+        const cJSON *c = report_case(report, sends[i]);
+        cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(c, "verdict")->valuestring, "FAIL", "%s",
+                         sends[i]);
+        cr_expect(case_says(c, reason), "%s names project_id", sends[i]);
+        cr_expect(case_says(c, "rule C1"), "%s names the rule", sends[i]);
+    }
+    const cJSON *refusal = report_case(report, "6.4.1");
+    cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(refusal, "verdict")->valuestring, "PASS");
+    cJSON_Delete(report);
+}
+
+Test(certify, raising_module_is_not_certified)
+{
+    /* C2: raising on bad arguments, or when the manager fails, is FAIL. */
+    char *out;
+    int rc =
+        runf(&out,
+             CFC " certify --quiet --adapter '" PY_ADAPTER RAISING_MODULE "' --report-dir %s/raise",
+             dir);
+    cr_expect_eq(rc, 1, "not certified: exit 1\n%s", out);
+    free(out);
+    cJSON *report = json_report_of("raise");
+    cr_expect(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(report, "certified")));
+    cr_expect_eq(cJSON_GetObjectItemCaseSensitive(
+                     cJSON_GetObjectItemCaseSensitive(report, "summary"), "NON-STRICT")
+                     ->valueint,
+                 0);
+    static const struct {
+        const char *id, *verdict, *says;
+    } want[] = {
+        {"6.4.1", "FAIL", "raised instead of refusing quietly (rule C2"},
+        {"11.4.1", "FAIL", "ValueError"},
+        {"6.5.1", "FAIL", "raised when the manager's broadcast failed"},
+        {"6.5.2", "FAIL", "raised when the manager's broadcast failed"},
+        {"6.1.1", "PASS", NULL},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const cJSON *c = report_case(report, want[i].id);
+        cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(c, "verdict")->valuestring,
+                         want[i].verdict, "%s", want[i].id);
+        if (want[i].says)
+            cr_expect(case_says(c, want[i].says), "%s says %s", want[i].id, want[i].says);
+    }
+    cJSON_Delete(report);
 }
 
 /* ---- adapters that misbehave ------------------------------------------------------ */

@@ -10,7 +10,9 @@ it (docs/adapter-protocol.md)::
     cfconform certify --adapter 'python3 adapters/python/cfc_adapter.py path/to/broadcasts.py'
 
 Standard library only (asyncio for the async functions). For each call the
-module's function gets a capturing connection manager whose ``broadcast``
+module's function gets a connection manager with exactly the contract's
+interface, ``broadcast(message)`` (any other call fails as it would against
+a manager written to the contract, and is reported as a misuse), which
 records the exact text the real manager would send -- a dict is serialised
 the way Starlette's ``WebSocket.send_json`` does, ``json.dumps(message,
 separators=(",", ":"), ensure_ascii=False)``; a str is sent as it is -- and,
@@ -42,30 +44,67 @@ PROTOCOL = 1
 MAX_LOG_RECORDS = 200
 
 
-class CapturingManager:
-    """A ConnectionManager that records what it is asked to send."""
+def broadcast(message):
+    """The contract's signature ("Connection Manager Interface"): exactly one
+    argument. Called with what the producer passed, so that a call any
+    other way fails with Python's own words, "broadcast() got an unexpected
+    keyword argument 'project_id'"."""
+    return message
+
+
+class ConnectionManager:
+    """A manager with exactly the contract's interface, ``async def
+    broadcast(self, message)`` (rule C1), that records what it is asked to
+    send.
+
+    Any other call fails as it would against a manager written to the
+    contract (a TypeError for other arguments, an AttributeError for another
+    method) and is recorded as a misuse, which cfconform grades FAIL: the
+    producer's real manager may accept more, but a producer written to the
+    contract must not rely on it.
+    """
+
+    __slots__ = ("_fault", "_sent", "_misuse", "_missing")
 
     def __init__(self, fault):
-        self.fault = fault
-        self.sent = []
+        self._fault = fault
+        self._sent = []
+        self._misuse = []   # wrong calls of broadcast
+        self._missing = []  # lookups of methods the contract's manager lacks
 
-    async def broadcast(self, message, *args, **kwargs):
+    def broadcast(self, *args, **kwargs):
+        try:
+            message = broadcast(*args, **kwargs)
+        except TypeError as e:
+            self._misuse.append(str(e))
+            raise
+        return self._broadcast(message)
+
+    async def _broadcast(self, message):
         if isinstance(message, (bytes, bytearray)):
-            self.sent.append(bytes(message))
+            self._sent.append(bytes(message))
         elif isinstance(message, str):
-            self.sent.append(message)
+            self._sent.append(message)
         else:
             # What Starlette's send_json puts on the wire. A value json cannot
             # serialise raises here, as it would in the real manager.
-            self.sent.append(json.dumps(message, separators=(",", ":"), ensure_ascii=False))
-        if self.fault == "fail":
+            self._sent.append(json.dumps(message, separators=(",", ":"), ensure_ascii=False))
+        if self._fault == "fail":
             raise ConnectionError("injected fault: the WebSocket connection is closed")
-        if self.fault == "raise":
+        if self._fault == "raise":
             raise RuntimeError("injected fault: the connection manager failed")
 
-    # Some producers call send_json / broadcast_json; record those the same way.
-    send_json = broadcast
-    broadcast_json = broadcast
+    def __getattr__(self, name):
+        # Only names that are not attributes arrive here (send_json, ...).
+        if not name.startswith("__"):
+            self._missing.append(f"'ConnectionManager' object has no attribute '{name}'")
+        raise AttributeError(f"'ConnectionManager' object has no attribute '{name}'")
+
+    def misuse(self):
+        """What the producer did outside the contract's interface. A lookup
+        of another method counts only when nothing was sent: a producer that
+        probes with hasattr() and then calls broadcast(message) is correct."""
+        return self._misuse + (self._missing if not self._sent else [])
 
 
 class Capture(logging.Handler):
@@ -168,7 +207,7 @@ class Adapter:
         if fn is None:
             self.send({"op": "result", "seq": seq, "outcome": "unimplemented", "sent": [], "logs": []})
             return
-        manager = CapturingManager(req.get("fault"))
+        manager = ConnectionManager(req.get("fault"))
         capture = Capture()
         root = logging.getLogger()
         old_level = root.level
@@ -185,7 +224,10 @@ class Adapter:
             root.removeHandler(capture)
             root.setLevel(old_level)
         reply = {"op": "result", "seq": seq, "outcome": outcome,
-                 "sent": [sent_item(t) for t in manager.sent], "logs": capture.records}
+                 "sent": [sent_item(t) for t in manager._sent], "logs": capture.records}
+        misuse = manager.misuse()
+        if misuse:
+            reply["misuse"] = misuse
         if error is not None:
             reply["error"] = error
         self.send(reply)

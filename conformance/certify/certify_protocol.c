@@ -52,6 +52,9 @@ void cfc__reply_free(const cfc_allocator *a, cfc_cert_reply *r)
         cfc__cfree(a, r->logs[i].message);
     }
     cfc__cfree(a, r->logs);
+    for (size_t i = 0; r->misuse && i < r->n_misuse; i++)
+        cfc__cfree(a, r->misuse[i]);
+    cfc__cfree(a, r->misuse);
     memset(r, 0, sizeof *r);
 }
 
@@ -323,6 +326,34 @@ static bool read_logs(reader *r, const cfc_jval *list, cfc_cert_reply *rep)
     return true;
 }
 
+/* "misuse": the manager was called outside the contract's interface (C1). */
+static bool read_misuse(reader *r, const cfc_jval *list, cfc_cert_reply *rep)
+{
+    if (list->type != CFC_J_ARRAY || list->u.kids.count > CFC__PROTO_MAX_ITEMS) {
+        bad(r, "\"misuse\" must be an array of at most %d strings", CFC__PROTO_MAX_ITEMS);
+        return false;
+    }
+    if (list->u.kids.count == 0)
+        return true;
+    rep->misuse = cfc__cmalloc(r->a, list->u.kids.count * sizeof *rep->misuse);
+    if (rep->misuse == NULL) {
+        r->nomem = true;
+        bad(r, "out of memory");
+        return false;
+    }
+    for (const cfc_jval *k = list->u.kids.first; k; k = k->next) {
+        if (k->type != CFC_J_STRING) {
+            bad(r, "misuse[%zu] must be a string", rep->n_misuse);
+            return false;
+        }
+        char *s = copy_str(r, k);
+        if (s == NULL)
+            return false;
+        rep->misuse[rep->n_misuse++] = s;
+    }
+    return true;
+}
+
 cfc__proto_rc cfc__proto_parse_reply(cfc_jparser *p, const cfc_allocator *a, const char *line,
                                      size_t len, uint64_t seq, cfc_cert_reply *out, char *why,
                                      size_t cap)
@@ -376,6 +407,9 @@ cfc__proto_rc cfc__proto_parse_reply(cfc_jparser *p, const cfc_allocator *a, con
     const cfc_jval *logs = !r.bad ? cfc_jobject_get(root, "logs") : NULL;
     if (logs && !r.bad)
         read_logs(&r, logs, &rep);
+    const cfc_jval *mis = !r.bad ? cfc_jobject_get(root, "misuse") : NULL;
+    if (mis && !r.bad)
+        read_misuse(&r, mis, &rep);
     const cfc_jval *st = !r.bad ? str_member(&r, root, "status", false) : NULL;
     if (st && !r.bad)
         rep.status = copy_str(&r, st);
@@ -416,6 +450,15 @@ void cfc__buf_reply_members(cfc__buf *b, const cfc_cert_reply *r)
         cfc__buf_puts(b, "}");
     }
     cfc__buf_puts(b, "]");
+    if (r->n_misuse) {
+        cfc__buf_puts(b, ",\"misuse\":[");
+        for (size_t i = 0; i < r->n_misuse; i++) {
+            if (i)
+                cfc__buf_add(b, ",", 1);
+            cfc__buf_json_str(b, r->misuse[i], strlen(r->misuse[i]));
+        }
+        cfc__buf_puts(b, "]");
+    }
     if (r->status) {
         cfc__buf_puts(b, ",\"status\":");
         cfc__buf_json_str(b, r->status, strlen(r->status));

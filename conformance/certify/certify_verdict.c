@@ -6,10 +6,10 @@
  * the stream rules (contract-rules.md section S) apply to them too.
  *
  * Severity of what is found: anything an event must not be (a checker
- * error, a wrong value, a raise, a refusal of valid arguments, a wrong
+ * error, a wrong value, any raise (C2), a call of the manager outside the
+ * contract's broadcast(message) (C1), a refusal of valid arguments, a wrong
  * number of events) is FAIL; what is acceptable but not strict (a checker
- * warning, a missing ERROR log line on a failed broadcast, raising instead
- * of quietly refusing impossible arguments) is NON-STRICT.
+ * warning, a missing ERROR log line on a failed broadcast) is NON-STRICT.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -374,6 +374,14 @@ bool cfc__grade_step(cfc__grade *g, cfc__events *ev, const cfc_cert_step *step,
                      const cfc_cert_reply *reply, int64_t tolerance_ms)
 {
     const char *err = reply->error ? reply->error : "(no detail)";
+    /* C1: against a manager written to the contract, any other call raises
+     * inside the producer and nothing is sent, whatever this adapter's
+     * manager recorded. */
+    for (size_t i = 0; i < reply->n_misuse; i++)
+        cfc__grade_note(g, CFC_VERDICT_FAIL,
+                        "called the manager outside the contract's interface, broadcast(message) "
+                        "(rule C1): %s",
+                        reply->misuse[i]);
     switch (step->expect) {
     case CFC_EXPECT_EVENT:
         if (reply->outcome == CFC_OUTCOME_RAISED)
@@ -388,13 +396,15 @@ bool cfc__grade_step(cfc__grade *g, cfc__events *ev, const cfc_cert_step *step,
             cfc__grade_diff(g, "- one %s event", step->type->name);
         break;
     case CFC_EXPECT_REFUSE_OR_CONFORM:
+        /* C2: a broadcaster never raises, whatever its arguments. */
         if (reply->outcome == CFC_OUTCOME_RAISED && reply->n_sent == 0)
-            cfc__grade_note(g, CFC_VERDICT_NON_STRICT,
-                            "raised instead of refusing quietly (the contract's broadcasters never "
-                            "raise): %s",
-                            err);
+            cfc__grade_note(
+                g, CFC_VERDICT_FAIL,
+                "raised instead of refusing quietly (rule C2; contract, Error Handling: "
+                "never raise): %s",
+                err);
         else if (reply->outcome == CFC_OUTCOME_RAISED)
-            cfc__grade_note(g, CFC_VERDICT_FAIL, "raised after sending: %s", err);
+            cfc__grade_note(g, CFC_VERDICT_FAIL, "raised after sending (rule C2): %s", err);
         if (reply->n_sent > 1)
             cfc__grade_note(g, CFC_VERDICT_FAIL, "sent %zu events; expected none, or one",
                             reply->n_sent);

@@ -184,6 +184,11 @@ typedef struct cfc_cert_reply {
     size_t n_sent;
     cfc_cert_log *logs;
     size_t n_logs;
+    /* Calls of the manager outside the contract's interface, exactly
+     * broadcast(message) (rule C1), as the adapter described them, e.g.
+     * "broadcast() got an unexpected keyword argument 'project_id'". */
+    char **misuse;
+    size_t n_misuse;
     int64_t called_ms; /* wall clock when the call was sent, Unix ms */
     uint32_t elapsed_ms;
 } cfc_cert_reply;
