@@ -39,9 +39,24 @@ static void jstr(cfc__buf *b, const char *s)
         cfc__buf_json_str(b, s, strlen(s));
 }
 
-static size_t n_passed(const cfc_certification *c)
+/* Rule C4, the same words in every report: "Certified", "Not certified",
+ * or for a subset "Partial (2 of 217 cases)", never certified. */
+static void status_text(cfc__buf *b, const cfc_certification *c, bool capital)
 {
-    return c->counts[CFC_VERDICT_PASS] + c->counts[CFC_VERDICT_NON_STRICT];
+    if (c->partial)
+        cfc__buf_printf(b, "%cartial (%zu of %zu cases)", capital ? 'P' : 'p', c->n_results,
+                        cfc_catalogue_count(c->catalogue));
+    else if (c->certified)
+        cfc__buf_puts(b, capital ? "Certified" : "certified");
+    else
+        cfc__buf_puts(b, capital ? "Not certified" : "not certified");
+}
+
+/* "97% (210/217 PASS, 3 NON-STRICT)": NON-STRICT counted apart (C4). */
+static void score_text(cfc__buf *b, const cfc_certification *c)
+{
+    cfc__buf_printf(b, "%u%% (%zu/%zu PASS, %zu NON-STRICT)", cfc_certification_score(c),
+                    c->counts[CFC_VERDICT_PASS], c->n_results, c->counts[CFC_VERDICT_NON_STRICT]);
 }
 
 static void started(const cfc_certification *c, char out[25])
@@ -108,10 +123,11 @@ static void json_report(cfc__buf *b, const cfc_certification *c)
     cfc__buf_printf(b, ",\"starts\":%zu},\"selection\":", c->adapter_starts);
     jstr(b, c->selection);
     cfc__buf_printf(b,
-                    ",\"started\":\"%s\",\"elapsed_ms\":%" PRIu32 ",\"certified\":%s,\"score\":%u,"
+                    ",\"started\":\"%s\",\"elapsed_ms\":%" PRIu32
+                    ",\"certified\":%s,\"partial\":%s,\"score\":%u,"
                     "\"summary\":{\"total\":%zu",
-                    ts, c->elapsed_ms, c->certified ? "true" : "false", cfc_certification_score(c),
-                    c->n_results);
+                    ts, c->elapsed_ms, c->certified ? "true" : "false",
+                    c->partial ? "true" : "false", cfc_certification_score(c), c->n_results);
     for (int v = 0; v < CFC_VERDICT_COUNT; v++)
         cfc__buf_printf(b, ",\"%s\":%zu", cfc_verdict_name((cfc_verdict)v), c->counts[v]);
     cfc__buf_puts(b, "},\"cases\":[");
@@ -342,9 +358,13 @@ static void markdown_report(cfc__buf *b, const cfc_certification *c)
     md(b, c->impl_version ? c->impl_version : "?", 100);
     cfc__buf_puts(b, " (");
     md(b, c->impl_language ? c->impl_language : "?", 100);
-    cfc__buf_printf(b, ")\n\n**%s** %s %u%% (%zu/%zu cases passed)\n\n",
-                    c->certified ? "Certified" : "Not certified", c->certified ? "✅" : "❌",
-                    cfc_certification_score(c), n_passed(c), c->n_results);
+    cfc__buf_puts(b, ")\n\n**");
+    status_text(b, c, true);
+    cfc__buf_printf(b, "** %s ", c->certified ? "✅" : c->partial ? "⚠️" : "❌");
+    score_text(b, c);
+    if (c->partial)
+        cfc__buf_puts(b, ": a subset of the catalogue, not a certification");
+    cfc__buf_puts(b, "\n\n");
     cfc__buf_puts(b, "| Verdict | Cases |\n|---|---:|\n");
     for (int v = 0; v < CFC_VERDICT_COUNT; v++)
         cfc__buf_printf(b, "| %s | %zu |\n", cfc_verdict_name((cfc_verdict)v), c->counts[v]);
@@ -383,11 +403,20 @@ static void markdown_report(cfc__buf *b, const cfc_certification *c)
 static void badge_report(cfc__buf *b, const cfc_certification *c)
 {
     unsigned score = cfc_certification_score(c);
-    const char *color = !c->certified ? "red" : score == 100 ? "brightgreen" : "yellow";
-    cfc__buf_printf(b,
-                    "{\"schemaVersion\":1,\"label\":\"conformance\",\"message\":\"%u%% (%zu/%zu)\","
-                    "\"color\":\"%s\"}\n",
-                    score, n_passed(c), c->n_results, color);
+    bool bad = c->counts[CFC_VERDICT_FAIL] || c->counts[CFC_VERDICT_ERROR];
+    const char *color = bad            ? "red"
+                        : c->partial   ? "lightgrey"
+                        : score == 100 ? "brightgreen"
+                                       : "yellow";
+    cfc__buf_puts(b, "{\"schemaVersion\":1,\"label\":\"conformance\",\"message\":\"");
+    if (c->partial) /* C4: never a score that reads as a certification */
+        cfc__buf_printf(b, "partial (%zu of %zu cases)", c->n_results,
+                        cfc_catalogue_count(c->catalogue));
+    else
+        cfc__buf_printf(b, "%u%% (%zu/%zu)", score, c->counts[CFC_VERDICT_PASS], c->n_results);
+    if (!c->partial && c->counts[CFC_VERDICT_NON_STRICT])
+        cfc__buf_printf(b, ", %zu non-strict", c->counts[CFC_VERDICT_NON_STRICT]);
+    cfc__buf_printf(b, "\",\"color\":\"%s\"}\n", color);
 }
 
 /* ---- HTML ----------------------------------------------------------------------------- */
@@ -408,7 +437,7 @@ static const char css[] =
     ".8em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}"
     ".verdict{display:inline-block;font-size:1.15em;font-weight:600;padding:.2em "
     ".7em;border-radius:4px;color:#fff}"
-    ".certified{background:#2e7d32}.not-certified{background:#c62828}"
+    ".certified{background:#2e7d32}.not-certified{background:#c62828}.partial{background:#616161}"
     "dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dl.meta "
     "dt{font-weight:600}"
     "dl.meta dd{margin:0;word-break:break-all}"
@@ -533,20 +562,26 @@ static void html_report(cfc__buf *b, const cfc_certification *c)
     html(b, name);
     cfc__buf_add(b, " ", 1);
     html(b, version);
+    cfc__buf_puts(b, " — ");
+    status_text(b, c, false);
     cfc__buf_printf(
-        b, " — %s</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n<h1>Certification of ",
-        c->certified ? "certified" : "not certified", css);
+        b, "</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n<h1>Certification of ", css);
     html(b, name);
     cfc__buf_add(b, " ", 1);
     html(b, version);
     cfc__buf_puts(b, " (");
     html(b, c->impl_language ? c->impl_language : "?");
-    cfc__buf_printf(b,
-                    ")</h1>\n<p><span id=\"verdict\" class=\"verdict %s\">%s</span> %u%% (%zu/%zu "
-                    "cases passed)</p>\n",
-                    c->certified ? "certified" : "not-certified",
-                    c->certified ? "Certified" : "Not certified", cfc_certification_score(c),
-                    n_passed(c), c->n_results);
+    cfc__buf_printf(b, ")</h1>\n<p><span id=\"verdict\" class=\"verdict %s\">",
+                    c->partial     ? "partial"
+                    : c->certified ? "certified"
+                                   : "not-certified");
+    status_text(b, c, true);
+    cfc__buf_puts(b, "</span> <span id=\"score\">");
+    score_text(b, c);
+    cfc__buf_puts(b, "</span>");
+    if (c->partial)
+        cfc__buf_puts(b, " a subset of the catalogue, not a certification");
+    cfc__buf_puts(b, "</p>\n");
     cfc__buf_puts(b, "<dl class=\"meta\"><dt>Catalogue</dt><dd id=\"catalogue\">version ");
     html(b, cfc_catalogue_version(cat));
     cfc__buf_printf(b, ", sha256 <code>%s</code>, %zu cases</dd>", cfc_catalogue_sha256(cat),

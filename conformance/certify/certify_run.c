@@ -300,8 +300,8 @@ unsigned cfc_certification_score(const cfc_certification *cert)
 {
     if (cert == NULL || cert->n_results == 0)
         return 0;
-    size_t passed = cert->counts[CFC_VERDICT_PASS] + cert->counts[CFC_VERDICT_NON_STRICT];
-    return (unsigned)(passed * 100 / cert->n_results);
+    /* C4: NON-STRICT is counted apart from PASS. */
+    return (unsigned)(cert->counts[CFC_VERDICT_PASS] * 100 / cert->n_results);
 }
 
 static cfc_certify_status fail_with(cfc_certify_error *err, cfc_certify_status st, const char *fmt,
@@ -403,7 +403,10 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
             o->on_case(o->on_case_ctx, res);
     }
     stop_adapter(&r, true);
-    cert->certified = cert->counts[CFC_VERDICT_FAIL] == 0 && cert->counts[CFC_VERDICT_ERROR] == 0;
+    /* C4: a subset is partial, never certified. */
+    cert->partial = cert->n_results < cfc_catalogue_count(cat);
+    cert->certified = !cert->partial && cert->counts[CFC_VERDICT_FAIL] == 0 &&
+                      cert->counts[CFC_VERDICT_ERROR] == 0;
     cert->elapsed_ms = (uint32_t)(cfc__now_mono_ms() - t0);
 
 done:

@@ -3,9 +3,10 @@
  * cfconform certify: runs the case catalogue through an adapter and writes
  * the reports. Uses only the public headers (cfc/certify.h).
  *
- * Exit codes: 0 certified (no FAIL, no ERROR), 1 not certified, 2 could not
- * run (usage, an unreadable or invalid catalogue, an adapter that does not
- * start, a report that cannot be written).
+ * Exit codes: 0 certified (the whole catalogue, no FAIL, no ERROR), 1 not
+ * certified (a FAIL or an ERROR), 2 could not run (usage, an unreadable or
+ * invalid catalogue, an adapter that does not start, a report that cannot
+ * be written), 3 partial: a subset (--cases) ran with no FAIL and no ERROR.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -18,6 +19,10 @@
 
 #include "cfc/certify.h"
 #include "cli.h"
+
+/* A subset ran (--cases) with no FAIL and no ERROR: not a certification,
+ * and not a failure either (rule C4). */
+#define EXIT_PARTIAL 3
 
 #ifndef CFC_CATALOGUE_PATH
 #define CFC_CATALOGUE_PATH "corpus/certification/catalogue.json"
@@ -50,8 +55,11 @@ static void usage(FILE *f)
           "options:\n",
           f);
     cfc_cli_print_options(f, options, N_OPTIONS);
-    fputs("\nexit codes: 0 certified (no FAIL, no ERROR), 1 not certified,\n"
-          "            2 could not run (usage, catalogue, adapter did not start, write error)\n",
+    fputs("\nexit codes: 0 certified (the whole catalogue, no FAIL, no ERROR),\n"
+          "            1 not certified (a FAIL or an ERROR),\n"
+          "            2 could not run (usage, catalogue, adapter did not start, write error),\n"
+          "            3 partial: the --cases subset had no FAIL and no ERROR (not a "
+          "certification)\n",
           f);
 }
 
@@ -199,9 +207,15 @@ int cfc_cmd_certify(int argc, char **argv)
            cert->adapter_starts == 1 ? "" : "s");
     for (int v = 0; v < CFC_VERDICT_COUNT; v++)
         printf("%s%s %zu", v ? "  " : "", cfc_verdict_name((cfc_verdict)v), cert->counts[v]);
-    size_t passed = cert->counts[CFC_VERDICT_PASS] + cert->counts[CFC_VERDICT_NON_STRICT];
-    printf("\n%s: %u%% (%zu/%zu)", cert->certified ? "certified" : "not certified",
-           cfc_certification_score(cert), passed, cert->n_results);
+    putchar('\n');
+    /* C4: a subset is "partial", never "certified"; NON-STRICT apart. */
+    if (cert->partial)
+        printf("partial (%zu of %zu cases), not a certification: ", cert->n_results,
+               cfc_catalogue_count(cat));
+    else
+        printf("%s: ", cert->certified ? "certified" : "not certified");
+    printf("%u%% (%zu/%zu PASS, %zu NON-STRICT)", cfc_certification_score(cert),
+           cert->counts[CFC_VERDICT_PASS], cert->n_results, cert->counts[CFC_VERDICT_NON_STRICT]);
     if (report_dir && !trouble)
         printf("; reports in %s/ (open %s/%s)", report_dir, report_dir,
                cfc_cert_format_file(CFC_CERT_HTML));
@@ -209,6 +223,8 @@ int cfc_cmd_certify(int argc, char **argv)
         printf("; --report-dir DIR writes the details");
     putchar('\n');
     bool certified = cert->certified;
+    bool partial_clean = cert->partial && cert->counts[CFC_VERDICT_FAIL] == 0 &&
+                         cert->counts[CFC_VERDICT_ERROR] == 0;
     cfc_certification_free(cert);
     cfc_catalogue_free(cat);
     if (fclose(stdout) != 0) {
@@ -217,5 +233,7 @@ int cfc_cmd_certify(int argc, char **argv)
     }
     if (trouble)
         return EXIT_TROUBLE;
+    if (partial_clean)
+        return EXIT_PARTIAL;
     return certified ? EXIT_CONFORMS : EXIT_VIOLATIONS;
 }

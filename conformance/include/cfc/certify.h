@@ -25,7 +25,8 @@
  * arguments), UNIMPLEMENTED (the adapter does not offer the broadcaster),
  * ERROR (the adapter crashed, hung, wrote invalid JSON or answered out of
  * sequence: the case could not be judged, the adapter is restarted).
- * Certified means: no FAIL and no ERROR.
+ * Certified means: the whole catalogue ran, with no FAIL and no ERROR; a
+ * run of a subset is partial, never certified (rule C4).
  *
  * Adapter processes: every call has a timeout; a process that misbehaves is
  * killed (its whole process group) and reaped before the next case starts a
@@ -226,7 +227,10 @@ typedef struct cfc_certification {
     cfc_case_result *results; /* selected cases, catalogue order */
     size_t n_results;
     size_t counts[CFC_VERDICT_COUNT];
-    bool certified;        /* no FAIL and no ERROR */
+    /* Rule C4: the whole catalogue ran with no FAIL and no ERROR. A run of
+     * a subset (options.cases) is partial, never certified. */
+    bool certified;
+    bool partial;          /* a subset of the catalogue ran (n_results < its count) */
     size_t adapter_starts; /* 1 + restarts */
     int64_t started_ms;    /* Unix ms */
     uint32_t elapsed_ms;
@@ -243,8 +247,8 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
                                    cfc_certification **out, cfc_certify_error *err);
 void cfc_certification_free(cfc_certification *cert); /* NULL ok */
 
-/* Passed cases (PASS + NON-STRICT) in percent, rounded down, of the cases
- * run; 0 when none. */
+/* Strictly passed cases (PASS only: NON-STRICT is counted apart, rule C4)
+ * in percent, rounded down, of the cases run; 0 when none. */
 unsigned cfc_certification_score(const cfc_certification *cert);
 
 typedef enum cfc_cert_format {
