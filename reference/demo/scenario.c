@@ -78,13 +78,17 @@ typedef struct state {
     cfc_status status; /* first failure */
 } state;
 
-/* Every broadcaster call goes through here: stop at the first failure. */
+/* Every broadcaster call goes through OK: the first failure is kept, and
+ * once there is one no further broadcaster is called (the scenario stops
+ * there: a producer whose connection went away, or a stop signal, does not
+ * go on logging a refusal per remaining event). */
 static bool ok(state *st, cfc_status s)
 {
     if (s != CFC_OK && st->status == CFC_OK)
         st->status = s;
     return st->status == CFC_OK;
 }
+#define OK(st, call) ((void)((st)->status == CFC_OK && ok((st), (call))))
 
 static bool ready(const state *st, const task *t)
 {
@@ -100,7 +104,7 @@ static void activity(state *st, const char *kind, const char *agent, const int64
 {
     char text[200];
     snprintf(text, sizeof text, fmt, arg);
-    ok(st, cfc_broadcast_activity_update(st->m, st->project, kind, agent, text, task_id));
+    OK(st, cfc_broadcast_activity_update(st->m, st->project, kind, agent, text, task_id));
 }
 
 /* One test run: counts derived from the task so the output is stable. */
@@ -116,7 +120,7 @@ static void test_run(state *st, const task *t, const char *status)
         duration = 300.0;
     else if (strcmp(status, "no_tests") == 0)
         passed = skipped = 0, duration = 0.0;
-    ok(st, cfc_broadcast_test_result(st->m, st->project, t->id, status, passed, failed, errors,
+    OK(st, cfc_broadcast_test_result(st->m, st->project, t->id, status, passed, failed, errors,
                                      skipped, duration));
     if (strcmp(status, "passed") != 0 && strcmp(status, "no_tests") != 0)
         activity(st, "test", NULL, &t->id, "Tests %s; starting self-correction", status);
@@ -128,14 +132,14 @@ static void test_run(state *st, const task *t, const char *status)
 static bool correct(state *st, const task *t, int failing_attempts)
 {
     for (int64_t n = 1; n <= MAX_ATTEMPTS; n++) {
-        ok(st, cfc_broadcast_correction_attempt(st->m, st->project, t->id, n, MAX_ATTEMPTS,
+        OK(st, cfc_broadcast_correction_attempt(st->m, st->project, t->id, n, MAX_ATTEMPTS,
                                                 "in_progress", NULL));
         if (n <= failing_attempts) {
-            ok(st,
+            OK(st,
                cfc_broadcast_correction_attempt(st->m, st->project, t->id, n, MAX_ATTEMPTS,
                                                 "failed", "AssertionError: expected 201, got 500"));
         } else {
-            ok(st, cfc_broadcast_correction_attempt(st->m, st->project, t->id, n, MAX_ATTEMPTS,
+            OK(st, cfc_broadcast_correction_attempt(st->m, st->project, t->id, n, MAX_ATTEMPTS,
                                                     "success", NULL));
             return true;
         }
@@ -148,11 +152,11 @@ static bool work(state *st, size_t agent, const task *t, bool retry)
 {
     const char *aid = agents[agent].id;
     const int64_t p0 = 0, p50 = 50, p100 = 100;
-    ok(st, cfc_broadcast_task_assigned(st->m, st->project, t->id, aid, t->title));
-    ok(st, cfc_broadcast_agent_status(st->m, st->project, aid, "working", &t->id, t->title, &p0));
-    ok(st, cfc_broadcast_task_status(st->m, st->project, t->id, "in_progress", aid, &p0));
-    ok(st, cfc_broadcast_task_status(st->m, st->project, t->id, "in_progress", aid, &p50));
-    ok(st, cfc_broadcast_agent_status(st->m, st->project, aid, "working", &t->id, t->title, &p50));
+    OK(st, cfc_broadcast_task_assigned(st->m, st->project, t->id, aid, t->title));
+    OK(st, cfc_broadcast_agent_status(st->m, st->project, aid, "working", &t->id, t->title, &p0));
+    OK(st, cfc_broadcast_task_status(st->m, st->project, t->id, "in_progress", aid, &p0));
+    OK(st, cfc_broadcast_task_status(st->m, st->project, t->id, "in_progress", aid, &p50));
+    OK(st, cfc_broadcast_agent_status(st->m, st->project, aid, "working", &t->id, t->title, &p50));
 
     outcome o = retry ? PASS : t->outcome;
     bool fixed = true;
@@ -180,15 +184,15 @@ static bool work(state *st, size_t agent, const task *t, bool retry)
         test_run(st, t, "passed");
 
     if (!fixed) {
-        ok(st, cfc_broadcast_task_status(st->m, st->project, t->id, "failed", aid, NULL));
-        ok(st, cfc_broadcast_agent_status(st->m, st->project, aid, "blocked", NULL, NULL, NULL));
+        OK(st, cfc_broadcast_task_status(st->m, st->project, t->id, "failed", aid, NULL));
+        OK(st, cfc_broadcast_agent_status(st->m, st->project, aid, "blocked", NULL, NULL, NULL));
         activity(st, "task", aid, &t->id, "Giving up on \"%s\" after 3 attempts; reassigning",
                  t->title);
-        ok(st, cfc_broadcast_agent_status(st->m, st->project, aid, "idle", NULL, NULL, NULL));
+        OK(st, cfc_broadcast_agent_status(st->m, st->project, aid, "idle", NULL, NULL, NULL));
         return false;
     }
-    ok(st, cfc_broadcast_task_status(st->m, st->project, t->id, "completed", aid, &p100));
-    ok(st, cfc_broadcast_agent_status(st->m, st->project, aid, "idle", NULL, NULL, &p100));
+    OK(st, cfc_broadcast_task_status(st->m, st->project, t->id, "completed", aid, &p100));
+    OK(st, cfc_broadcast_agent_status(st->m, st->project, aid, "idle", NULL, NULL, &p100));
     activity(st, "commit", aid, &t->id, "Committed: %s", t->title);
     st->agent_tasks[agent]++;
     return true;
@@ -214,11 +218,11 @@ static void complete(state *st, const task *t)
         for (size_t k = 0; k < d->n_deps; k++)
             depends |= d->deps[k] == t->id;
         if (depends && !st->done[i] && ready(st, d)) {
-            ok(st, cfc_broadcast_task_unblocked(st->m, st->project, d->id, &t->id, d->title));
-            ok(st, cfc_broadcast_task_status(st->m, st->project, d->id, "pending", NULL, NULL));
+            OK(st, cfc_broadcast_task_unblocked(st->m, st->project, d->id, &t->id, d->title));
+            OK(st, cfc_broadcast_task_status(st->m, st->project, d->id, "pending", NULL, NULL));
         }
     }
-    ok(st, cfc_broadcast_progress_update(st->m, st->project, st->completed, N_TASKS, NULL));
+    OK(st, cfc_broadcast_progress_update(st->m, st->project, st->completed, N_TASKS, NULL));
 }
 
 cfc_status cfc_demo_play(const cfc_manager *manager, int64_t project_id)
@@ -227,20 +231,20 @@ cfc_status cfc_demo_play(const cfc_manager *manager, int64_t project_id)
 
     activity(&st, "agent", NULL, NULL, "Project %s started", "demo");
     for (size_t a = 0; a < N_AGENTS; a++) {
-        ok(&st, cfc_broadcast_agent_created(manager, project_id, agents[a].id, agents[a].type, 0));
+        OK(&st, cfc_broadcast_agent_created(manager, project_id, agents[a].id, agents[a].type, 0));
         activity(&st, "agent", agents[a].id, NULL, "Agent %s joined the pool", agents[a].id);
     }
-    ok(&st, cfc_broadcast_progress_update(manager, project_id, 0, N_TASKS, NULL));
+    OK(&st, cfc_broadcast_progress_update(manager, project_id, 0, N_TASKS, NULL));
 
     for (size_t i = 0; i < N_TASKS; i++) {
         const task *t = &tasks[i];
         if (t->n_deps > 0) {
-            ok(&st, cfc_broadcast_task_blocked(manager, project_id, t->id, t->deps, t->n_deps,
+            OK(&st, cfc_broadcast_task_blocked(manager, project_id, t->id, t->deps, t->n_deps,
                                                t->title));
-            ok(&st, cfc_broadcast_task_status(manager, project_id, t->id, "blocked", NULL, NULL));
+            OK(&st, cfc_broadcast_task_status(manager, project_id, t->id, "blocked", NULL, NULL));
         } else {
             const int64_t p0 = 0;
-            ok(&st, cfc_broadcast_task_status(manager, project_id, t->id, "pending", NULL, &p0));
+            OK(&st, cfc_broadcast_task_status(manager, project_id, t->id, "pending", NULL, &p0));
         }
         activity(&st, "task", NULL, &t->id, "Task added: %s", t->title);
     }
@@ -265,11 +269,11 @@ cfc_status cfc_demo_play(const cfc_manager *manager, int64_t project_id)
     }
 
     const int64_t all = 100;
-    ok(&st, cfc_broadcast_progress_update(manager, project_id, st.completed, N_TASKS, &all));
+    OK(&st, cfc_broadcast_progress_update(manager, project_id, st.completed, N_TASKS, &all));
     for (size_t a = 0; a < N_AGENTS; a++) {
-        ok(&st, cfc_broadcast_agent_status(manager, project_id, agents[a].id, "offline", NULL, NULL,
+        OK(&st, cfc_broadcast_agent_status(manager, project_id, agents[a].id, "offline", NULL, NULL,
                                            NULL));
-        ok(&st, cfc_broadcast_agent_retired(manager, project_id, agents[a].id, st.agent_tasks[a]));
+        OK(&st, cfc_broadcast_agent_retired(manager, project_id, agents[a].id, st.agent_tasks[a]));
     }
     activity(&st, "agent", NULL, NULL, "Project %s finished", "demo");
     return st.status;

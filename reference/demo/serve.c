@@ -10,8 +10,15 @@
  * plays, then closes every connection with 1000 "scenario complete". With
  * --loop it plays again until SIGINT/SIGTERM, each pass as a new project
  * (IDs 1, 2, 3, ...): replaying a project would name its retired agents
- * again, which the stream rules forbid (S2). SIGINT/SIGTERM close the
- * connections with 1001 "going away".
+ * again, which the stream rules forbid (S2). SIGINT/SIGTERM are a clean
+ * stop, not an error: the scenario stops at the broadcast it was making,
+ * and the connections close with 1001 "server shutting down".
+ *
+ * Pacing: by default the server goes at its clients' pace (--max-stall):
+ * a broadcast that finds a client's queue full waits for room, so a client
+ * that reads is never dropped; one that takes nothing for --max-stall
+ * seconds is dropped with 1008. --max-stall 0 never waits (the library's
+ * default: drop at once).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "serve.h"
@@ -51,8 +58,8 @@ static double mono_s(void)
 }
 
 /* The broadcast callback: waits for the event's slot (--rate), then hands it
- * to the server, which never waits for a client. A stop signal ends the
- * scenario through a failed broadcast. */
+ * to the server (which waits for a full client up to --max-stall). A stop
+ * signal ends the scenario through a failed broadcast, its first. */
 static int paced_broadcast(void *ctx, int64_t project_id, const char *json, size_t len)
 {
     pacer *p = ctx;
@@ -92,6 +99,9 @@ static void serve_log(void *ctx, cfc_log_level level, const char *message)
     (void)ctx;
     if (level < CFC_LOG_WARNING && !verbose)
         return;
+    /* The broadcast a stop signal failed on purpose is not an error. */
+    if (stop_signal && level >= CFC_LOG_ERROR && strstr(message, "broadcast"))
+        return;
     fprintf(stderr, "cfc-demo: %s: %s\n",
             level >= CFC_LOG_ERROR     ? "error"
             : level >= CFC_LOG_WARNING ? "warning"
@@ -115,11 +125,16 @@ static void usage(FILE *f)
           "                     SIGINT or SIGTERM\n"
           "  --wait-clients N   clients to wait for before playing (default 1)\n"
           "  --projects N       play the scenario for projects 1..N in turn (default 1)\n"
-          "  --queue-max N      events queued per client before it is dropped as too\n"
-          "                     slow (close code 1008; default 4096)\n"
+          "  --queue-max N      events queued per client (default 4096)\n"
+          "  --max-stall S      when a client's queue is full, wait up to S seconds for\n"
+          "                     room before dropping it as too slow (close code 1008);\n"
+          "                     a client that reads paces the scenario (default 5;\n"
+          "                     0: never wait, drop at once)\n"
           "  --fixed-clock      timestamps from 2025-11-08T14:30:45.123Z, +1.337 s each\n"
           "  --verbose          log connections and subscriptions to stderr\n"
           "  -h, --help         show this help\n"
+          "\n"
+          "SIGINT/SIGTERM stop cleanly: close 1001 \"server shutting down\", exit 0.\n"
           "\n"
           "Exit codes: 0 success (or stopped by a signal), 1 a broadcast failed,\n"
           "2 usage error or the server could not start.\n",
@@ -146,7 +161,7 @@ static int bad(const char *what, const char *value)
 int cfc_demo_serve(int argc, char **argv)
 {
     long long port = -1, wait_clients = 1, projects = 1, queue_max = 0;
-    double rate = 0;
+    double rate = 0, max_stall = 5;
     bool loop = false, fixed = false;
     const char *address = "127.0.0.1";
     for (int i = 1; i < argc; i++) {
@@ -154,7 +169,8 @@ int cfc_demo_serve(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = strcmp(a, "--port") == 0 || strcmp(a, "--rate") == 0 ||
                      strcmp(a, "--address") == 0 || strcmp(a, "--wait-clients") == 0 ||
-                     strcmp(a, "--projects") == 0 || strcmp(a, "--queue-max") == 0;
+                     strcmp(a, "--projects") == 0 || strcmp(a, "--queue-max") == 0 ||
+                     strcmp(a, "--max-stall") == 0;
         if (takes && v == NULL)
             return bad("a value is missing", a);
         if (strcmp(a, "--port") == 0) {
@@ -166,6 +182,13 @@ int cfc_demo_serve(int argc, char **argv)
             rate = strtod(v, &end);
             if (errno || end == v || *end || !isfinite(rate) || rate <= 0 || rate > 1e9)
                 return bad("--rate wants a positive number of events per second", v);
+        } else if (strcmp(a, "--max-stall") == 0) {
+            char *end;
+            errno = 0;
+            max_stall = strtod(v, &end);
+            if (errno || end == v || *end || !isfinite(max_stall) || max_stall < 0 ||
+                max_stall > 3600)
+                return bad("--max-stall wants seconds in 0..3600", v);
         } else if (strcmp(a, "--address") == 0) {
             address = v;
         } else if (strcmp(a, "--wait-clients") == 0) {
@@ -204,8 +227,11 @@ int cfc_demo_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     char err[256];
-    cfc_ws_server_options so = {
-        .address = address, .port = (int)port, .queue_max = (size_t)queue_max, .log = serve_log};
+    cfc_ws_server_options so = {.address = address,
+                                .port = (int)port,
+                                .queue_max = (size_t)queue_max,
+                                .stall_ms = (unsigned)(max_stall * 1000),
+                                .log = serve_log};
     cfc_ws_server *srv = cfc_ws_server_start(&so, err, sizeof err);
     if (srv == NULL) {
         fprintf(stderr, "cfc-demo: error: %s\n", err);
@@ -223,7 +249,7 @@ int cfc_demo_serve(int argc, char **argv)
     pacer p = {
         .srv = srv, .interval = rate > 0 ? 1.0 / rate : 0, .fixed_ms = INT64_C(1762612245123)};
     /* The broadcasters log each event at INFO: too much even for --verbose. */
-    cfc_manager m = {.broadcast = paced_broadcast, .broadcast_ctx = &p};
+    cfc_manager m = {.broadcast = paced_broadcast, .broadcast_ctx = &p, .log = serve_log};
     if (fixed) {
         m.clock = fixed_tick;
         m.clock_ctx = &p;

@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 #include <libwebsockets.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #define WRITES_PER_CALLBACK 256
@@ -26,14 +28,26 @@ typedef struct msg {
     unsigned char buf[]; /* LWS_PRE bytes of room, then the event */
 } msg;
 
+/* A connection's state: one field, read and changed only under the
+ * server's lock, so the close code a client receives is the decision taken
+ * for it and no interleaving of the producer's thread (which drops clients
+ * and starts the final close) and the service thread (which writes, with the
+ * lock released around each lws_write) can mix two decisions. Transitions:
+ *
+ *     OPEN -> KICKED    cfc_ws_server_broadcast: too far behind (1008)
+ *     OPEN -> CLOSING   cfc_ws_server_close_all: drain, then the server's code
+ *     any  -> CLOSED    LWS_CALLBACK_CLOSED (the client leaves the list)
+ *
+ * KICKED is final: a client dropped before the close-all still gets 1008. */
+typedef enum conn_state { CONN_OPEN, CONN_KICKED, CONN_CLOSING, CONN_CLOSED } conn_state;
+
 typedef struct client {
     struct lws *wsi;
     struct client *next;
     char peer[64];
     int64_t project; /* with subscribed: the only project it gets */
     bool subscribed;
-    bool kick;    /* too far behind: close with 1008 */
-    bool closing; /* cfc_ws_server_close_all: close once drained */
+    conn_state state;
     double connected_at;
     msg **queue; /* ring of queue_max */
     size_t head, count;
@@ -49,6 +63,9 @@ struct cfc_ws_server {
     pthread_mutex_t lock;
     client *clients;
     size_t queue_max;
+    double stall_s;      /* how long a broadcast waits for a full queue; 0: never */
+    pthread_cond_t room; /* signalled when a waited-for queue may have room */
+    size_t waiters;      /* broadcasts waiting on `room` (0 or 1: one producer) */
     double ready_s;
     cfc_log_fn log;
     void *log_ctx;
@@ -136,6 +153,24 @@ static void on_client_message(cfc_ws_server *s, client *c, const char *text, siz
     cJSON_Delete(j);
 }
 
+/* "address:port": the port tells apart the clients of one host in the log
+ * (a test matches each of its connections to the server's decision). */
+static void peer_name(struct lws *wsi, char *out, size_t len)
+{
+    struct sockaddr_storage a;
+    socklen_t al = sizeof a;
+    int fd = (int)lws_get_socket_fd(wsi);
+    char host[48];
+    if (fd >= 0 && getpeername(fd, (struct sockaddr *)&a, &al) == 0 &&
+        getnameinfo((struct sockaddr *)&a, al, host, sizeof host, NULL, 0, NI_NUMERICHOST) == 0) {
+        int port = a.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&a)->sin6_port)
+                                           : ntohs(((struct sockaddr_in *)&a)->sin_port);
+        snprintf(out, len, a.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d", host, port);
+    } else if (lws_get_peer_simple(wsi, out, len) == NULL) {
+        snprintf(out, len, "?");
+    }
+}
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
@@ -158,8 +193,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         c->wsi = wsi;
         c->queue = q;
         c->connected_at = mono_s();
-        if (lws_get_peer_simple(wsi, c->peer, sizeof c->peer) == NULL)
-            snprintf(c->peer, sizeof c->peer, "?");
+        peer_name(wsi, c->peer, sizeof c->peer);
         pthread_mutex_lock(&s->lock);
         bool refuse = s->closing;
         if (!refuse) {
@@ -218,7 +252,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (c == NULL)
             return 0;
         pthread_mutex_lock(&s->lock);
-        if (c->kick) {
+        if (c->state == CONN_KICKED) {
             pthread_mutex_unlock(&s->lock);
             static const char why[] = "too far behind";
             lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
@@ -235,6 +269,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             c->queue[c->head] = NULL;
             c->head = (c->head + 1) % s->queue_max;
             c->count--;
+            if (s->waiters)
+                pthread_cond_broadcast(&s->room);
             /* The service thread is the only writer, so the LWS_PRE room of
              * a shared message is never written by two threads at once (and
              * every client gets the same frame header anyway). */
@@ -253,15 +289,18 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         }
         if (corked)
             setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
-        bool more = c->count > 0;
-        bool close_now = !more && c->closing;
-        int code = s->close_code;
+        /* The lock was released around each write: the state may have
+         * changed meanwhile, and it alone decides the close code. */
+        conn_state st = c->state;
+        bool more = st != CONN_KICKED && c->count > 0;
+        int code = st == CONN_KICKED ? LWS_CLOSE_STATUS_POLICY_VIOLATION : s->close_code;
+        char why[sizeof s->close_reason];
+        snprintf(why, sizeof why, "%s", st == CONN_KICKED ? "too far behind" : s->close_reason);
         pthread_mutex_unlock(&s->lock);
         if (more) {
             lws_callback_on_writable(wsi);
-        } else if (close_now) {
-            lws_close_reason(wsi, (enum lws_close_status)code, (unsigned char *)s->close_reason,
-                             strlen(s->close_reason));
+        } else if (st == CONN_KICKED || st == CONN_CLOSING) {
+            lws_close_reason(wsi, (enum lws_close_status)code, (unsigned char *)why, strlen(why));
             return -1;
         }
         return 0;
@@ -280,7 +319,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             }
         }
         s->stats.clients--;
+        c->state = CONN_CLOSED;
         queue_clear(c, s->queue_max);
+        if (s->waiters)
+            pthread_cond_broadcast(&s->room);
         pthread_mutex_unlock(&s->lock);
         logf_(s, CFC_LOG_INFO, "client %s disconnected", c->peer);
         free(c->queue);
@@ -293,7 +335,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         pthread_mutex_lock(&s->lock);
         s->wake_pending = false;
         for (client *c = s->clients; c; c = c->next) {
-            if (c->count || c->kick || c->closing)
+            if (c->count || c->state != CONN_OPEN)
                 lws_callback_on_writable(c->wsi);
         }
         pthread_mutex_unlock(&s->lock);
@@ -344,12 +386,20 @@ cfc_ws_server *cfc_ws_server_start(const cfc_ws_server_options *opts, char *err,
         snprintf(err, err_len, "out of memory");
         return NULL;
     }
-    if (pthread_mutex_init(&s->lock, NULL) != 0) {
+    pthread_condattr_t ca;
+    bool cond_ok = pthread_condattr_init(&ca) == 0;
+    cond_ok = cond_ok && pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+              pthread_cond_init(&s->room, &ca) == 0;
+    pthread_condattr_destroy(&ca);
+    if (!cond_ok || pthread_mutex_init(&s->lock, NULL) != 0) {
+        if (cond_ok)
+            pthread_cond_destroy(&s->room);
         free(s);
         snprintf(err, err_len, "cannot create a mutex");
         return NULL;
     }
     s->queue_max = opts->queue_max ? opts->queue_max : 4096;
+    s->stall_s = opts->stall_ms / 1000.0;
     s->ready_s = (opts->ready_ms ? opts->ready_ms : 200) / 1000.0;
     s->log = opts->log ? opts->log : cfc_log_stderr;
     s->log_ctx = opts->log_ctx;
@@ -371,6 +421,7 @@ cfc_ws_server *cfc_ws_server_start(const cfc_ws_server_options *opts, char *err,
                  "this machine)",
                  info.iface, opts->port);
         pthread_mutex_destroy(&s->lock);
+        pthread_cond_destroy(&s->room);
         free(s);
         return NULL;
     }
@@ -380,6 +431,7 @@ cfc_ws_server *cfc_ws_server_start(const cfc_ws_server_options *opts, char *err,
         snprintf(err, err_len, "cannot start the server thread");
         lws_context_destroy(s->ctx);
         pthread_mutex_destroy(&s->lock);
+        pthread_cond_destroy(&s->room);
         free(s);
         return NULL;
     }
@@ -401,6 +453,28 @@ void cfc_ws_server_manager(cfc_ws_server *srv, cfc_manager *manager)
     manager->broadcast_ctx = srv;
 }
 
+/* Under the lock: the first client that would get this event and has no
+ * room for it, or NULL. */
+static client *first_full(cfc_ws_server *s, int64_t project_id)
+{
+    for (client *c = s->clients; c; c = c->next) {
+        if (c->state == CONN_OPEN && (!c->subscribed || c->project == project_id) &&
+            c->count == s->queue_max)
+            return c;
+    }
+    return NULL;
+}
+
+static struct timespec abs_time(double mono)
+{
+    struct timespec ts = {(time_t)mono, (long)((mono - (double)(time_t)mono) * 1e9)};
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
 int cfc_ws_server_broadcast(void *ctx, int64_t project_id, const char *json, size_t len)
 {
     cfc_ws_server *s = ctx;
@@ -417,6 +491,20 @@ int cfc_ws_server_broadcast(void *ctx, int64_t project_id, const char *json, siz
     char dropped[4][64];
     size_t n_dropped = 0, queued = 0;
     pthread_mutex_lock(&s->lock);
+    /* Pacing (opts->stall_ms): wait while a client that reads has no room.
+     * The list is scanned afresh after each wait, as a client may have left
+     * (and been freed) meanwhile; the wait ends at the deadline whatever
+     * happens, so one client that never reads costs one stall, once. */
+    if (s->stall_s > 0 && !s->closing && first_full(s, project_id)) {
+        double deadline = mono_s() + s->stall_s;
+        struct timespec until = abs_time(deadline);
+        s->waiters++;
+        while (!s->closing && first_full(s, project_id) && mono_s() < deadline) {
+            wake(s); /* make sure the service thread is writing */
+            pthread_cond_timedwait(&s->room, &s->lock, &until);
+        }
+        s->waiters--;
+    }
     if (s->closing) {
         pthread_mutex_unlock(&s->lock);
         free(m);
@@ -424,11 +512,12 @@ int cfc_ws_server_broadcast(void *ctx, int64_t project_id, const char *json, siz
     }
     s->stats.broadcasts++;
     for (client *c = s->clients; c; c = c->next) {
-        if (c->kick || c->closing || (c->subscribed && c->project != project_id))
+        if (c->state != CONN_OPEN || (c->subscribed && c->project != project_id))
             continue;
         if (c->count == s->queue_max) {
-            /* Too far behind: never wait for it, drop it. */
-            c->kick = true;
+            /* Too far behind (and, when pacing, no room within stall_ms):
+             * drop it. The state says so from now on, whatever comes next. */
+            c->state = CONN_KICKED;
             queue_clear(c, s->queue_max);
             s->stats.dropped++;
             if (n_dropped < 4)
@@ -452,6 +541,10 @@ int cfc_ws_server_broadcast(void *ctx, int64_t project_id, const char *json, siz
               "client %s fell too far behind (%zu events queued): disconnecting it with close "
               "code 1008",
               dropped[i], qmax);
+    if (n_dropped > 4)
+        logf_(s, CFC_LOG_WARNING,
+              "%zu more clients fell too far behind: disconnecting them with close code 1008",
+              n_dropped - 4);
     return 0;
 }
 
@@ -472,7 +565,8 @@ int cfc_ws_server_wait_clients(cfc_ws_server *srv, size_t n, int timeout_ms,
         double now = mono_s();
         pthread_mutex_lock(&srv->lock);
         for (client *c = srv->clients; c; c = c->next)
-            ready += !c->kick && (c->subscribed || now - c->connected_at >= srv->ready_s);
+            ready +=
+                c->state == CONN_OPEN && (c->subscribed || now - c->connected_at >= srv->ready_s);
         pthread_mutex_unlock(&srv->lock);
         if (ready >= n)
             return 0;
@@ -491,7 +585,7 @@ int cfc_ws_server_drain(cfc_ws_server *srv, int timeout_ms)
         size_t queued = 0;
         pthread_mutex_lock(&srv->lock);
         for (client *c = srv->clients; c; c = c->next)
-            queued += c->kick ? 0 : c->count;
+            queued += c->state == CONN_KICKED ? 0 : c->count;
         pthread_mutex_unlock(&srv->lock);
         if (queued == 0)
             return 0;
@@ -509,10 +603,14 @@ int cfc_ws_server_close_all(cfc_ws_server *srv, int code, const char *reason, in
     srv->closing = true;
     srv->close_code = code >= 1000 && code <= 4999 ? code : 1000;
     snprintf(srv->close_reason, sizeof srv->close_reason, "%s", reason ? reason : "");
-    for (client *c = srv->clients; c; c = c->next)
-        c->closing = true;
+    for (client *c = srv->clients; c; c = c->next) {
+        if (c->state == CONN_OPEN)
+            c->state = CONN_CLOSING; /* a KICKED one keeps its 1008 */
+    }
     if (srv->clients)
         wake(srv);
+    if (srv->waiters)
+        pthread_cond_broadcast(&srv->room);
     pthread_mutex_unlock(&srv->lock);
     double until = mono_s() + timeout_ms / 1000.0;
     for (;;) {
@@ -558,5 +656,6 @@ void cfc_ws_server_free(cfc_ws_server *srv)
     }
     pthread_mutex_unlock(&srv->lock);
     pthread_mutex_destroy(&srv->lock);
+    pthread_cond_destroy(&srv->room);
     free(srv);
 }

@@ -18,13 +18,24 @@
  * {"type":"subscribe","project_id":N}, only when the event's project is N
  * (the producer this contract comes from scopes broadcasts per project).
  *
- * Broadcasting never blocks on a client: the event is copied once, queued
- * for each client (a bounded queue per client) and written by the server's
- * own thread as each socket can take it. A client whose queue is full has
- * fallen too far behind: its queue is dropped, it is disconnected with close
- * code 1008 ("policy violation") and the reason "too far behind", and that is
- * logged at WARNING. An event broadcast while no client is connected reaches
- * no one, as with the Python producer.
+ * By default broadcasting never blocks on a client: the event is copied
+ * once, queued for each client (a bounded queue per client) and written by
+ * the server's own thread as each socket can take it. A client whose queue
+ * is full has fallen too far behind: its queue is dropped, it is
+ * disconnected with close code 1008 ("policy violation") and the reason "too
+ * far behind", and that is logged at WARNING. An event broadcast while no
+ * client is connected reaches no one, as with the Python producer.
+ *
+ * A producer that would rather go at its clients' pace (a demo, a replay)
+ * sets opts->stall_ms: a broadcast that finds a client's queue full then
+ * waits up to that long for room, so a client that reads, however slowly,
+ * paces the producer and is never dropped; one that takes nothing for
+ * stall_ms is dropped as above (once: it stalls the producer once).
+ *
+ * The close code a client receives is always the decision logged for it: a
+ * client dropped with 1008 gets 1008 even when cfc_ws_server_close_all
+ * starts while its last events are being written (one state per
+ * connection, changed under one lock: see ws_server.c).
  *
  * Threads: the server runs libwebsockets on a thread of its own, started by
  * cfc_ws_server_start and joined by cfc_ws_server_free. Every other function
@@ -47,6 +58,9 @@ typedef struct cfc_ws_server_options {
     const char *address; /* IP address to listen on; NULL: "127.0.0.1" */
     int port;            /* 0: an ephemeral port (see cfc_ws_server_port) */
     size_t queue_max;    /* events queued per client before it is dropped; 0: 4096 */
+    unsigned stall_ms;   /* a broadcast waits up to this long for room in a full
+                            client queue before dropping that client; 0: never
+                            waits (drops at once) */
     unsigned ready_ms;   /* a client without a subscribe message counts as ready
                             (cfc_ws_server_wait_clients) this long after connecting;
                             0: 200 ms */
@@ -68,8 +82,9 @@ int cfc_ws_server_port(const cfc_ws_server *srv);
 void cfc_ws_server_manager(cfc_ws_server *srv, cfc_manager *manager);
 
 /* The broadcast callback itself (ctx is the server): queues `len` bytes for
- * every client the event's project reaches. Returns 0, or -1 when out of
- * memory or the server is closing (nothing is queued then). */
+ * every client the event's project reaches (waiting up to opts->stall_ms for
+ * room, see above). Returns 0, or -1 when out of memory or the server is
+ * closing (nothing is queued then). */
 int cfc_ws_server_broadcast(void *srv, int64_t project_id, const char *json, size_t len);
 
 /* Waits until at least n clients are ready: subscribed, or connected for
