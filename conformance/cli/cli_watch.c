@@ -13,8 +13,17 @@
  *
  * Exit codes: 0 no errors, 1 errors found (or warnings with --fail-on
  * warning), 2 usage or I/O error, no connection (refused, DNS, TLS, HTTP
- * status, timeout), or a connection that ended abnormally (no close frame,
- * or a close code other than 1000, 1001 or none) without --reconnect.
+ * status, timeout), a connection that ended abnormally (no close frame, or
+ * a close code other than 1000, 1001 or none) without --reconnect, or an
+ * incomplete run: fewer events than --count asked for.
+ *
+ * A cut stream must never pass. The close code alone cannot prove a stream
+ * complete (a server can say 1000 after cutting it short, as the reference
+ * server once did to a client it had dropped), so watch checks what it can
+ * know: the close frame and its code, a message cut by the connection's end
+ * (a text-frame finding), and, when the caller knows how many events the
+ * producer sends (--count N, e.g. 233 for the demo scenario), that all of
+ * them arrived, whatever the close code said.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -63,7 +72,8 @@ static const cfc_cli_option wopts[] = {
      "--project by default)"},
     {W_INSECURE, "--insecure", NULL,
      "wss: accept a self-signed, expired or mismatched certificate"},
-    {W_COUNT, "--count", "N", "stop after N events"},
+    {W_COUNT, "--count", "N",
+     "stop after N events; fewer is an incomplete run (exit 2), whatever the close code"},
     {W_DURATION, "--duration", "SECONDS", "stop after this long"},
     {W_IDLE, "--idle-timeout", "SECONDS", "stop after this long without a frame"},
     {W_CONNECT_TIMEOUT, "--connect-timeout", "SECONDS",
@@ -96,7 +106,8 @@ static void watch_usage(FILE *f)
         "      ws://127.0.0.1:8080/ws\n"
         "\nexit codes: 0 no errors, 1 errors found (or warnings with --fail-on warning),\n"
         "            2 usage or I/O error, no connection (refused, DNS, TLS, HTTP status,\n"
-        "              timeout), or the connection ended abnormally (without --reconnect)\n",
+        "              timeout), the connection ended abnormally (without --reconnect),\n"
+        "              or fewer events than --count arrived (incomplete)\n",
         f);
 }
 
@@ -746,8 +757,11 @@ int cfc_cmd_watch(int argc, char **argv)
         if (w.stop != STOP_NONE)
             break;
     }
-    if (w.count && w.events < w.count && w.stop != STOP_TROUBLE && !failed)
-        fprintf(stderr, "cfconform: watch: %zu of the %zu events asked for (--count) arrived\n",
+    bool incomplete = w.count && w.events < w.count && w.stop != STOP_TROUBLE && !failed;
+    if (incomplete)
+        fprintf(stderr,
+                "cfconform: error: incomplete: %zu of the %zu events asked for (--count) "
+                "arrived\n",
                 w.events, w.count);
     if (w.stop == STOP_SIGNAL && w.verbose)
         fprintf(stderr, "cfconform: watch: stopped by signal %d\n", (int)stop_signal);
@@ -773,7 +787,7 @@ int cfc_cmd_watch(int argc, char **argv)
         rc = EXIT_TROUBLE;
     else if (w.trouble)
         rc = EXIT_TROUBLE;
-    else if (abnormal)
+    else if (abnormal || incomplete)
         rc = EXIT_TROUBLE;
     else if (!ever_connected) {
         fprintf(stderr, "cfconform: error: %s: never connected\n", url);
