@@ -217,18 +217,21 @@ Test(live_pacing, a_client_that_never_reads_is_dropped_the_readers_get_everythin
     proc srv = serve(url, sizeof url, extra);
     int stuck = never_reader(url);
     proc w[2] = {watch(url, 0), watch(url, 1)};
+    int rc[2];
     for (int i = 0; i < 2; i++) {
-        int rc = proc_wait(&w[i], 90000);
+        rc[i] = proc_wait(&w[i], 90000);
         proc_stop(&w[i]);
+    }
+    /* The server is closing now (it waits up to 5 s for the stuck client):
+     * read at once, and find its 1008 at the end. */
+    cr_expect_eq(read_close_code(stuck), 1008);
+    close(stuck);
+    for (int i = 0; i < 2; i++) {
         char *err = test_slurp(path_in("watch.err", i), NULL);
-        cr_expect_eq(rc, 0, "watch %d: exit %d\n%s", i, rc, err);
+        cr_expect_eq(rc[i], 0, "watch %d: exit %d\n%s", i, rc[i], err);
         free(err);
         expect_all_in_order(path_in("rec", i), 200);
     }
-    /* The server is closing now (it waits for the stuck client a while):
-     * read, and find its 1008 at the end. */
-    cr_expect_eq(read_close_code(stuck), 1008);
-    close(stuck);
     cr_expect_eq(proc_wait(&srv, 20000), 0);
     proc_stop(&srv);
     char *log = test_slurp(path_in("serve.err", 0), NULL);
