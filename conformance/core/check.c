@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cfc/contract.h"
+#include "cfc/contract_rules.h"
 #include "cfc/timestamp.h"
 #include "checker_internal.h"
 #include "json.h"
@@ -360,14 +361,14 @@ static bool check_integer(cfc_checker *c, const cfc_field *f, const cfc_jval *v,
         }
         break;
     case CFC_KIND_ORDINAL:
-        if (i < 1) {
+        if (!cfc_kind_int_ok(f->kind, i)) {
             add_finding(c, CFC_RULE_ATTEMPT_RANGE, p->s, v->offset, "%s is %s; it must be >= 1",
                         name, num);
             return false;
         }
         break;
     case CFC_KIND_PERCENT:
-        if (i < 0 || i > 100) {
+        if (!cfc_kind_int_ok(f->kind, i)) {
             add_finding(c, CFC_RULE_PERCENT_RANGE, p->s, v->offset,
                         "%s is %s; a percentage must be in 0..100", name, num);
             return false;
@@ -375,7 +376,7 @@ static bool check_integer(cfc_checker *c, const cfc_field *f, const cfc_jval *v,
         break;
     default: break;
     }
-    if (f->has_fixed_int && i != f->fixed_int) {
+    if (!cfc_e_fixed_int_ok(f, i)) {
         add_finding(c, CFC_RULE_FIXED_VALUE, p->s, v->offset,
                     "%s is %" PRId64 "; the contract fixes it at %" PRId64, name, i, f->fixed_int);
         return false;
@@ -493,7 +494,7 @@ static void check_id_array(cfc_checker *c, const cfc_field *f, const cfc_jval *v
     }
     size_t n = v->u.kids.count;
     s->i = (int64_t)n;
-    if (n == 0) {
+    if (!cfc_e_blockers_present(n)) {
         add_finding(c, CFC_RULE_BLOCKED_BY_EMPTY, p->s, v->offset,
                     "%s is empty; a blocked task lists at least one blocker", field_label(p));
         return;
@@ -520,7 +521,7 @@ static void check_id_array(cfc_checker *c, const cfc_field *f, const cfc_jval *v
     if (valid > 1)
         qsort(c->scratch, valid, sizeof *c->scratch, cmp_i64);
     for (size_t i = 1; i < valid; i++) {
-        if (c->scratch[i] == c->scratch[i - 1] && (i < 2 || c->scratch[i - 2] != c->scratch[i]))
+        if (cfc_e_sorted_id_repeats(c->scratch, i))
             add_finding(c, CFC_RULE_BLOCKED_BY_DUPLICATE, p->s, v->offset,
                         "%s lists task %" PRId64 " more than once", field_label(p), c->scratch[i]);
     }
@@ -549,7 +550,7 @@ static void check_value(cfc_checker *c, const cfc_field *f, const cfc_jval *v, c
         if (v->type != CFC_J_NUMBER) {
             add_finding(c, CFC_RULE_WRONG_TYPE, p->s, v->offset, "%s must be a number, found %s",
                         name, describe(c, v, d, sizeof d));
-        } else if (!isfinite(v->u.num.d) || v->u.num.d < 0) {
+        } else if (!cfc_e_duration_ok(v->u.num.d)) {
             add_finding(c, CFC_RULE_DURATION_RANGE, p->s, v->offset,
                         "%s is %s; it must be a finite number of seconds >= 0", name,
                         describe(c, v, d, sizeof d) + 11);
@@ -592,7 +593,7 @@ static void check_value(cfc_checker *c, const cfc_field *f, const cfc_jval *v, c
         return;
     }
     if (f->fixed_string) {
-        if (strlen(f->fixed_string) != len || memcmp(f->fixed_string, str, len) != 0) {
+        if (!cfc_e_fixed_string_ok(f, str, len)) {
             add_finding(c, CFC_RULE_FIXED_VALUE, p->s, v->offset,
                         "%s is \"%s\"; %s always has \"%s\"", name, shown(d, sizeof d, str, len),
                         owner, f->fixed_string);
@@ -665,11 +666,8 @@ static const seen *field_seen(const cfc_event_type *t, const seen *s, const char
     return NULL;
 }
 
-static bool str_is(const seen *s, const char *value)
-{
-    return s && s->ok && s->v->type == CFC_J_STRING && strcmp(s->v->u.str.s, value) == 0 &&
-           s->v->u.str.len == strlen(value);
-}
+/* A checked string field as the (bytes, len) the E-rule predicates take. */
+#define SV(f) (f)->v->u.str.s, (f)->v->u.str.len
 
 static void check_across(cfc_checker *c, const cfc_event_type *t, const seen *s)
 {
@@ -678,7 +676,7 @@ static void check_across(cfc_checker *c, const cfc_event_type *t, const seen *s)
         const cfc_field *f = &t->fields[i];
         const seen *arr = f->count_of ? field_seen(t, s, f->count_of) : NULL;
         if (arr && s[i].ok && arr->v && arr->v->type == CFC_J_ARRAY &&
-            (int64_t)arr->v->u.kids.count != s[i].i) {
+            !cfc_e_count_matches(s[i].i, arr->v->u.kids.count)) {
             char p[80];
             snprintf(p, sizeof p, "/%s", f->name);
             add_finding(c, CFC_RULE_BLOCKED_COUNT, p, s[i].v->offset,
@@ -692,7 +690,7 @@ static void check_across(cfc_checker *c, const cfc_event_type *t, const seen *s)
     switch (t->id) {
     case CFC_EV_AGENT_STATUS_CHANGED: {
         const seen *ct = field_seen(t, s, "current_task");
-        if (ct->v && status->ok && !str_is(status, "working"))
+        if (ct->v && status->ok && !cfc_e_current_task_allowed(SV(status)))
             add_finding(c, CFC_RULE_CURRENT_TASK_STATUS, "/current_task", ct->v->offset,
                         "current_task is present but status is \"%s\"; it belongs only to "
                         "status \"working\"",
@@ -701,13 +699,11 @@ static void check_across(cfc_checker *c, const cfc_event_type *t, const seen *s)
     }
     case CFC_EV_TASK_STATUS_CHANGED: {
         const seen *pr = field_seen(t, s, "progress");
-        if (pr->ok && str_is(status, "completed") && pr->i != 100)
+        int64_t want;
+        if (pr->ok && status->ok && !cfc_e_progress_fits_status(SV(status), pr->i, &want))
             add_finding(c, CFC_RULE_PROGRESS_STATUS, "/progress", pr->v->offset,
-                        "progress is %" PRId64 " but status is \"completed\" (expected 100)",
-                        pr->i);
-        if (pr->ok && str_is(status, "pending") && pr->i > 0)
-            add_finding(c, CFC_RULE_PROGRESS_STATUS, "/progress", pr->v->offset,
-                        "progress is %" PRId64 " but status is \"pending\" (expected 0)", pr->i);
+                        "progress is %" PRId64 " but status is \"%s\" (expected %" PRId64 ")",
+                        pr->i, status->v->u.str.s, want);
         break;
     }
     case CFC_EV_TASK_BLOCKED: {
@@ -717,7 +713,7 @@ static void check_across(cfc_checker *c, const cfc_event_type *t, const seen *s)
             for (const cfc_jval *item = by->v->u.kids.first; item; item = item->next, k++) {
                 if (item->type == CFC_J_NUMBER && (item->u.num.flags & CFC_JNUM_INT64) &&
                     !(item->u.num.flags & (CFC_JNUM_FRACTION | CFC_JNUM_EXPONENT)) &&
-                    item->u.num.i == task->i) {
+                    cfc_e_blocker_is_self(task->i, item->u.num.i)) {
                     char p[48];
                     snprintf(p, sizeof p, "/blocked_by/%zu", k);
                     add_finding(c, CFC_RULE_BLOCKED_BY_SELF, p, item->offset,
@@ -729,7 +725,7 @@ static void check_across(cfc_checker *c, const cfc_event_type *t, const seen *s)
     }
     case CFC_EV_TASK_UNBLOCKED: {
         const seen *by = field_seen(t, s, "unblocked_by");
-        if (task->ok && by->ok && by->i == task->i)
+        if (task->ok && by->ok && cfc_e_blocker_is_self(task->i, by->i))
             add_finding(c, CFC_RULE_UNBLOCKED_BY_SELF, "/unblocked_by", by->v->offset,
                         "unblocked_by is the task itself (%" PRId64 ")", task->i);
         break;
@@ -739,14 +735,15 @@ static void check_across(cfc_checker *c, const cfc_event_type *t, const seen *s)
                    *er = field_seen(t, s, "errors");
         if (!status->ok)
             break;
-        if (fa->ok && er->ok && str_is(status, "passed") && fa->i + er->i > 0)
+        if (fa->ok && er->ok && cfc_e_test_passed_with_failures(SV(status), fa->i, er->i))
             add_finding(c, CFC_RULE_TEST_PASSED_FAILURES, "/status", status->v->offset,
                         "status is \"passed\" but failed is %" PRId64 " and errors is %" PRId64,
                         fa->i, er->i);
-        if (fa->ok && er->ok && str_is(status, "failed") && fa->i + er->i == 0)
+        if (fa->ok && er->ok && cfc_e_test_failed_without_failures(SV(status), fa->i, er->i))
             add_finding(c, CFC_RULE_TEST_FAILED_NO_FAILURES, "/status", status->v->offset,
                         "status is \"failed\" but failed and errors are both 0");
-        if (pa->ok && fa->ok && er->ok && str_is(status, "no_tests") && pa->i + fa->i + er->i > 0)
+        if (pa->ok && fa->ok && er->ok &&
+            cfc_e_test_no_tests_with_counts(SV(status), pa->i, fa->i, er->i))
             add_finding(c, CFC_RULE_TEST_NO_TESTS_COUNTS, "/status", status->v->offset,
                         "status is \"no_tests\" but passed + failed + errors is %" PRId64,
                         pa->i + fa->i + er->i);
@@ -755,10 +752,10 @@ static void check_across(cfc_checker *c, const cfc_event_type *t, const seen *s)
     case CFC_EV_CORRECTION_ATTEMPT: {
         const seen *an = field_seen(t, s, "attempt_number"), *mx = field_seen(t, s, "max_attempts");
         const seen *sum = field_seen(t, s, "error_summary");
-        if (an->ok && mx->ok && an->i > mx->i)
+        if (an->ok && mx->ok && !cfc_e_attempt_within(an->i, mx->i))
             add_finding(c, CFC_RULE_ATTEMPT_RANGE, "/attempt_number", an->v->offset,
                         "attempt_number is %" PRId64 " but max_attempts is %" PRId64, an->i, mx->i);
-        if (sum->ok && status->ok && !str_is(status, "failed"))
+        if (sum->ok && status->ok && !cfc_e_summary_allowed(SV(status)))
             add_finding(c, CFC_RULE_SUMMARY_NOT_FAILED, "/error_summary", sum->v->offset,
                         "error_summary is present but status is \"%s\" (only failed attempts "
                         "have one)",
@@ -770,7 +767,7 @@ static void check_across(cfc_checker *c, const cfc_event_type *t, const seen *s)
         const seen *pct = field_seen(t, s, "percentage");
         if (!done->ok || !total->ok)
             break;
-        if (done->i > total->i) {
+        if (!cfc_e_completed_within_total(done->i, total->i)) {
             add_finding(c, CFC_RULE_COMPLETED_EXCEEDS_TOTAL, "/completed", done->v->offset,
                         "completed (%" PRId64 ") is greater than total (%" PRId64 ")", done->i,
                         total->i);
@@ -784,10 +781,9 @@ static void check_across(cfc_checker *c, const cfc_event_type *t, const seen *s)
                             "percentage is %" PRId64 " but total is 0 (expected 0)", pct->i);
             break;
         }
-        /* Both are <= 2^53-1, so completed * 200 stays inside int64. */
-        int64_t lo = done->i * 100 / total->i;
-        int64_t hi = (done->i * 200 + total->i) / (2 * total->i);
-        if (pct->i != lo && pct->i != hi)
+        int64_t lo, hi;
+        cfc_e_percentage_readings(done->i, total->i, &lo, &hi);
+        if (!cfc_e_percentage_ok(done->i, total->i, pct->i))
             add_finding(c, CFC_RULE_PERCENTAGE_MISMATCH, "/percentage", pct->v->offset,
                         "percentage is %" PRId64 " but %" PRId64 "/%" PRId64 " is %" PRId64
                         "%s%" PRId64 " (floor or rounded)",

@@ -13,6 +13,7 @@
  * here as plain digits and added as raw JSON.
  */
 #include "cfc/reference.h"
+#include "cfc/contract_rules.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -213,7 +214,7 @@ static int find_duplicate(const int64_t *ids, size_t n, int64_t *dup)
     qsort(copy, n, sizeof *copy, cmp_i64);
     int found = 0;
     for (size_t i = 1; i < n && !found; i++) {
-        if (copy[i] == copy[i - 1]) {
+        if (cfc_e_sorted_id_repeats(copy, i)) {
             *dup = copy[i];
             found = 1;
         }
@@ -224,9 +225,8 @@ static int find_duplicate(const int64_t *ids, size_t n, int64_t *dup)
 
 static void check_int(event *ev, const char *what, cfc_kind kind, int64_t v)
 {
-    int64_t lo = kind == CFC_KIND_COUNT || kind == CFC_KIND_PERCENT ? 0 : 1;
-    int64_t hi = kind == CFC_KIND_PERCENT ? 100 : CFC_MAX_SAFE_INTEGER;
-    if (v < lo || v > hi)
+    int64_t lo = 0, hi = 0;
+    if (cfc_kind_int_bounds(kind, &lo, &hi) && !cfc_kind_int_ok(kind, v))
         refuse(ev, "%s is %" PRId64 "; a %s must be in %" PRId64 "..%" PRId64, what, v,
                cfc_kind_name(kind), lo, hi);
 }
@@ -263,12 +263,12 @@ static void check_fields(event *ev, const cfc_field *fields, size_t n, const arg
         case CFC_KIND_ORDINAL:
         case CFC_KIND_PERCENT:
             check_int(ev, what, f->kind, a->i);
-            if (f->has_fixed_int && a->i != f->fixed_int)
+            if (!cfc_e_fixed_int_ok(f, a->i))
                 refuse(ev, "%s is %" PRId64 "; the contract fixes it at %" PRId64, what, a->i,
                        f->fixed_int);
             break;
         case CFC_KIND_NUMBER:
-            if (!isfinite(a->d) || a->d < 0)
+            if (!cfc_e_duration_ok(a->d))
                 refuse(ev, "%s is %g; it must be a finite number >= 0", what, a->d);
             break;
         case CFC_KIND_STRING:
@@ -282,13 +282,13 @@ static void check_fields(event *ev, const cfc_field *fields, size_t n, const arg
                         strncat(allowed, ", ", sizeof allowed - strlen(allowed) - 1);
                 }
                 refuse(ev, "%s %s is not one of: %s", what, shown(q, sizeof q, a->s), allowed);
-            } else if (f->fixed_string && strcmp(a->s, f->fixed_string) != 0) {
+            } else if (!cfc_e_fixed_string_ok(f, a->s, strlen(a->s))) {
                 refuse(ev, "%s is \"%s\"; the contract fixes it at \"%s\"", what, a->s,
                        f->fixed_string);
             }
             break;
         case CFC_KIND_ID_ARRAY: {
-            if (a->n_ids == 0 || a->ids == NULL) {
+            if (!cfc_e_blockers_present(a->n_ids) || a->ids == NULL) {
                 refuse(ev, "%s is empty; the contract requires at least one ID", what);
                 break;
             }
@@ -473,17 +473,21 @@ static cfc_status ev_send(event *ev)
     return CFC_OK;
 }
 
-static bool is(const char *s, const char *value)
-{
-    return s != NULL && strcmp(s, value) == 0;
-}
+/* A string argument as the (bytes, len) the E-rule predicates take; NULL
+ * (absent) equals no value. */
+#define SV(str) (str), ((str) ? strlen(str) : 0)
 
 int64_t cfc_progress_percentage(int64_t completed, int64_t total)
 {
     if (total <= 0 || completed <= 0)
         return 0;
-    /* completed <= total <= 2^53-1 keeps completed * 100 inside int64; larger
-     * inputs are refused before this is used, but stay defined anyway. */
+    if (completed <= total && total <= CFC_MAX_SAFE_INTEGER) {
+        int64_t floor_pct, round_pct;
+        cfc_e_percentage_readings(completed, total, &floor_pct, &round_pct);
+        return floor_pct;
+    }
+    /* Inputs the broadcaster refuses (completed > total, or beyond 2^53-1)
+     * stay defined anyway. */
     if (completed > INT64_MAX / 100)
         return completed >= total ? 100 : 99;
     return completed * 100 / total;
@@ -534,7 +538,7 @@ cfc_status cfc_broadcast_agent_status(const cfc_manager *manager, int64_t projec
         }
         if (current_task_id == NULL)
             refuse(&ev, "current_task_title is given without current_task_id");
-        else if (status != NULL && !is(status, "working"))
+        else if (status != NULL && !cfc_e_current_task_allowed(SV(status)))
             refuse(&ev,
                    "current_task is only sent while status is \"working\" (status is \"%.32s\")",
                    status);
@@ -565,12 +569,10 @@ cfc_status cfc_broadcast_task_status(const cfc_manager *manager, int64_t project
     ev_str(&ev, "status", status);
     ev_str(&ev, "agent_id", agent_id);
     ev_opt_int(&ev, "progress", progress);
-    if (progress && is(status, "completed") && *progress != 100)
-        refuse(&ev, "progress is %" PRId64 " but status is \"completed\" (expected 100 or absent)",
-               *progress);
-    if (progress && is(status, "pending") && *progress > 0)
-        refuse(&ev, "progress is %" PRId64 " but status is \"pending\" (expected 0 or absent)",
-               *progress);
+    int64_t want;
+    if (progress && !cfc_e_progress_fits_status(SV(status), *progress, &want))
+        refuse(&ev, "progress is %" PRId64 " but status is \"%s\" (expected %" PRId64 " or absent)",
+               *progress, status, want);
     return ev_send(&ev);
 }
 
@@ -584,7 +586,7 @@ cfc_status cfc_broadcast_task_blocked(const cfc_manager *manager, int64_t projec
     ev_ids(&ev, "blocked_by", blocked_by, blocked_by_len);
     ev_str(&ev, "task_title", task_title);
     for (size_t i = 0; blocked_by && i < blocked_by_len; i++) {
-        if (blocked_by[i] == task_id)
+        if (cfc_e_blocker_is_self(task_id, blocked_by[i]))
             refuse(&ev, "blocked_by[%zu] is the task itself (%" PRId64 ")", i, task_id);
     }
     return ev_send(&ev);
@@ -599,7 +601,7 @@ cfc_status cfc_broadcast_task_unblocked(const cfc_manager *manager, int64_t proj
     ev_int(&ev, "task_id", task_id);
     ev_opt_int(&ev, "unblocked_by", unblocked_by);
     ev_str(&ev, "task_title", task_title);
-    if (unblocked_by && *unblocked_by == task_id)
+    if (unblocked_by && cfc_e_blocker_is_self(task_id, *unblocked_by))
         refuse(&ev, "unblocked_by is the task itself (%" PRId64 ")", task_id);
     return ev_send(&ev);
 }
@@ -621,11 +623,11 @@ cfc_status cfc_broadcast_test_result(const cfc_manager *manager, int64_t project
     /* Sums of counts already known to be in 0..2^53-1 cannot overflow. */
     bool counts_ok = passed >= 0 && failed >= 0 && errors >= 0 && passed <= CFC_MAX_SAFE_INTEGER &&
                      failed <= CFC_MAX_SAFE_INTEGER && errors <= CFC_MAX_SAFE_INTEGER;
-    if (counts_ok && is(status, "passed") && failed + errors > 0)
+    if (counts_ok && cfc_e_test_passed_with_failures(SV(status), failed, errors))
         refuse(&ev, "status is \"passed\" but failed + errors is %" PRId64, failed + errors);
-    if (counts_ok && is(status, "failed") && failed + errors == 0)
+    if (counts_ok && cfc_e_test_failed_without_failures(SV(status), failed, errors))
         refuse(&ev, "status is \"failed\" but failed + errors is 0");
-    if (counts_ok && is(status, "no_tests") && passed + failed + errors > 0)
+    if (counts_ok && cfc_e_test_no_tests_with_counts(SV(status), passed, failed, errors))
         refuse(&ev, "status is \"no_tests\" but passed + failed + errors is %" PRId64,
                passed + failed + errors);
     return ev_send(&ev);
@@ -656,10 +658,10 @@ cfc_status cfc_broadcast_correction_attempt(const cfc_manager *manager, int64_t 
     ev_int(&ev, "max_attempts", max_attempts);
     ev_str(&ev, "status", status);
     ev_str(&ev, "error_summary", error_summary);
-    if (attempt_number > max_attempts)
+    if (!cfc_e_attempt_within(attempt_number, max_attempts))
         refuse(&ev, "attempt_number %" PRId64 " is greater than max_attempts %" PRId64,
                attempt_number, max_attempts);
-    if (error_summary && status && !is(status, "failed"))
+    if (error_summary && status && !cfc_e_summary_allowed(SV(status)))
         refuse(&ev,
                "error_summary is given but status is \"%.32s\" (only failed attempts have one)",
                status);
@@ -675,7 +677,7 @@ cfc_status cfc_broadcast_progress_update(const cfc_manager *manager, int64_t pro
     ev_int(&ev, "completed", completed);
     ev_int(&ev, "total", total);
     bool in_range = completed >= 0 && total >= 0 && total <= CFC_MAX_SAFE_INTEGER;
-    if (in_range && completed > total)
+    if (in_range && !cfc_e_completed_within_total(completed, total))
         refuse(&ev, "completed (%" PRId64 ") is greater than total (%" PRId64 ")", completed,
                total);
     int64_t floor_pct = cfc_progress_percentage(completed, total);
@@ -683,15 +685,16 @@ cfc_status cfc_broadcast_progress_update(const cfc_manager *manager, int64_t pro
         ev_int(&ev, "percentage", floor_pct);
     } else {
         ev_int(&ev, "percentage", *percentage);
-        /* Round half up is the other reading the checker accepts. */
-        int64_t round_pct = total > 0 && in_range && completed <= total
-                                ? (completed * 200 + total) / (2 * total)
-                                : 0;
-        if (in_range && *percentage != floor_pct && *percentage != round_pct)
+        /* Floor or round half up (the same readings the checker accepts);
+         * completed > total was refused above. */
+        int64_t lo = 0, round_pct = 0;
+        if (in_range && completed <= total)
+            cfc_e_percentage_readings(completed, total, &lo, &round_pct);
+        if (in_range && completed <= total && !cfc_e_percentage_ok(completed, total, *percentage))
             refuse(&ev,
                    "percentage is %" PRId64 " but %" PRId64 "/%" PRId64 " gives %" PRId64
                    " (floor) or %" PRId64 " (rounded)",
-                   *percentage, completed, total, floor_pct, round_pct);
+                   *percentage, completed, total, lo, round_pct);
     }
     return ev_send(&ev);
 }
