@@ -52,7 +52,8 @@ enum {
     CFC_OPT_FAIL_ON,
     CFC_OPT_COLOR,
     CFC_OPT_FROM_START,
-    CFC_OPT_PROJECT
+    CFC_OPT_PROJECT,
+    CFC_OPT_EVENTS
 };
 extern const cfc_cli_option cfc_cli_checking_options[];
 extern const size_t cfc_cli_n_checking_options;
@@ -64,7 +65,8 @@ typedef struct cfc_cli_checking {
     const char *config;
     bool quiet;
     bool fail_on_warning;
-    int color; /* -1 auto, 0 never, 1 always */
+    int color;   /* -1 auto, 0 never, 1 always */
+    bool events; /* --events: each line alone, no stream rules */
 } cfc_cli_checking;
 
 void cfc_cli_checking_init(cfc_cli_checking *k);
@@ -80,6 +82,8 @@ int cfc_cli_checking_option(cfc_cli_checking *k, int argc, char **argv, int *i,
 /* Resolves --color auto and returns the checker the options describe, the
  * configuration file applied; NULL after an error message (exit 2). */
 cfc_checker *cfc_cli_checking_checker(cfc_cli_checking *k);
+/* After parsing: 0, or 2 after a usage error (--events with a stream option). */
+int cfc_cli_checking_validate(const cfc_cli_checking *k);
 
 /* The top-level usage, with check's options (cli_check.c). */
 void cfc_cli_usage(FILE *f);

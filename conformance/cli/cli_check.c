@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cfconform check: NDJSON files or stdin, each input checked as one stream.
+ * cfconform check: NDJSON files or stdin, each input checked as one stream,
+ * or with --events each line on its own (no stream rules).
  * The top-level usage lives here too, since it lists check's options.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -56,6 +57,7 @@ typedef struct run {
     cfc_checker *checker;
     cfc_stream_options stream_opts;
     cfc_stream *stream; /* the file being checked: each input is its own stream */
+    bool events;        /* --events: no stream, each line checked alone */
     cfc_report *report;
     size_t errors, warnings;
     bool trouble; /* an I/O error or out of memory */
@@ -65,8 +67,9 @@ static int on_line(void *ctx, size_t line, const char *bytes, size_t len)
 {
     run *r = ctx;
     const cfc_event_result *res = NULL;
-    cfc_check_status st = bytes ? cfc_stream_check_event(r->stream, bytes, len, &res)
-                                : cfc_check_oversized(r->checker, len, &res);
+    cfc_check_status st = bytes == NULL ? cfc_check_oversized(r->checker, len, &res)
+                          : r->events   ? cfc_check_event(r->checker, bytes, len, &res)
+                                        : cfc_stream_check_event(r->stream, bytes, len, &res);
     if (st != CFC_CHECK_OK) {
         fprintf(stderr, "cfconform: error: line %zu: out of memory\n", line);
         r->trouble = true;
@@ -84,8 +87,9 @@ static int on_line(void *ctx, size_t line, const char *bytes, size_t len)
 static void check_stream(run *r, FILE *in, const char *name)
 {
     cfc_framer *fr = cfc_framer_new(cfc_checker_max_event_bytes(r->checker), on_line, r);
-    r->stream = cfc_stream_new(r->checker, &r->stream_opts);
-    if (fr == NULL || r->stream == NULL || cfc_report_begin_file(r->report, name) != 0) {
+    r->stream = r->events ? NULL : cfc_stream_new(r->checker, &r->stream_opts);
+    if (fr == NULL || (!r->events && r->stream == NULL) ||
+        cfc_report_begin_file(r->report, name) != 0) {
         fprintf(stderr, "cfconform: error: %s: out of memory or cannot write\n", name);
         r->trouble = true;
         cfc_framer_free(fr);
@@ -144,13 +148,18 @@ int cfc_cmd_check(int argc, char **argv)
     }
     if (n_files == 0)
         files[n_files++] = "-";
+    if (cfc_cli_checking_validate(&k) != 0)
+        return EXIT_TROUBLE;
 
     run r = {0};
+    r.events = k.events;
     r.stream_opts = k.stream;
     r.checker = cfc_cli_checking_checker(&k);
     if (r.checker == NULL)
         return EXIT_TROUBLE;
-    cfc_report_options ro = {.color = k.color == 1, .quiet = k.quiet};
+    cfc_report_options ro = {.color = k.color == 1,
+                             .quiet = k.quiet,
+                             .reading = k.events ? CFC_READING_EVENTS : CFC_READING_STREAM};
     r.report = cfc_report_new(stdout, k.format, &ro);
     if (r.report == NULL) {
         fputs("cfconform: error: out of memory\n", stderr);

@@ -3,6 +3,10 @@
  * cfconform generate: seeded events from the contract table (cfc/generate.h),
  * one per line, for feeding any decoder.
  *
+ * Without --stream the events are independent samples, not one producer's
+ * stream (agents retire and reappear, timestamps are random): `check --events`
+ * reads them as such, and generate says so on stderr and in --help.
+ *
  *   cfconform generate --count 1000 --seed 7 --mix 0.2 --labels labels.txt > events.ndjson
  *
  * Exit codes: 0 written, 2 usage or write error.
@@ -61,7 +65,11 @@ static const struct gen_option {
 static void gen_usage(FILE *f)
 {
     fputs("usage: cfconform generate [OPTIONS] > events.ndjson\n\n"
-          "Deterministic events from the contract table, one per line.\n\noptions:\n",
+          "Deterministic events from the contract table, one per line. Without --stream they\n"
+          "are independent events, not one stream: check them with 'cfconform check --events'\n"
+          "(read as one stream, unrelated events break stream rules such as ts-backwards).\n"
+          "With --stream they are one coherent stream: 'cfconform check' passes it.\n"
+          "\noptions:\n",
           f);
     for (size_t i = 0; i < N_GEN_OPTIONS; i++) {
         char left[48];
@@ -172,6 +180,11 @@ int cfc_cmd_generate(int argc, char **argv)
     if (o.stream && o.invalid_fraction > 0)
         return cfc_cli_usage_error("generate: %s", "--stream generates conforming streams only; "
                                                    "drop --invalid, --mix or --rule");
+
+    if (!o.stream)
+        fputs("cfconform: generate: independent events, not one stream: check them with "
+              "'cfconform check --events' (--stream makes a stream)\n",
+              stderr);
 
     cfc_generator *g = cfc_generator_new(&o);
     if (g == NULL) {

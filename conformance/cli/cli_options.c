@@ -31,6 +31,9 @@ const cfc_cli_option cfc_cli_checking_options[] = {
      "blocked before unblocked)"},
     {CFC_OPT_PROJECT, "--project", "N",
      "the connection subscribed to project N: any other project_id is an error (S7)"},
+    {CFC_OPT_EVENTS, "--events", NULL,
+     "read each line as an independent event: G, T and E rules only, no stream rules (the "
+     "default reads each input as one stream)"},
 };
 const size_t cfc_cli_n_checking_options =
     sizeof cfc_cli_checking_options / sizeof cfc_cli_checking_options[0];
@@ -116,6 +119,7 @@ int cfc_cli_checking_set(cfc_cli_checking *k, int id, const char *value)
             return cfc_cli_usage_error("--color must be auto, always or never, not '%s'", value);
         return 0;
     case CFC_OPT_FROM_START: k->stream.from_start = true; return 0;
+    case CFC_OPT_EVENTS: k->events = true; return 0;
     case CFC_OPT_PROJECT: {
         size_t id_;
         if (!cfc_cli_parse_size(value, &id_) || (uint64_t)id_ > (uint64_t)CFC_MAX_SAFE_INTEGER)
@@ -126,6 +130,17 @@ int cfc_cli_checking_set(cfc_cli_checking *k, int id, const char *value)
     }
     }
     return cfc_cli_usage_error("internal error: no shared option %s", "");
+}
+
+int cfc_cli_checking_validate(const cfc_cli_checking *k)
+{
+    if (k->events && k->stream.from_start)
+        return cfc_cli_usage_error("%s", "--from-start is about a stream; --events reads each "
+                                         "line alone");
+    if (k->events && k->stream.subscribed_project_id != 0)
+        return cfc_cli_usage_error("%s", "--project checks a stream (S7); --events reads each "
+                                         "line alone");
+    return 0;
 }
 
 cfc_checker *cfc_cli_checking_checker(cfc_cli_checking *k)

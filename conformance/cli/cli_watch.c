@@ -637,6 +637,8 @@ int cfc_cmd_watch(int argc, char **argv)
     }
     if (url == NULL)
         return cfc_cli_usage_error("watch needs a URL, e.g. %s", "ws://127.0.0.1:8080/ws");
+    if (cfc_cli_checking_validate(&k) != 0)
+        return EXIT_TROUBLE;
     wo.url = url;
     wo.headers = headers;
     wo.n_headers = n_headers;
@@ -658,14 +660,17 @@ int cfc_cmd_watch(int argc, char **argv)
     w.checker = cfc_cli_checking_checker(&k); /* prints why when it cannot */
     if (w.checker == NULL)
         goto out;
-    if (k.stream.subscribed_project_id == 0 && wo.subscribe)
+    /* --events: a producer replaying unrelated samples; each message alone. */
+    if (k.stream.subscribed_project_id == 0 && wo.subscribe && !k.events)
         k.stream.subscribed_project_id = subscribed_project(wo.subscribe);
-    w.stream = cfc_stream_new(w.checker, &k.stream);
+    w.stream = k.events ? NULL : cfc_stream_new(w.checker, &k.stream);
     w.assembler = cfc_wsmsg_new(w.checker, on_message, &w);
-    if (w.stream == NULL || w.assembler == NULL)
+    if ((!k.events && w.stream == NULL) || w.assembler == NULL)
         goto nomem;
     cfc_wsmsg_set_stream(w.assembler, w.stream);
-    cfc_report_options ro = {.color = k.color == 1, .quiet = k.quiet};
+    cfc_report_options ro = {.color = k.color == 1,
+                             .quiet = k.quiet,
+                             .reading = k.events ? CFC_READING_EVENTS : CFC_READING_STREAM};
     w.report = cfc_report_new(stdout, k.format, &ro);
     if (w.assembler == NULL || w.report == NULL)
         goto nomem;

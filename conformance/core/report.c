@@ -16,6 +16,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "cfc/report.h"
+#include "cfc/stream.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -349,6 +350,14 @@ struct cfc_report {
     FILE *suite;
     FILE *doc;
     uint64_t suite_tests, suite_failures;
+
+    /* The stream reading's hint (cfc_report_options.reading): the counts at
+     * the current file's start, so its own are differences at its end, and
+     * the first file that looked like independent events. */
+    uint64_t file_events0, file_rule0[CFC_RULE_COUNT];
+    bool is_stream[CFC_RULE_COUNT];
+    uint64_t suggested; /* files that looked like independent events */
+    char *hint;         /* the first one's hint line, without "hint: " */
 };
 
 static const char *rule_id(cfc_rule rule)
@@ -421,6 +430,8 @@ cfc_report *cfc_report_new(FILE *out, cfc_format format, const cfc_report_option
     r->format = format;
     if (opts != NULL)
         r->opts = *opts;
+    for (size_t i = 0; i < (size_t)CFC_RULE_COUNT; i++)
+        r->is_stream[i] = cfc_rule_is_stream((cfc_rule)i);
     return r;
 }
 
@@ -433,6 +444,7 @@ void cfc_report_free(cfc_report *r)
     if (r->doc != NULL)
         fclose(r->doc);
     free(r->file);
+    free(r->hint);
     free(r->buf.p);
     free(r->line.p);
     free(r);
@@ -460,6 +472,8 @@ int cfc_report_begin_file(cfc_report *r, const char *name)
     }
     r->file = copy;
     r->file_len = len;
+    r->file_events0 = r->events;
+    memcpy(r->file_rule0, r->by_rule, sizeof r->file_rule0);
     return 0;
 }
 
@@ -671,11 +685,56 @@ int cfc_report_event(cfc_report *r, size_t line, const cfc_event_result *res)
     return -1;
 }
 
+/* Whether the current file, read as one stream, looks like independent
+ * events: timestamps go back in at least a quarter of its steps and stream
+ * rules give more than half of its findings. The hint line is kept for the
+ * first such file. */
+static bool looks_unrelated(cfc_report *r)
+{
+    if (r->opts.reading != CFC_READING_STREAM)
+        return false;
+    uint64_t events = r->events - r->file_events0, all = 0, stream = 0;
+    for (size_t i = 0; i < (size_t)CFC_RULE_COUNT; i++) {
+        uint64_t d = r->by_rule[i] - r->file_rule0[i];
+        all += d;
+        if (r->is_stream[i])
+            stream += d;
+    }
+    uint64_t back = r->by_rule[CFC_RULE_TS_BACKWARDS] - r->file_rule0[CFC_RULE_TS_BACKWARDS];
+    if (events < 4 || stream * 2 <= all || back * 4 < events - 1)
+        return false;
+    if (r->suggested++ == 0) {
+        cfc__buf h = {0};
+        esc_text(&h, r->file, r->file_len);
+        buf_str(&h, " looks like independent events, not one stream:\n      timestamps go back "
+                    "in ");
+        buf_u64(&h, back);
+        buf_str(&h, " of ");
+        buf_u64(&h, events - 1);
+        buf_str(&h, " steps and stream rules give ");
+        buf_u64(&h, stream);
+        buf_str(&h, " of its ");
+        buf_u64(&h, all);
+        buf_str(&h, " findings");
+        buf_ch(&h, '\0');
+        if (h.oom) {
+            free(h.p);
+            r->failed = true;
+            return true;
+        }
+        r->hint = h.p;
+    }
+    return true;
+}
+
 int cfc_report_end_file(cfc_report *r)
 {
     if (!usable(r) || r->file == NULL)
         return -1;
     int rc = 0;
+    bool unrelated = looks_unrelated(r);
+    if (r->failed)
+        return -1;
     if (r->format == CFC_FORMAT_JUNIT) {
         if (r->doc == NULL && (r->doc = tmpfile()) == NULL)
             return fail(r);
@@ -687,6 +746,15 @@ int cfc_report_end_file(cfc_report *r)
         buf_str(b, "\" failures=\"");
         buf_u64(b, r->suite_failures);
         buf_str(b, "\" errors=\"0\" skipped=\"0\">\n");
+        const char *reading = cfc_reading_name(r->opts.reading);
+        if (reading != NULL) {
+            buf_str(b, "    <properties>\n      <property name=\"reading\" value=\"");
+            buf_str(b, reading);
+            buf_str(b, "\"/>\n");
+            if (unrelated)
+                buf_str(b, "      <property name=\"suggest_events\" value=\"true\"/>\n");
+            buf_str(b, "    </properties>\n");
+        }
         rc = emit(r, r->doc);
         if (rc == 0)
             rc = copy_stream(r, r->suite, r->doc);
@@ -779,16 +847,25 @@ static void text_summary(cfc_report *r)
     rule_row rows[CFC_RULE_COUNT];
     size_t n = rule_rows(r, rows);
     uint64_t findings = r->errors + r->warnings;
+    const char *read_as = r->opts.reading == CFC_READING_STREAM   ? "one stream per input"
+                          : r->opts.reading == CFC_READING_EVENTS ? "independent events"
+                                                                  : NULL;
     if (findings == 0 && n == 0) {
         if (r->events == 0) {
-            buf_str(b, "no events to check\n");
+            buf_str(b, "no events to check");
         } else if (r->events == 1) {
-            buf_str(b, "the 1 event conforms\n");
+            buf_str(b, "the 1 event conforms");
         } else {
             buf_str(b, "all ");
             buf_u64(b, r->events);
-            buf_str(b, " events conform\n");
+            buf_str(b, " events conform");
         }
+        if (read_as != NULL && r->events > 0) {
+            buf_str(b, " (read as ");
+            buf_str(b, read_as);
+            buf_ch(b, ')');
+        }
+        buf_ch(b, '\n');
         return;
     }
     if (r->wrote_lines)
@@ -800,6 +877,13 @@ static void text_summary(cfc_report *r)
     summary_count(b, "findings:", findings, w);
     summary_count(b, "  errors:", r->errors, w);
     summary_count(b, "  warnings:", r->warnings, w);
+    if (read_as != NULL) {
+        buf_str_left(b, "read as:", 16);
+        buf_str(b, read_as);
+        buf_str(b, r->opts.reading == CFC_READING_STREAM
+                       ? " (G, T, E and stream rules)\n"
+                       : " (--events: G, T and E rules, no stream rules)\n");
+    }
     if (n == 0)
         return;
     size_t idw = strlen("rule"), sevw = strlen("severity"), cntw = strlen("count");
@@ -843,6 +927,16 @@ static void text_summary(cfc_report *r)
     buf_str(b, "\nnext: run 'cfconform explain ");
     buf_str(b, rows[0].id);
     buf_str(b, "' (the most frequent rule)\n");
+    if (r->hint != NULL) {
+        buf_str(b, "hint: ");
+        buf_str(b, r->hint);
+        if (r->suggested > 1) {
+            buf_str(b, " (and ");
+            buf_u64(b, r->suggested - 1);
+            buf_str(b, r->suggested == 2 ? " more input)" : " more inputs)");
+        }
+        buf_str(b, ";\n      if each line stands alone, check with 'cfconform check --events'\n");
+    }
 }
 
 static void json_summary(cfc_report *r)
@@ -869,7 +963,14 @@ static void json_summary(cfc_report *r)
         buf_ch(b, ':');
         buf_u64(b, r->by_rule[i]);
     }
-    buf_str(b, "}}}\n");
+    buf_ch(b, '}');
+    const char *reading = cfc_reading_name(r->opts.reading);
+    if (reading != NULL) {
+        buf_str(b, ",\"reading\":\"");
+        buf_str(b, reading);
+        buf_str(b, r->suggested > 0 ? "\",\"suggest_events\":true" : "\",\"suggest_events\":false");
+    }
+    buf_str(b, "}}\n");
 }
 
 static int junit_document(cfc_report *r)
@@ -934,6 +1035,16 @@ const char *cfc_format_name(cfc_format f)
     case CFC_FORMAT_TEXT: return "text";
     case CFC_FORMAT_JSON: return "json";
     case CFC_FORMAT_JUNIT: return "junit";
+    }
+    return NULL;
+}
+
+const char *cfc_reading_name(cfc_reading reading)
+{
+    switch (reading) {
+    case CFC_READING_STREAM: return "stream";
+    case CFC_READING_EVENTS: return "events";
+    case CFC_READING_UNSTATED: break;
     }
     return NULL;
 }

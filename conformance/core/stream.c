@@ -891,3 +891,17 @@ void cfc_stream_get_stats(const cfc_stream *s, cfc_stream_stats *out)
     out->blockers_full = s->blockers_full;
     out->bytes = s->bytes;
 }
+
+bool cfc_rule_is_stream(cfc_rule rule)
+{
+    const cfc_rule_info *info = cfc_rule_get(rule);
+    if (info == NULL || info->reference == NULL)
+        return false;
+    /* Derived from the catalogue, not listed: a reference token "S<digit>". */
+    const char *ref = info->reference;
+    for (const char *p = ref; *p; p++) {
+        if (*p == 'S' && p[1] >= '0' && p[1] <= '9' && (p == ref || p[-1] == ' '))
+            return true;
+    }
+    return false;
+}

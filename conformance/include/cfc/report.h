@@ -66,10 +66,26 @@ extern "C" {
 
 typedef enum cfc_format { CFC_FORMAT_TEXT, CFC_FORMAT_JSON, CFC_FORMAT_JUNIT } cfc_format;
 
+/* How the events were read (cfconform check --events), so that a reader of
+ * any format knows which rules could fire. */
+typedef enum cfc_reading {
+    CFC_READING_UNSTATED, /* the report does not say (the default) */
+    CFC_READING_STREAM,   /* each input is one stream: G, T, E and stream rules */
+    CFC_READING_EVENTS    /* each line stands alone: G, T and E rules only */
+} cfc_reading;
+
 typedef struct cfc_report_options {
     bool color; /* text only: ANSI colours for severities and rule IDs */
     bool quiet; /* summary only: no per-finding (text) or per-event (json)
                    lines; ignored by junit, whose document is the summary */
+    /* Stated, the reading is named in every format: text, a line of the
+     * summary; json, "reading":"stream"|"events" and "suggest_events" in the
+     * summary object; junit, <property name="reading"> (and
+     * "suggest_events") in each testsuite's <properties>. With
+     * CFC_READING_STREAM the report also notices an input whose events look
+     * unrelated (timestamps go back in at least a quarter of the steps, and
+     * stream rules give most of its findings) and suggests --events. */
+    cfc_reading reading;
 } cfc_report_options;
 
 typedef struct cfc_report cfc_report;
@@ -113,6 +129,9 @@ int cfc_format_parse(const char *name, cfc_format *out);
 
 /* The name cfc_format_parse accepts for `f`, or NULL for an unknown value. */
 const char *cfc_format_name(cfc_format f);
+
+/* "stream" or "events"; NULL for CFC_READING_UNSTATED or an unknown value. */
+const char *cfc_reading_name(cfc_reading reading);
 
 #ifdef __cplusplus
 }

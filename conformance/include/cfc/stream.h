@@ -140,6 +140,12 @@ typedef struct cfc_stream_stats {
 /* The stream's counters; all zero for a NULL s. */
 void cfc_stream_get_stats(const cfc_stream *s, cfc_stream_stats *out);
 
+/* Whether `rule` is one of the stream rules above, which need a sequence of
+ * events (the catalogue's reference names an S rule: "S2", "T4, S6"). A
+ * reading of independent events (cfconform check --events) applies every
+ * other rule and none of these. */
+bool cfc_rule_is_stream(cfc_rule rule);
+
 #ifdef __cplusplus
 }
 #endif
