@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cfc-gen-events-doc: writes docs/events.md, the field reference, from the
+ * contract table (cfc/contract.h), the kinds' bounds (cfc/contract_rules.h)
+ * and the rule catalogue (cfc/rules.def), so the reference cannot drift from
+ * what the checker and the reference broadcasters read.
+ *
+ *   cfc-gen-events-doc > docs/events.md
+ *
+ * The file is committed; the test events_doc_current fails when it is stale.
+ * Which rules concern an event comes from the catalogue's reference column:
+ * "E task_blocked" (or a list, "E agent_status_changed, task_status_changed")
+ * names the event types of an E rule; "G4, E" names every type. Like
+ * cfc-gen-event-types, this refuses an inconsistent catalogue: an E rule
+ * whose reference names no known event type (a typo, a renamed type).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfc/check.h"
+#include "cfc/contract.h"
+#include "cfc/contract_rules.h"
+#include "cfc/stream.h"
+
+/* The JSON a kind stands for, in words; bounds come from cfc_kind_int_bounds. */
+static const char *kind_json(cfc_kind k)
+{
+    switch (k) {
+    case CFC_KIND_TYPE: return "string, the event type's name";
+    case CFC_KIND_ID:
+    case CFC_KIND_COUNT:
+    case CFC_KIND_ORDINAL:
+    case CFC_KIND_PERCENT: return "integer";
+    case CFC_KIND_NUMBER: return "number, finite, >= 0, integer or fraction";
+    case CFC_KIND_STRING: return "string, may be empty";
+    case CFC_KIND_IDENT: return "string, non-empty";
+    case CFC_KIND_ENUM: return "string, one of the listed values";
+    case CFC_KIND_ID_ARRAY: return "non-empty array of distinct IDs";
+    case CFC_KIND_OBJECT: return "object with the listed members";
+    case CFC_KIND_TIMESTAMP: return "string, YYYY-MM-DDTHH:MM:SS.fffZ";
+    }
+    return NULL;
+}
+
+static const char *severity(cfc_severity s)
+{
+    return cfc_severity_name(s);
+}
+
+/* Whether the catalogue's reference `ref` names event type `name`: a
+ * comma-separated list whose first item starts with "E "; a bare "E" item
+ * names every type. */
+static int names_type(const char *ref, const char *name)
+{
+    const char *e = strstr(ref, "E");
+    if (e == NULL || (e != ref && e[-1] != ' '))
+        return 0;
+    if (e[1] == '\0' || e[1] == ',')
+        return 1; /* "G4, E": every type */
+    if (e[1] != ' ')
+        return 0;
+    const char *p = e + 2;
+    size_t n = strlen(name);
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && memcmp(p, name, n) == 0)
+            return 1;
+        if (end == NULL)
+            break;
+        p = end + 1;
+        while (*p == ' ')
+            p++;
+    }
+    return 0;
+}
+
+/* Table cells: a '|' in the contract's own comments ("a" | "b") would end
+ * the cell. */
+static void cell(const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            putchar('\\');
+        putchar(*s);
+    }
+}
+
+static void table_row(const cfc_rule_info *info)
+{
+    printf("| `%s` | %s | %s | ", info->id, cfc_severity_name(info->severity), info->reference);
+    cell(info->summary);
+    printf(" |\n");
+}
+
+static void print_values(const cfc_field *f)
+{
+    if (f->values == NULL)
+        return;
+    for (const char *const *v = f->values; *v; v++)
+        printf("%s`\"%s\"`", v == f->values ? "" : ", ", *v);
+    if (f->kind != CFC_KIND_ENUM)
+        printf(" (known values; the set is open)");
+}
+
+static void print_field(const cfc_event_type *t, const cfc_field *f, const char *prefix)
+{
+    printf("| `%s%s` | %s | %s | ", prefix, f->name, cfc_kind_name(f->kind),
+           f->required ? "required" : "optional");
+    if (f->kind == CFC_KIND_TYPE)
+        printf("`\"%s\"`", t->name);
+    else
+        print_values(f);
+    printf(" | ");
+    if (f->fixed_string)
+        printf("always `\"%s\"`", f->fixed_string);
+    else if (f->has_fixed_int)
+        printf("always `%lld`", (long long)f->fixed_int);
+    else if (f->count_of)
+        printf("the length of `%s`", f->count_of);
+    printf(" | ");
+    if (f->param)
+        printf("parameter `%s`%s", f->param, f->doc ? "; " : "");
+    if (f->doc)
+        cell(f->doc);
+    printf(" |\n");
+}
+
+int main(void)
+{
+    size_t n_types;
+    const cfc_event_type *types = cfc_contract_types(&n_types);
+
+    /* Refuse a catalogue whose E reference names an unknown event type. */
+    for (size_t r = 0; r < CFC_RULE_COUNT; r++) {
+        const cfc_rule_info *info = cfc_rule_get((cfc_rule)r);
+        if (strncmp(info->reference, "E ", 2) != 0)
+            continue;
+        size_t hits = 0;
+        for (size_t i = 0; i < n_types; i++)
+            hits += (size_t)names_type(info->reference, types[i].name);
+        if (hits == 0) {
+            fprintf(stderr, "cfc-gen-events-doc: rule %s names no known event type (%s)\n",
+                    info->id, info->reference);
+            return 1;
+        }
+    }
+
+    printf("# Event field reference\n\n"
+           "<!-- Generated by cfc-gen-events-doc (conformance/tools/gen_events_doc.c) from the\n"
+           "     contract table (reference/src/contract.c) and the rule catalogue\n"
+           "     (conformance/include/cfc/rules.def). Do not edit: regenerate with\n"
+           "     build/cfc-gen-events-doc > docs/events.md -->\n\n"
+           "Every event type of the contract (docs/websocket-event-contracts.md), its\n"
+           "fields in schema order, and the rules `cfconform check` applies, by rule ID\n"
+           "(`cfconform explain ID` shows a rule's examples). docs/contract-rules.md is\n"
+           "the reasoning behind them.\n\n");
+
+    printf("## Kinds\n\n| kind | JSON |\n|---|---|\n");
+    for (int k = CFC_KIND_TYPE; k <= CFC_KIND_TIMESTAMP; k++) {
+        int64_t lo, hi;
+        printf("| %s | %s", cfc_kind_name((cfc_kind)k), kind_json((cfc_kind)k));
+        if (cfc_kind_int_bounds((cfc_kind)k, &lo, &hi)) {
+            if (hi == CFC_MAX_SAFE_INTEGER)
+                printf(", %lld..2^53-1", (long long)lo);
+            else
+                printf(", %lld..%lld", (long long)lo, (long long)hi);
+        }
+        printf(" |\n");
+    }
+
+    printf("\n## Rules for every event\n\n"
+           "Read either way (`cfconform check` or `check --events`), every event gets the\n"
+           "G rules and its `timestamp` the T rules:\n\n"
+           "| rule | severity | reference | summary |\n|---|---|---|---|\n");
+    for (size_t r = 0; r < CFC_RULE_COUNT; r++) {
+        const cfc_rule_info *info = cfc_rule_get((cfc_rule)r);
+        if ((info->reference[0] == 'G' || info->reference[0] == 'T') &&
+            !cfc_rule_is_stream((cfc_rule)r))
+            table_row(info);
+    }
+    printf("\nRead as one stream (the default; not with `--events`), the sequence also gets\n"
+           "the stream rules:\n\n"
+           "| rule | severity | reference | summary |\n|---|---|---|---|\n");
+    for (size_t r = 0; r < CFC_RULE_COUNT; r++) {
+        const cfc_rule_info *info = cfc_rule_get((cfc_rule)r);
+        if (cfc_rule_is_stream((cfc_rule)r))
+            table_row(info);
+    }
+
+    for (size_t i = 0; i < n_types; i++) {
+        const cfc_event_type *t = &types[i];
+        printf("\n## %s\n\n%s Broadcaster: `%s` (contract section \"%s\").\n\n", t->name,
+               t->purpose, t->function, t->section);
+        printf("| field | kind | presence | values | fixed | notes |\n|---|---|---|---|---|---|\n");
+        for (size_t k = 0; k < t->n_fields; k++) {
+            const cfc_field *f = &t->fields[k];
+            print_field(t, f, "");
+            for (size_t m = 0; m < f->n_members; m++) {
+                char prefix[96];
+                snprintf(prefix, sizeof prefix, "%s.", f->name);
+                print_field(t, &f->members[m], prefix);
+            }
+        }
+        printf("\nRules of this type (besides those for every event):\n\n");
+        size_t n = 0;
+        for (size_t r = 0; r < CFC_RULE_COUNT; r++) {
+            const cfc_rule_info *info = cfc_rule_get((cfc_rule)r);
+            if (info->reference[0] == 'E' && names_type(info->reference, t->name)) {
+                printf("- `%s` (%s): %s\n", info->id, severity(info->severity), info->summary);
+                n++;
+            }
+        }
+        if (n == 0)
+            printf("- none: its fields' kinds and the rules for every event say it all.\n");
+    }
+    return ferror(stdout) || fflush(stdout) != 0;
+}
