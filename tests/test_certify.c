@@ -18,6 +18,7 @@
 
 #include "certify_internal.h"
 #include "cfc/certify.h"
+#include "certify/bad_args.h"
 #include "params.h"
 #include "util.h"
 
@@ -91,7 +92,7 @@ Test(certify, catalogue_covers_the_contract)
 {
     cfc_catalogue *cat = load_catalogue();
     cr_expect_geq(cfc_catalogue_count(cat), 150, "at least 150 cases");
-    cr_expect_str_eq(cfc_catalogue_version(cat), "1.0.0");
+    cr_expect_str_eq(cfc_catalogue_version(cat), "2.0.0");
     cr_expect_eq(strlen(cfc_catalogue_sha256(cat)), 64);
 
     /* The hash is SHA-256 of the file's bytes, as sha256sum computes it. */
@@ -240,6 +241,56 @@ CFC_TABLE_TEST(certify, case_selection, selections)
 }
 
 /* ---- building blocks -------------------------------------------------------- */
+
+/* C3: the catalogue's group .6 is exactly what the contract table generates
+ * (tests/certify/bad_args.c): every argument of every broadcaster, None
+ * where its field is required, and wrong types for its kind. */
+Test(certify, catalogue_has_every_bad_argument_generated_from_the_contract)
+{
+    cfc_catalogue *cat = load_catalogue();
+    cfc__buf gen;
+    cfc__buf_init(&gen, NULL);
+    size_t n = 0;
+    char why[256] = "";
+    cr_assert_eq(cfc_test_bad_args(cat, &gen, &n, why, sizeof why), 0, "%s", why);
+    cfc__buf_add(&gen, "", 1);
+    cr_assert(cfc__buf_ok(&gen));
+    char *text = test_slurp(CATALOGUE, NULL);
+    size_t missing = 0;
+    for (char *line = gen.data, *end; *line; line = end + 1) {
+        end = strchr(line, '\n');
+        *end = '\0';
+        if (strstr(text, line) == NULL && missing++ < 5)
+            cr_expect_fail("not in the catalogue (regenerate with cfc-gen-bad-args):\n%s", line);
+    }
+    cr_expect_eq(missing, 0);
+    /* ... and nothing else is in group .6. */
+    size_t in_group = 0;
+    for (size_t i = 0; i < cfc_catalogue_count(cat); i++) {
+        const cfc_cert_case *c = cfc_catalogue_case(cat, i);
+        const char *dot = strchr(c->id, '.');
+        in_group += !c->scenario && dot && strncmp(dot, ".6.", 3) == 0; /* 12: scenarios */
+    }
+    cr_expect_eq(in_group, n, "group .6 has %zu cases, the generator %zu", in_group, n);
+    cr_expect_geq(n, 200);
+    /* Every argument kind is covered: a sample of each. */
+    static const char *const wants[] = {
+        "\"project_id\": null",
+        "\"task_id\": \"1\"",
+        "\"blocked_by\": [42.5]",
+        "\"duration\": {\"nonfinite\": \"NaN\"}",
+        "\"duration\": {\"nonfinite\": \"-Infinity\"}",
+        "\"agent_type\": [\"x\"]",
+        "\"current_task_id\": 1.5",
+        "\"message_text\": 42",
+        "\"percentage\": true",
+    };
+    for (size_t i = 0; i < sizeof wants / sizeof wants[0]; i++)
+        cr_expect_not_null(strstr(text, wants[i]), "no case with %s", wants[i]);
+    free(text);
+    cfc__buf_free(&gen);
+    cfc_catalogue_free(cat);
+}
 
 Test(certify, sha256_known_answers)
 {
@@ -536,6 +587,8 @@ static const struct expected_verdict {
     {"11.3.5", CFC_VERDICT_FAIL},
     {"11.5.1", CFC_VERDICT_FAIL},
     {"11.5.2", CFC_VERDICT_FAIL},
+    /* percentage None (null): computed, so a float (bug 2). */
+    {"11.6.19", CFC_VERDICT_FAIL},
     /* Scenarios with a task_blocked (bug 3), a test_result (bug 1) or a
      * computed percentage (bug 2). */
     {"12.2.1", CFC_VERDICT_FAIL},
@@ -695,6 +748,173 @@ Test(certify, raising_module_is_not_certified)
             cr_expect(case_says(c, want[i].says), "%s says %s", want[i].id, want[i].says);
     }
     cJSON_Delete(report);
+}
+
+/* ---- the Node.js adapter ---------------------------------------------------------------- */
+
+#define NODE_ADAPTER "node " CFC_SOURCE_DIR "/adapters/node/cfc_adapter.js "
+#define NODE_GOOD CFC_SOURCE_DIR "/tests/certify/good_broadcasts.cjs"
+#define NODE_BUGGY CFC_SOURCE_DIR "/tests/certify/buggy_broadcasts.mjs"
+
+/* Node is a Debian package (nodejs, scripts/setup); under CI=true its
+ * absence is a failure, not a skip. */
+static void need_node(void)
+{
+    if (test_run("command -v node >/dev/null 2>&1", NULL) == 0)
+        return;
+    const char *ci = getenv("CI");
+    if (ci && strcmp(ci, "true") == 0)
+        cr_assert_fail(
+            "node is not installed (Debian package nodejs; ./scripts/setup installs it)");
+    cr_skip_test("node is not installed (Debian package nodejs; ./scripts/setup installs it)");
+}
+
+Test(certify, good_node_module_certifies_at_100_percent)
+{
+    need_node();
+    char *out;
+    int rc = runf(
+        &out, CFC " certify --quiet --adapter '" NODE_ADAPTER NODE_GOOD "' --report-dir %s/node",
+        dir);
+    cr_expect_eq(rc, 0, "%s", out);
+    cr_expect_not_null(strstr(out, "PASS 468  NON-STRICT 0  FAIL 0  UNIMPLEMENTED 0  ERROR 0"),
+                       "%s", out);
+    cr_expect_not_null(strstr(out, "(JavaScript (Node.js "), "%s", out);
+    free(out);
+    cJSON *report = json_report_of("node");
+    const cJSON *impl = cJSON_GetObjectItemCaseSensitive(report, "implementation");
+    cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(impl, "version")->valuestring, "1.0.0");
+    cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(impl, "broadcasters")),
+                 CFC_EV_COUNT, "camelCase names are found");
+    cJSON_Delete(report);
+}
+
+/* The buggy JS module's FAILs, each explained by one of its three bugs;
+ * every other case must PASS. */
+static const char *const node_buggy_expected[] = {
+    /* BUG 3: task_assigned leaves the failing manager's rejection unhandled. */
+    "4.5.1", "4.5.2",
+    /* BUG 2: task_blocked without blocked_count, whenever it sends (6.6.4
+     * and 6.6.10: 2.0 is the integer 2 in JavaScript, so it sends). */
+    "6.1.1", "6.2.1", "6.2.2", "6.2.3", "6.2.4", "6.3.1", "6.3.2", "6.3.3", "6.3.4", "6.5.1",
+    "6.5.2", "6.6.4", "6.6.10",
+    /* BUG 1: test_result timestamps without milliseconds. */
+    "8.1.1", "8.2.1", "8.2.2", "8.2.3", "8.2.4", "8.2.5", "8.2.6", "8.2.7", "8.2.8", "8.3.1",
+    "8.3.2", "8.3.3", "8.3.4", "8.3.5", "8.5.1", "8.5.2", "8.6.4", "8.6.10", "8.6.19", "8.6.36",
+    /* Scenarios with a task_blocked (bug 2) or a test_result (bug 1). */
+    "12.2.1", "12.2.2", "12.2.3", "12.5.1", "12.6.1"};
+
+Test(certify, buggy_node_module_fails_exactly_the_expected_cases)
+{
+    need_node();
+    char *out;
+    int rc =
+        runf(&out,
+             CFC " certify --quiet --adapter '" NODE_ADAPTER NODE_BUGGY "' --report-dir %s/nodebug",
+             dir);
+    cr_expect_eq(rc, 1, "%s", out);
+    free(out);
+    cJSON *report = json_report_of("nodebug");
+    const cJSON *c;
+    size_t n = 0, failed = 0;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(report, "cases"))
+    {
+        const char *id = cJSON_GetObjectItemCaseSensitive(c, "id")->valuestring;
+        const char *verdict = cJSON_GetObjectItemCaseSensitive(c, "verdict")->valuestring;
+        const char *want = "PASS";
+        for (size_t i = 0; i < sizeof node_buggy_expected / sizeof node_buggy_expected[0]; i++) {
+            if (strcmp(node_buggy_expected[i], id) == 0)
+                want = "FAIL";
+        }
+        cr_expect_str_eq(verdict, want, "case %s", id);
+        failed += strcmp(verdict, "FAIL") == 0;
+        n++;
+    }
+    cr_expect_eq(failed, sizeof node_buggy_expected / sizeof node_buggy_expected[0]);
+    cr_expect_eq(n, 468);
+    cr_expect(case_says(report_case(report, "4.5.2"), "unhandled promise rejection"));
+    cr_expect(case_says(report_case(report, "8.1.1"), "ts-fraction"));
+    cJSON_Delete(report);
+}
+
+Test(certify, node_adapter_manager_is_the_contracts)
+{
+    /* C1 in JavaScript: broadcast(message, projectId) and send_json(message)
+     * are misuse; the module is loaded by package name with --path; a module
+     * that cannot be imported is exit 2 with the reason. */
+    need_node();
+    char path[256];
+    snprintf(path, sizeof path, "%s/pkg/node_modules/wrong-calls", dir);
+    char *out;
+    cr_assert_eq(runf(&out, "mkdir -p %s", path), 0);
+    free(out);
+    char file[300];
+    snprintf(file, sizeof file, "%s/index.js", path);
+    FILE *f = fopen(file, "w");
+    cr_assert_not_null(f);
+    fputs("// SPDX-License-Identifier: MIT\n"
+          "const good = require('" NODE_GOOD "');\n"
+          "const extra = (m) => ({ broadcast: (msg) => m.broadcast(msg, msg.project_id) });\n"
+          "module.exports = { ...good,\n"
+          "  broadcastTaskBlocked: (m, projectId, taskId, blockedBy, taskTitle = null) =>\n"
+          "    good.broadcastTaskBlocked(extra(m), projectId, taskId, blockedBy, taskTitle),\n"
+          "  async broadcastAgentRetired(m, project_id, agent_id, tasks_completed = 0) {\n"
+          "    try { await m.send_json({ type: 'agent_retired' }); } catch (e) {}\n"
+          "  },\n"
+          "};\n",
+          f);
+    fclose(f);
+    snprintf(file, sizeof file, "%s/package.json", path);
+    f = fopen(file, "w");
+    cr_assert_not_null(f);
+    fputs("{\"name\": \"wrong-calls\", \"version\": \"3.1.4\", \"main\": \"index.js\"}\n", f);
+    fclose(f);
+    int rc = runf(&out,
+                  "cd / && " CFC " certify --quiet --adapter '" NODE_ADAPTER
+                  "wrong-calls --path %s/pkg' --cases 6.1.1,2.1.1,1.1.1 --report-dir %s/wc",
+                  dir, dir);
+    cr_expect_eq(rc, 1, "%s", out);
+    cr_expect_not_null(strstr(out, "wrong-calls 3.1.4"), "name and version from package.json: %s",
+                       out);
+    free(out);
+    cJSON *report = json_report_of("wc");
+    cr_expect(case_says(report_case(report, "6.1.1"),
+                        "broadcast() takes exactly one argument (message), but was called with 2"));
+    cr_expect(case_says(report_case(report, "2.1.1"), "no method 'send_json'"));
+    cr_expect_str_eq(
+        cJSON_GetObjectItemCaseSensitive(report_case(report, "1.1.1"), "verdict")->valuestring,
+        "PASS");
+    cJSON_Delete(report);
+    rc = runf(&out, CFC " certify --adapter '" NODE_ADAPTER "%s/none.mjs' 2>&1", dir);
+    cr_expect_eq(rc, 2, "%s", out);
+    cr_expect_not_null(strstr(out, "cannot import"), "%s", out);
+    free(out);
+}
+
+/* ---- the reference adapter reads integers exactly ----------------------------------- */
+
+Test(certify, reference_adapter_reads_integers_exactly)
+{
+    /* 2^53+1 arrives as itself (not as 2^53 through a double), and 1e3 is
+     * not the integer 1000: a type refusal, as C would not compile it. */
+    char *out;
+    int rc = runf(&out, "printf '%%s\\n' '{\"op\":\"call\",\"seq\":1,\"broadcaster\":"
+                        "\"broadcast_task_assigned\",\"args\":{\"project_id\":1,\"task_id\":"
+                        "9007199254740993,\"agent_id\":\"a\"}}' '{\"op\":\"call\",\"seq\":2,"
+                        "\"broadcaster\":\"broadcast_task_assigned\",\"args\":{\"project_id\":1,"
+                        "\"task_id\":1e3,\"agent_id\":\"a\"}}' | " REFERENCE_ADAPTER);
+    cr_assert_eq(rc, 0, "%s", out);
+    char *second = strchr(out, '\n');
+    cr_assert_not_null(second, "%s", out);
+    *second++ = '\0';
+    cr_expect_not_null(strstr(out, "\"outcome\":\"refused\""), "%s", out);
+    cr_expect_not_null(strstr(out, "9007199254740993"), "the exact value is in the log: %s", out);
+    cr_expect_null(strstr(out, "9007199254740992"), "%s", out);
+    cr_expect_not_null(strstr(second, "\"outcome\":\"refused\""), "%s", second);
+    cr_expect_not_null(strstr(second, "\"status\":\"TYPE\""), "%s", second);
+    cr_expect_not_null(strstr(second, "argument task_id"), "%s", second);
+    cr_expect_not_null(strstr(second, "exponent"), "%s", second);
+    free(out);
 }
 
 /* ---- adapters that misbehave ------------------------------------------------------ */
@@ -869,7 +1089,7 @@ Test(certify, reports_json_junit_markdown_badge)
                  CFC_CERT_REPORT_SCHEMA);
     const cJSON *cat = cJSON_GetObjectItemCaseSensitive(j, "catalogue");
     cr_expect_eq(strlen(cJSON_GetObjectItemCaseSensitive(cat, "sha256")->valuestring), 64);
-    cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(cat, "version")->valuestring, "1.0.0");
+    cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(cat, "version")->valuestring, "2.0.0");
     const cJSON *sum = cJSON_GetObjectItemCaseSensitive(j, "summary");
     cr_expect_eq(cJSON_GetObjectItemCaseSensitive(sum, "ERROR")->valueint, 1);
     cr_expect_eq(cJSON_GetObjectItemCaseSensitive(sum, "UNIMPLEMENTED")->valueint, 1);
@@ -1051,16 +1271,16 @@ Test(certify, html_report_renders_the_matrix_in_chromium, .timeout = 240)
     char *res = strstr(out, "<pre id=\"result\">");
     cr_assert_not_null(res, "no result from the check page:\n%s", out);
     cr_expect_null(strstr(res, "exception="), "%s", res);
-    cr_expect_not_null(strstr(res, "\ncells=217\n"), "%s", res);
-    cr_expect_not_null(strstr(res, "\nvisible=217\n"), "every cell is laid out with a size:\n%s",
+    cr_expect_not_null(strstr(res, "\ncells=468\n"), "%s", res);
+    cr_expect_not_null(strstr(res, "\nvisible=468\n"), "every cell is laid out with a size:\n%s",
                        res);
     cr_expect_not_null(strstr(res, "\ncolour PASS=rgb(46, 125, 50)\n"), "%s", res);
     cr_expect_not_null(strstr(res, "\ncolour FAIL=rgb(198, 40, 40)\n"), "%s", res);
     cr_expect_not_null(strstr(res, "\nlegend=5\n"), "%s", res);
-    cr_expect_not_null(strstr(res, "\ndetails=217\n"), "%s", res);
-    cr_expect_not_null(strstr(res, "\nopen=48\n"), "the 48 failures are open:\n%s", res);
+    cr_expect_not_null(strstr(res, "\ndetails=468\n"), "%s", res);
+    cr_expect_not_null(strstr(res, "\nopen=49\n"), "the 49 failures are open:\n%s", res);
     cr_expect_null(strstr(res, "\ndiff=0\n"), "%s", res);
-    cr_expect_not_null(strstr(res, "catalogue=version 1.0.0, sha256 "), "%s", res);
+    cr_expect_not_null(strstr(res, "catalogue=version 2.0.0, sha256 "), "%s", res);
     free(out);
 }
 
