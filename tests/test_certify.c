@@ -750,6 +750,56 @@ Test(certify, raising_module_is_not_certified)
     cJSON_Delete(report);
 }
 
+/* ---- the Python adapter: dotted names, metadata, import errors ------------------------- */
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0);
+}
+
+Test(certify, python_adapter_loads_a_package_module_by_dotted_name)
+{
+    /* A package with a relative import, installed metadata beside it. */
+    char path[512], *out;
+    cr_assert_eq(
+        runf(&out, "mkdir -p %s/src/acme/sub %s/src/acme_broadcasts-3.2.1.dist-info", dir, dir), 0);
+    free(out);
+    snprintf(path, sizeof path, "%s/src/acme/__init__.py", dir);
+    write_file(path, "");
+    snprintf(path, sizeof path, "%s/src/acme/sub/__init__.py", dir);
+    write_file(path, "");
+    snprintf(path, sizeof path, "%s/src/acme/impl.py", dir);
+    write_file(path, "import importlib.util\n"
+                     "_s = importlib.util.spec_from_file_location('g', '" GOOD_MODULE "')\n"
+                     "good = importlib.util.module_from_spec(_s)\n"
+                     "_s.loader.exec_module(good)\n");
+    snprintf(path, sizeof path, "%s/src/acme/sub/broadcasts.py", dir);
+    write_file(path, "from ..impl import good\nbroadcast_agent_created = "
+                     "good.broadcast_agent_created\n");
+    snprintf(path, sizeof path, "%s/src/acme_broadcasts-3.2.1.dist-info/METADATA", dir);
+    write_file(path, "Metadata-Version: 2.1\nName: acme-broadcasts\nVersion: 3.2.1\n");
+    snprintf(path, sizeof path, "%s/src/acme_broadcasts-3.2.1.dist-info/top_level.txt", dir);
+    write_file(path, "acme\n");
+    int rc = runf(&out,
+                  CFC " certify --adapter '" PY_ADAPTER
+                      "acme.sub.broadcasts --path %s/src' --cases 1.1.1,2.1.1",
+                  dir);
+    cr_expect_eq(rc, 3, "partial, nothing failed: %s", out);
+    cr_expect_not_null(strstr(out, "acme-broadcasts 3.2.1 (Python "), "%s", out);
+    cr_expect_not_null(strstr(out, "PASS 1  NON-STRICT 0  FAIL 0  UNIMPLEMENTED 1"), "%s", out);
+    free(out);
+    /* A module that cannot be imported: exit 2, with the reason and the
+     * adapter's own exit status (not "killed by signal 9"). */
+    rc = runf(&out, CFC " certify --adapter '" PY_ADAPTER "acme.nothere --path %s/src' 2>&1", dir);
+    cr_expect_eq(rc, 2, "%s", out);
+    cr_expect_not_null(strstr(out, "exited with status 2"), "%s", out);
+    cr_expect_not_null(strstr(out, "cannot import acme.nothere: ModuleNotFoundError"), "%s", out);
+    free(out);
+}
+
 /* ---- the Node.js adapter ---------------------------------------------------------------- */
 
 #define NODE_ADAPTER "node " CFC_SOURCE_DIR "/adapters/node/cfc_adapter.js "

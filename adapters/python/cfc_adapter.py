@@ -8,6 +8,7 @@ docs/websocket-event-contracts.md -- so that ``cfconform certify`` can certify
 it (docs/adapter-protocol.md)::
 
     cfconform certify --adapter 'python3 adapters/python/cfc_adapter.py path/to/broadcasts.py'
+    cfconform certify --adapter 'python3 adapters/python/cfc_adapter.py pkg.broadcasts --path src'
 
 Standard library only (asyncio for the async functions). For each call the
 module's function gets a connection manager with exactly the contract's
@@ -23,8 +24,13 @@ the call. The outcome is ``returned`` or ``raised``; a Python broadcaster has
 no explicit refusal (one that declines its arguments logs and returns
 without sending).
 
-Options: ``--name NAME`` and ``--impl-version VERSION`` override what the
-adapter reports (default: the module's file name and its ``__version__``).
+MODULE is a file or a dotted module name (``mypackage.broadcasts``, imported
+with the working directory and ``--path DIR`` on sys.path, so packages with
+relative imports load). ``--name NAME`` and ``--impl-version VERSION``
+override what the adapter reports (default: the name and version of the
+installed distribution providing the module, where there is one; else the
+module's name and its ``__version__``). A module that cannot be imported
+ends the adapter with status 2 and the exception on stderr.
 
 Nothing the module prints can corrupt the protocol: the protocol goes to a
 private copy of stdout, and fd 1 is pointed at stderr before the module is
@@ -140,19 +146,42 @@ def sent_item(text):
     return {"base64": base64.b64encode(raw).decode("ascii")}
 
 
-def load_module(path):
-    path = os.path.abspath(path)
-    directory = os.path.dirname(path)
-    if directory not in sys.path:
-        sys.path.insert(0, directory)
-    spec = importlib.util.spec_from_file_location(
-        os.path.splitext(os.path.basename(path))[0], path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+def load_module(spec, search_path):
+    """A module from a file (``path/to/broadcasts.py``) or a dotted name
+    (``mypackage.broadcasts``, imported as a package's module, so relative
+    imports work), with the working directory and ``--path`` on sys.path."""
+    for directory in (search_path, os.getcwd()):
+        if directory and os.path.abspath(directory) not in sys.path:
+            sys.path.insert(0, os.path.abspath(directory))
+    if spec.endswith(".py") or os.sep in spec or os.path.isfile(spec):
+        path = os.path.abspath(spec)
+        directory = os.path.dirname(path)
+        if directory not in sys.path:
+            sys.path.insert(0, directory)
+        name = os.path.splitext(os.path.basename(path))[0]
+        spec_ = importlib.util.spec_from_file_location(name, path)
+        if spec_ is None or spec_.loader is None:
+            raise ImportError(f"cannot load {path}")
+        module = importlib.util.module_from_spec(spec_)
+        sys.modules[spec_.name] = module
+        spec_.loader.exec_module(module)
+        return module
+    return importlib.import_module(spec)
+
+
+def metadata_of(module):
+    """(name, version) of the installed distribution that provides the
+    module's top-level package, or (None, None)."""
+    try:
+        import importlib.metadata as md
+        top = module.__name__.split(".")[0]
+        dists = md.packages_distributions().get(top) or []
+        for dist in dists:
+            meta = md.metadata(dist)
+            return meta.get("Name") or dist, md.version(dist)
+    except Exception:  # noqa: BLE001 -- metadata is a nicety, never a failure
+        pass
+    return None, None
 
 
 class Adapter:
@@ -254,21 +283,18 @@ class Adapter:
 def main(argv):
     sys.dont_write_bytecode = True  # leave no __pycache__ beside the module
     args = list(argv[1:])
-    name = version = None
-    for flag in ("--name", "--impl-version"):
+    opts = {"--name": None, "--impl-version": None, "--path": None}
+    for flag in opts:
         if flag in args:
             i = args.index(flag)
             if i + 1 >= len(args):
                 print(f"cfc_adapter.py: {flag} needs a value", file=sys.stderr)
                 return 2
-            value = args[i + 1]
+            opts[flag] = args[i + 1]
             del args[i:i + 2]
-            if flag == "--name":
-                name = value
-            else:
-                version = value
     if len(args) != 1:
-        print("usage: cfc_adapter.py MODULE.py [--name NAME] [--impl-version VERSION]", file=sys.stderr)
+        print("usage: cfc_adapter.py MODULE.py|dotted.module [--path DIR] [--name NAME] "
+              "[--impl-version VERSION]", file=sys.stderr)
         return 2
     # The protocol gets a private copy of stdout; fd 1 becomes stderr, so a
     # print() in the module lands in the log, not in the protocol.
@@ -276,14 +302,19 @@ def main(argv):
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     try:
-        module = load_module(args[0])
-    except Exception as e:  # noqa: BLE001
+        module = load_module(args[0], opts["--path"])
+    except BaseException as e:  # noqa: BLE001 -- SystemExit at import too
         print(f"cfc_adapter.py: cannot import {args[0]}: {type(e).__name__}: {e}", file=sys.stderr)
-        return 2
-    if name is None:
-        name = os.path.splitext(os.path.basename(args[0]))[0]
-    if version is None:
-        version = str(getattr(module, "__version__", "unknown"))
+        sys.stderr.flush()
+        # Exit at once: cfconform sees the end of our output and reports how
+        # we exited (status 2) with this message, not an interpreter that
+        # was still tearing down and had to be killed.
+        os._exit(2)
+    dist_name, dist_version = metadata_of(module)
+    name = opts["--name"] or dist_name or (
+        os.path.splitext(os.path.basename(args[0]))[0] if args[0].endswith(".py")
+        else module.__name__)
+    version = opts["--impl-version"] or dist_version or str(getattr(module, "__version__", "unknown"))
     stdin = open(sys.stdin.fileno(), "r", encoding="utf-8", newline="\n", closefd=False)
     Adapter(module, name, version, out).serve(stdin)
     out.close()
