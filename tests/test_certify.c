@@ -292,6 +292,41 @@ Test(certify, catalogue_has_every_bad_argument_generated_from_the_contract)
     cfc_catalogue_free(cat);
 }
 
+/* Findings a certification report shows: the received value first, then
+ * what was expected; one number when floor and rounding agree. */
+Test(certify, finding_messages_put_the_received_value_first)
+{
+    cfc_checker *c = cfc_checker_new(NULL);
+    static const struct {
+        const char *event, *message;
+    } cases[] = {
+        {"{\"type\":\"progress_update\",\"project_id\":1,\"completed\":5,\"total\":10,"
+         "\"percentage\":40,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}",
+         "percentage is 40 but 5/10 is 50"},
+        {"{\"type\":\"progress_update\",\"project_id\":1,\"completed\":2,\"total\":3,"
+         "\"percentage\":40,\"timestamp\":\"2025-11-08T14:30:45.123Z\"}",
+         "percentage is 40 but 2/3 is 66 or 67 (floor or rounded)"},
+        {"{\"type\":\"agent_retired\",\"project_id\":1,\"agent_id\":\"a\","
+         "\"tasks_completed\":0,\"timestamp\":\"2025-11-08T14:30:45.123456+00:00\"}",
+         "timestamp \"2025-11-08T14:30:45.123456+00:00\" has 6 fractional digits (Python "
+         "isoformat?); expected exactly 3, in the form 2025-11-08T14:30:45.123Z"},
+        {"{\"type\":\"agent_retired\",\"project_id\":1,\"agent_id\":\"a\","
+         "\"tasks_completed\":0,\"timestamp\":\"2025-11-08T14:30:45Z\"}",
+         "timestamp \"2025-11-08T14:30:45Z\" has no fractional seconds; expected exactly 3 "
+         "digits, in the form 2025-11-08T14:30:45.123Z"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const cfc_event_result *r = NULL;
+        cr_assert_eq(cfc_check_event(c, cases[i].event, strlen(cases[i].event), &r), CFC_CHECK_OK);
+        bool found = false;
+        for (size_t f = 0; f < r->n_findings; f++)
+            found |= strcmp(r->findings[f].message, cases[i].message) == 0;
+        cr_expect(found, "no finding \"%s\" (first: %s)", cases[i].message,
+                  r->n_findings ? r->findings[0].message : "none");
+    }
+    cfc_checker_free(c);
+}
+
 Test(certify, sha256_known_answers)
 {
     static const struct {
@@ -960,6 +995,7 @@ Test(certify, reference_adapter_reads_integers_exactly)
     cr_expect_not_null(strstr(out, "\"outcome\":\"refused\""), "%s", out);
     cr_expect_not_null(strstr(out, "9007199254740993"), "the exact value is in the log: %s", out);
     cr_expect_null(strstr(out, "9007199254740992"), "%s", out);
+    cr_expect_not_null(strstr(out, "; an id must be in 1..9007199254740991"), "%s", out);
     cr_expect_not_null(strstr(second, "\"outcome\":\"refused\""), "%s", second);
     cr_expect_not_null(strstr(second, "\"status\":\"TYPE\""), "%s", second);
     cr_expect_not_null(strstr(second, "argument task_id"), "%s", second);
@@ -1237,6 +1273,7 @@ Test(certify, subset_is_partial_everywhere_never_certified)
                   "' --cases 6.1.1 --report-dir %s/partfail",
               dir);
     cr_expect_eq(rc, 1, "%s", out);
+    cr_expect_not_null(strstr(out, ", 1 case, "), "%s", out);
     free(out);
     snprintf(path, sizeof path, "%s/partfail/badge.json", dir);
     text = test_slurp(path, NULL);

@@ -324,8 +324,9 @@ Test(messages, say_expected_and_found)
     cr_expect_eq(f->offset, (size_t)(strstr(ev, "3,\"timestamp") - ev));
     cr_expect_eq(f->severity, CFC_SEVERITY_ERROR);
     f = first_of(r, CFC_RULE_TS_FRACTION);
-    cr_expect_str_eq(f->message, "timestamp has 6 fractional digits (Python isoformat?); the "
-                                 "contract requires exactly 3: 2025-11-08T14:30:45.123Z");
+    cr_expect_str_eq(f->message,
+                     "timestamp \"2025-11-08T14:30:45.123456Z\" has 6 fractional digits (Python "
+                     "isoformat?); expected exactly 3, in the form 2025-11-08T14:30:45.123Z");
     cr_expect_str_eq(f->pointer, "/timestamp");
     cr_expect_str_eq(r->type, "task_blocked");
     cr_expect_eq(r->errors, 2);

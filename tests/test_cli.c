@@ -250,8 +250,7 @@ Test(cli, rules_and_explain)
     free(out);
     cr_assert_eq(test_run(CFC " explain ts-fraction", &out), 0);
     cr_expect_not_null(strstr(out, "T1, T3"), "%s", out);
-    cr_expect_not_null(strstr(out, "-> error[ts-fraction] /timestamp: timestamp has 6 fractional"),
-                       "%s", out);
+    cr_expect_not_null(strstr(out, "-> error[ts-fraction] /timestamp: timestamp \""), "%s", out);
     free(out);
     cr_expect_eq(test_run(CFC " explain no-such-rule 2>/dev/null", NULL), 2);
 }

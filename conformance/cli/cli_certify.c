@@ -201,10 +201,10 @@ int cfc_cmd_certify(int argc, char **argv)
     if (report_dir && write_reports(cert, report_dir) != 0)
         trouble = true;
 
-    printf("%s %s (%s), catalogue %s (sha256 %.12s), %zu cases, %zu adapter start%s\n",
+    printf("%s %s (%s), catalogue %s (sha256 %.12s), %zu case%s, %zu adapter start%s\n",
            cert->impl_name, cert->impl_version, cert->impl_language, cfc_catalogue_version(cat),
-           cfc_catalogue_sha256(cat), cert->n_results, cert->adapter_starts,
-           cert->adapter_starts == 1 ? "" : "s");
+           cfc_catalogue_sha256(cat), cert->n_results, cert->n_results == 1 ? "" : "s",
+           cert->adapter_starts, cert->adapter_starts == 1 ? "" : "s");
     for (int v = 0; v < CFC_VERDICT_COUNT; v++)
         printf("%s%s %zu", v ? "  " : "", cfc_verdict_name((cfc_verdict)v), cert->counts[v]);
     putchar('\n');

@@ -452,14 +452,14 @@ static void check_timestamp(cfc_checker *c, const cfc_jval *v, const path *p)
                     "timestamp \"%s\" has a lower-case 't' or 'z'; %s", d, ex);
     if (bad & CFC_TS_NO_FRACTION)
         add_finding(c, CFC_RULE_TS_FRACTION, p->s, v->offset,
-                    "timestamp \"%s\" has no fractional seconds; the contract requires exactly "
-                    "3: 2025-11-08T14:30:45.123Z",
+                    "timestamp \"%s\" has no fractional seconds; expected exactly 3 digits, "
+                    "in the form 2025-11-08T14:30:45.123Z",
                     d);
     if (bad & CFC_TS_FRACTION)
         add_finding(c, CFC_RULE_TS_FRACTION, p->s, v->offset,
-                    "timestamp has %d fractional digits%s; the contract requires exactly 3: "
-                    "2025-11-08T14:30:45.123Z",
-                    digits, digits == 6 ? " (Python isoformat?)" : "");
+                    "timestamp \"%s\" has %d fractional digits%s; expected exactly 3, in the "
+                    "form 2025-11-08T14:30:45.123Z",
+                    d, digits, digits == 6 ? " (Python isoformat?)" : "");
     if (bad & CFC_TS_OFFSET)
         add_finding(c, CFC_RULE_TS_ZONE, p->s, v->offset,
                     "timestamp \"%s\" has a UTC offset instead of 'Z'%s; %s", d,
@@ -783,11 +783,15 @@ static void check_across(cfc_checker *c, const cfc_event_type *t, const seen *s)
         }
         int64_t lo, hi;
         cfc_e_percentage_readings(done->i, total->i, &lo, &hi);
-        if (!cfc_e_percentage_ok(done->i, total->i, pct->i))
+        if (!cfc_e_percentage_ok(done->i, total->i, pct->i) && lo == hi)
+            add_finding(c, CFC_RULE_PERCENTAGE_MISMATCH, "/percentage", pct->v->offset,
+                        "percentage is %" PRId64 " but %" PRId64 "/%" PRId64 " is %" PRId64, pct->i,
+                        done->i, total->i, lo);
+        else if (!cfc_e_percentage_ok(done->i, total->i, pct->i))
             add_finding(c, CFC_RULE_PERCENTAGE_MISMATCH, "/percentage", pct->v->offset,
                         "percentage is %" PRId64 " but %" PRId64 "/%" PRId64 " is %" PRId64
-                        "%s%" PRId64 " (floor or rounded)",
-                        pct->i, done->i, total->i, lo, lo == hi ? "" : " or ", lo == hi ? lo : hi);
+                        " or %" PRId64 " (floor or rounded)",
+                        pct->i, done->i, total->i, lo, hi);
         break;
     }
     default: break;

@@ -227,8 +227,8 @@ static void check_int(event *ev, const char *what, cfc_kind kind, int64_t v)
 {
     int64_t lo = 0, hi = 0;
     if (cfc_kind_int_bounds(kind, &lo, &hi) && !cfc_kind_int_ok(kind, v))
-        refuse(ev, "%s is %" PRId64 "; a %s must be in %" PRId64 "..%" PRId64, what, v,
-               cfc_kind_name(kind), lo, hi);
+        refuse(ev, "%s is %" PRId64 "; %s %s must be in %" PRId64 "..%" PRId64, what, v,
+               strchr("aeiou", cfc_kind_name(kind)[0]) ? "an" : "a", cfc_kind_name(kind), lo, hi);
 }
 
 static void check_string(event *ev, const char *what, const char *s, bool non_empty)
