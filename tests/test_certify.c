@@ -1282,6 +1282,97 @@ Test(certify, subset_is_partial_everywhere_never_certified)
     free(text);
 }
 
+/* Text, Markdown and JUnit: every finding of a case, and the per-rule
+ * summary (rule, cases not passed, first case). */
+Test(certify, every_finding_and_the_rule_summary_in_text_markdown_junit)
+{
+    char *out;
+    int rc = runf(&out,
+                  CFC " certify --adapter '" PY_ADAPTER BUGGY_MODULE
+                      "' --cases '8.1.1,8.2.1,11.1.1,12.6.1' --report-dir %s/all 2>/dev/null",
+                  dir);
+    cr_expect_eq(rc, 1, "%s", out);
+    cr_expect_null(strstr(out, "more)"), "no finding is left out:\n%s", out);
+    /* 12.6.1's findings, each on its own line. */
+    cr_expect_not_null(strstr(out, "\n  12.6.1    FAIL          step 3: error[int-form]"), "%s",
+                       out);
+    cr_expect_not_null(strstr(out, "\n                          step 4: error[missing-field]"),
+                       "%s", out);
+    cr_expect_not_null(strstr(out, "\n                          step 8: error[ts-zone]"), "%s",
+                       out);
+    cr_expect_not_null(strstr(out, "by rule (cases not passed, first case):\n"), "%s", out);
+    cr_expect_not_null(strstr(out, "\n  ts-fraction                      3  8.1.1\n"), "%s", out);
+    cr_expect_not_null(strstr(out, "\n  int-form                         2  11.1.1\n"), "%s", out);
+    cr_expect_not_null(strstr(out, "\n  missing-field                    1  12.6.1\n"), "%s", out);
+    free(out);
+
+    char path[256];
+    snprintf(path, sizeof path, "%s/all/certification.md", dir);
+    char *text = test_slurp(path, NULL);
+    cr_expect_not_null(strstr(text, "### By rule"), "%s", text);
+    cr_expect_not_null(strstr(text, "| ts-fraction | 3 | 8.1.1 |"), "%s", text);
+    cr_expect_not_null(strstr(text, "| expected values | 2 | 11.1.1 |"), "%s", text);
+    /* 12.6.1's row has every finding, the last one too. */
+    const char *row = strstr(text, "| 12.6.1 | FAIL |");
+    cr_assert_not_null(row, "%s", text);
+    const char *eol = strchr(row, '\n');
+    cr_expect(eol && strstr(row, "step 10: /percentage is 50.0, expected 50") < eol &&
+                  strstr(row, "step 10: /percentage is 50.0, expected 50") != NULL,
+              "%.*s", (int)(eol ? eol - row : 80), row);
+    free(text);
+
+    snprintf(path, sizeof path, "%s/all/certification.xml", dir);
+    text = test_slurp(path, NULL);
+    const char *junit = strstr(text, "name=\"8.1.1 ");
+    cr_assert_not_null(junit);
+    const char *failure = strstr(junit, "<failure message=\"");
+    cr_assert_not_null(failure);
+    const char *end = strstr(failure, "\" type=");
+    const char *zone = strstr(failure, "; error[ts-zone]");
+    cr_expect(zone && zone < end, "every finding in the message attribute: %.300s", failure);
+    free(text);
+}
+
+Test(certify, progress_lines_when_not_on_a_terminal)
+{
+    char *out;
+    int rc = runf(&out, CFC " certify --adapter " REFERENCE_ADAPTER
+                            " --cases 1.1,2.1 --progress-every 0 2>&1 >/dev/null");
+    cr_expect_eq(rc, 3, "%s", out);
+    cr_expect_not_null(strstr(out, "certify: 0 of 3 cases (0%), running 1.1.1\n"), "%s", out);
+    cr_expect_not_null(strstr(out, "certify: 2 of 3 cases (66%), running 2.1.1, about "), "%s",
+                       out);
+    cr_expect_null(strstr(out, "\033["), "no terminal codes in a log: %s", out);
+    free(out);
+    /* The default: a line every 5 s, so a fast run prints none; --quiet
+     * never does. */
+    rc = runf(&out, CFC " certify --adapter " REFERENCE_ADAPTER " --cases 1.1 2>&1 >/dev/null");
+    cr_expect_eq(rc, 3);
+    cr_expect_null(strstr(out, "running 1.1.2"), "%s", out);
+    free(out);
+    rc = runf(&out, CFC " certify --quiet --progress-every 0 --adapter " REFERENCE_ADAPTER
+                        " --cases 1.1 2>&1 >/dev/null");
+    cr_expect_eq(rc, 3);
+    cr_expect_null(strstr(out, "certify: "), "%s", out);
+    free(out);
+}
+
+Test(certify, progress_is_live_on_a_terminal_and_erased_at_the_end)
+{
+    if (test_run("command -v script >/dev/null 2>&1", NULL) != 0)
+        cr_skip_test("script (util-linux) is not installed: no terminal to test with");
+    /* script(1) gives the run a terminal; its output is what the screen got. */
+    char *out;
+    int rc = runf(&out, "script -qfec \"" CFC " certify --adapter " REFERENCE_ADAPTER
+                        " --cases 1.1,2.1\" /dev/null");
+    cr_expect_eq(rc, 3, "%s", out);
+    cr_expect_not_null(strstr(out, "\r\033[K[0/3]   0%  1.1.1"), "%s", out);
+    cr_expect_not_null(strstr(out, "\r\033[K[2/3]  66%  2.1.1     about "), "%s", out);
+    /* Erased before the summary. */
+    cr_expect_not_null(strstr(out, "\r\033[Kcfc-reference "), "%s", out);
+    free(out);
+}
+
 /* What the page must show once Chromium has laid it out: every case a
  * visible cell, one colour per verdict, the legend, the details, the hash.
  * The report has no script; this page loads it in a frame and measures. */
@@ -1307,6 +1398,23 @@ static const char html_check_page[] =
     "    out.push('open=' + d.querySelectorAll('details.case[open]').length);\n"
     "    out.push('diff=' + d.querySelectorAll('pre.diff span.del').length);\n"
     "    out.push('catalogue=' + d.getElementById('catalogue').textContent);\n"
+    "    var pass = d.getElementById('case-1.1.1');\n"
+    "    out.push('pass_open=' + pass.open);\n"
+    "    out.push('pass_received=' + (pass.textContent.indexOf('\"type\":\"agent_created\"') >= "
+    "0));\n"
+    "    var shown = function (sel) { var n = 0, l = d.querySelectorAll(sel);\n"
+    "      for (var i = 0; i < l.length; i++) if (l[i].getClientRects().length) n++; return n; };\n"
+    "    d.getElementById('fv-fail').checked = true;\n"
+    "    out.push('fail_shown=' + shown('details.case'), 'fail_cells=' + shown('#matrix "
+    "a.cell'));\n"
+    "    d.getElementById('fv-all').checked = true;\n"
+    "    var r = d.querySelector('input[data-rule=\"ts-fraction\"]');\n"
+    "    r.checked = true;\n"
+    "    out.push('rule_shown=' + shown('details.case'));\n"
+    "    out.push('rule_count=' + "
+    "d.querySelector('td.rule-count[data-rule=\"ts-fraction\"]').textContent);\n"
+    "    d.getElementById('fr-all').checked = true;\n"
+    "    out.push('all_shown=' + shown('details.case'));\n"
     "  } catch (e) { out.push('exception=' + e); }\n"
     "  var pre = document.createElement('pre'); pre.id = 'result';\n"
     "  pre.textContent = '\\n' + out.join('\\n') + '\\n';\n"
@@ -1368,6 +1476,16 @@ Test(certify, html_report_renders_the_matrix_in_chromium, .timeout = 240)
     cr_expect_not_null(strstr(res, "\nopen=49\n"), "the 49 failures are open:\n%s", res);
     cr_expect_null(strstr(res, "\ndiff=0\n"), "%s", res);
     cr_expect_not_null(strstr(res, "catalogue=version 2.0.0, sha256 "), "%s", res);
+    /* Passing cases collapsed, with what they received. */
+    cr_expect_not_null(strstr(res, "\npass_open=false\n"), "%s", res);
+    cr_expect_not_null(strstr(res, "\npass_received=true\n"), "%s", res);
+    /* The filters: by verdict (the 49 FAILs, in the list and the matrix),
+     * by rule (as many as the per-rule summary says), and back to all. */
+    cr_expect_not_null(strstr(res, "\nfail_shown=49\n"), "%s", res);
+    cr_expect_not_null(strstr(res, "\nfail_cells=49\n"), "%s", res);
+    cr_expect_not_null(strstr(res, "\nrule_shown=18\n"), "%s", res);
+    cr_expect_not_null(strstr(res, "\nrule_count=18\n"), "%s", res);
+    cr_expect_not_null(strstr(res, "\nall_shown=468\n"), "%s", res);
     free(out);
 }
 

@@ -146,7 +146,7 @@ def sent_item(text):
     return {"base64": base64.b64encode(raw).decode("ascii")}
 
 
-def load_module(spec, search_path):
+def load_module(spec, search_path=None):
     """A module from a file (``path/to/broadcasts.py``) or a dotted name
     (``mypackage.broadcasts``, imported as a package's module, so relative
     imports work), with the working directory and ``--path`` on sys.path."""

@@ -2,9 +2,11 @@
 /*
  * Certification reports: JSON (for tools, versioned schema), JUnit XML (CI
  * test reporters), Markdown (CI job pages), a shields.io endpoint badge, and
- * one self-contained HTML page (no script, no external asset: a case matrix
- * coloured by verdict with its legend, then every case with expected vs
- * received and the diff).
+ * one self-contained HTML page (no script, no external asset: a per-rule
+ * summary, filters by verdict and by rule made of radio buttons and CSS, a
+ * case matrix coloured by verdict with its legend, then every case with
+ * what it received, and for a case not passed what was expected and the
+ * diff).
  *
  * Each report is built in memory (they are small: a few hundred kB for the
  * whole catalogue) and written at once, so a failed allocation never leaves
@@ -92,6 +94,116 @@ static const char *verdict_meaning(cfc_verdict v)
     case CFC_VERDICT_COUNT: break;
     }
     return "";
+}
+
+/* ---- by rule ------------------------------------------------------------------ */
+
+static bool starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The message forms are certify_verdict.c's: checker findings are
+ * "error[RULE] ..." or "warning[RULE] ...", the others are worded there. */
+void cfc_cert_message_rule(const char *m, cfc_verdict verdict, char *out, size_t cap)
+{
+    const char *rule = "other";
+    size_t len = 0;
+    if (verdict == CFC_VERDICT_ERROR)
+        rule = "adapter error";
+    else if (verdict == CFC_VERDICT_UNIMPLEMENTED)
+        rule = "unimplemented";
+    else {
+        /* "step 2: " (scenarios) and "event 2: " (several events) first. */
+        for (int i = 0; i < 2; i++) {
+            if (starts(m, "step ") || starts(m, "event ")) {
+                const char *colon = strstr(m, ": ");
+                if (colon)
+                    m = colon + 2;
+            }
+        }
+        const char *open = strchr(m, '['), *close = open ? strchr(open, ']') : NULL;
+        if ((starts(m, "error[") || starts(m, "warning[")) && close) {
+            rule = open + 1;
+            len = (size_t)(close - open - 1);
+        } else if (strstr(m, "(rule C1)"))
+            rule = "C1 manager interface";
+        else if (starts(m, "raised"))
+            rule = "C2 never raise";
+        else if (starts(m, "refused valid"))
+            rule = "refused valid arguments";
+        else if (starts(m, "sent a "))
+            rule = "wrong event type";
+        else if (starts(m, "sent "))
+            rule = "number of events";
+        else if (starts(m, "no ERROR log line"))
+            rule = "ERROR log line";
+        else if (starts(m, "/timestamp ") && strstr(m, " ms "))
+            rule = "timestamp window";
+        else if (starts(m, "/"))
+            rule = "expected values";
+    }
+    if (len == 0)
+        len = strlen(rule);
+    if (cap == 0)
+        return;
+    if (len >= cap)
+        len = cap - 1;
+    memcpy(out, rule, len);
+    out[len] = '\0';
+}
+
+#define MAX_RULE_ROWS 256
+
+size_t cfc_certification_rules(const cfc_certification *cert, cfc_cert_rule_row *rows, size_t cap)
+{
+    cfc_cert_rule_row all[MAX_RULE_ROWS];
+    size_t n = 0;
+    for (size_t i = 0; cert && i < cert->n_results; i++) {
+        const cfc_case_result *r = &cert->results[i];
+        if (r->verdict == CFC_VERDICT_PASS)
+            continue;
+        /* Each rule once per case. */
+        char seen[16][48];
+        size_t n_seen = 0;
+        for (size_t m = 0; m < r->n_messages || (m == 0 && r->n_messages == 0); m++) {
+            char rule[48];
+            cfc_cert_message_rule(r->n_messages ? r->messages[m] : "", r->verdict, rule,
+                                  sizeof rule);
+            bool dup = false;
+            for (size_t k = 0; k < n_seen && !dup; k++)
+                dup = strcmp(seen[k], rule) == 0;
+            if (dup)
+                continue;
+            if (n_seen < sizeof seen / sizeof seen[0])
+                memcpy(seen[n_seen++], rule, sizeof rule);
+            size_t row = 0;
+            while (row < n && strcmp(all[row].rule, rule) != 0)
+                row++;
+            if (row == n) {
+                if (n == MAX_RULE_ROWS) /* more rules than exist today: not counted */
+                    continue;
+                memcpy(all[n].rule, rule, sizeof rule);
+                all[n].cases = 0;
+                all[n].first_case = r->c->id;
+                n++;
+            }
+            all[row].cases++;
+        }
+    }
+    /* Most cases first; ties in order of first appearance (catalogue order). */
+    for (size_t i = 1; i < n; i++) {
+        cfc_cert_rule_row x = all[i];
+        size_t j = i;
+        while (j > 0 && all[j - 1].cases < x.cases) {
+            all[j] = all[j - 1];
+            j--;
+        }
+        all[j] = x;
+    }
+    for (size_t i = 0; i < n && i < cap; i++)
+        rows[i] = all[i];
+    return n;
 }
 
 /* ---- JSON ------------------------------------------------------------------- */
@@ -218,6 +330,19 @@ static void junit_problem_text(cfc__buf *b, const cfc_case_result *r)
     }
 }
 
+/* Every finding in the message attribute (CI tools often show only it),
+ * separated by "; ". */
+static void junit_messages(cfc__buf *b, const cfc_case_result *r)
+{
+    if (r->n_messages == 0)
+        xml(b, cfc_verdict_name(r->verdict));
+    for (size_t m = 0; m < r->n_messages; m++) {
+        if (m)
+            cfc__buf_puts(b, "; ");
+        xml(b, r->messages[m]);
+    }
+}
+
 static void junit_report(cfc__buf *b, const cfc_certification *c)
 {
     char ts[25];
@@ -276,7 +401,6 @@ static void junit_report(cfc__buf *b, const cfc_certification *c)
             cfc__buf_puts(b, " ");
             xml(b, r->c->description);
             cfc__buf_printf(b, "\" time=\"%.3f\"", r->elapsed_ms / 1000.0);
-            const char *first = r->n_messages ? r->messages[0] : cfc_verdict_name(r->verdict);
             switch (r->verdict) {
             case CFC_VERDICT_PASS: cfc__buf_puts(b, "/>\n"); continue;
             case CFC_VERDICT_NON_STRICT:
@@ -286,7 +410,7 @@ static void junit_report(cfc__buf *b, const cfc_certification *c)
                 break;
             case CFC_VERDICT_UNIMPLEMENTED:
                 cfc__buf_puts(b, ">\n      <skipped message=\"");
-                xml(b, first);
+                junit_messages(b, r);
                 cfc__buf_puts(b, "\" type=\"UNIMPLEMENTED\"/>\n");
                 break;
             case CFC_VERDICT_FAIL:
@@ -294,7 +418,7 @@ static void junit_report(cfc__buf *b, const cfc_certification *c)
             case CFC_VERDICT_COUNT: {
                 const char *el = r->verdict == CFC_VERDICT_FAIL ? "failure" : "error";
                 cfc__buf_printf(b, ">\n      <%s message=\"", el);
-                xml(b, first);
+                junit_messages(b, r);
                 cfc__buf_printf(b, "\" type=\"%s\">", cfc_verdict_name(r->verdict));
                 junit_problem_text(b, r);
                 cfc__buf_printf(b, "</%s>\n", el);
@@ -348,6 +472,23 @@ static void md(cfc__buf *b, const char *s, size_t max)
     }
 }
 
+/* The per-rule summary as a Markdown table. */
+static void markdown_rules(cfc__buf *b, const cfc_certification *c)
+{
+    cfc_cert_rule_row rows[64];
+    size_t n = cfc_certification_rules(c, rows, 64);
+    if (n == 0)
+        return;
+    cfc__buf_puts(b, "\n### By rule\n\n| Rule | Cases not passed | First case |\n|---|---:|---|\n");
+    for (size_t i = 0; i < n && i < 64; i++) {
+        cfc__buf_puts(b, "| ");
+        md(b, rows[i].rule, 48);
+        cfc__buf_printf(b, " | %zu | ", rows[i].cases);
+        md(b, rows[i].first_case, 40);
+        cfc__buf_puts(b, " |\n");
+    }
+}
+
 static void markdown_report(cfc__buf *b, const cfc_certification *c)
 {
     char ts[25];
@@ -380,6 +521,7 @@ static void markdown_report(cfc__buf *b, const cfc_certification *c)
     }
     if (c->counts[CFC_VERDICT_PASS] == c->n_results)
         return;
+    markdown_rules(b, c);
     cfc__buf_puts(b, "\n### Cases not passed strictly\n\n| Case | Verdict | Description | Why "
                      "|\n|---|---|---|---|\n");
     for (size_t i = 0; i < c->n_results; i++) {
@@ -391,9 +533,12 @@ static void markdown_report(cfc__buf *b, const cfc_certification *c)
         cfc__buf_printf(b, " | %s | ", cfc_verdict_name(r->verdict));
         md(b, r->c->description, 160);
         cfc__buf_puts(b, " | ");
-        md(b, r->n_messages ? r->messages[0] : "", 240);
-        if (r->n_messages > 1)
-            cfc__buf_printf(b, " (+%zu more)", r->n_messages - 1);
+        /* Every finding, one per line of the cell. */
+        for (size_t m = 0; m < r->n_messages; m++) {
+            if (m)
+                cfc__buf_puts(b, "<br>");
+            md(b, r->messages[m], 400);
+        }
         cfc__buf_puts(b, " |\n");
     }
 }
@@ -463,12 +608,36 @@ static const char css[] =
     ".diff .same{color:#555;display:block}"
     "h4{margin:.8em 0 .2em}";
 
-static void html_case(cfc__buf *b, const cfc_case_result *r)
+/* The filter classes of a case: f-VERDICT and r-N for each rule N (the
+ * index in the per-rule summary) of its findings. */
+static void html_filter_classes(cfc__buf *b, const cfc_case_result *r,
+                                const cfc_cert_rule_row *rows, size_t n_rows)
+{
+    cfc__buf_printf(b, " f-%s", verdict_class(r->verdict) + 2);
+    if (r->verdict == CFC_VERDICT_PASS)
+        return;
+    for (size_t m = 0; m < r->n_messages || m == 0; m++) {
+        char rule[48];
+        cfc_cert_message_rule(r->n_messages ? r->messages[m] : "", r->verdict, rule, sizeof rule);
+        for (size_t i = 0; i < n_rows; i++) {
+            if (strcmp(rows[i].rule, rule) == 0)
+                cfc__buf_printf(b, " r-%zu", i);
+        }
+        if (r->n_messages == 0)
+            break;
+    }
+}
+
+static void html_case(cfc__buf *b, const cfc_case_result *r, const cfc_cert_rule_row *rows,
+                      size_t n_rows)
 {
     const cfc_cert_case *k = r->c;
     bool pass = r->verdict == CFC_VERDICT_PASS;
-    cfc__buf_puts(b, "<details class=\"case\" id=\"case-");
+    cfc__buf_puts(b, "<details class=\"case");
+    html_filter_classes(b, r, rows, n_rows);
+    cfc__buf_puts(b, "\" id=\"case-");
     html(b, k->id);
+    /* Failing cases open, passing ones collapsed. */
     cfc__buf_printf(b,
                     "\" data-verdict=\"%s\"%s><summary><span class=\"cell %s\">%s</span> <strong>",
                     cfc_verdict_name(r->verdict), pass ? "" : " open", verdict_class(r->verdict),
@@ -493,11 +662,12 @@ static void html_case(cfc__buf *b, const cfc_case_result *r)
             cfc__buf_printf(b, "  with the manager's broadcast set to %s",
                             cfc_fault_name(st->fault));
         cfc__buf_puts(b, "</pre>");
-        if (pass)
-            continue;
-        cfc__buf_puts(b, "<h4>Expected</h4><p>");
-        html(b, st->expected);
-        cfc__buf_puts(b, "</p>");
+        if (!pass) {
+            cfc__buf_puts(b, "<h4>Expected</h4><p>");
+            html(b, st->expected);
+            cfc__buf_puts(b, "</p>");
+        }
+        /* What was received, passing cases too. */
         if (s < r->n_replies) {
             const cfc_cert_reply *rep = &r->replies[s];
             cfc__buf_printf(b, "<h4>Received</h4><pre>outcome: %s", cfc_outcome_name(rep->outcome));
@@ -549,6 +719,94 @@ static void html_case(cfc__buf *b, const cfc_case_result *r)
     cfc__buf_puts(b, "</details>\n");
 }
 
+/* Filters without a script: radio buttons before everything they filter
+ * (CSS's ~ reaches later siblings), labels in the filter bar. */
+static const cfc_verdict filter_verdicts[] = {CFC_VERDICT_PASS, CFC_VERDICT_NON_STRICT,
+                                              CFC_VERDICT_FAIL, CFC_VERDICT_UNIMPLEMENTED,
+                                              CFC_VERDICT_ERROR};
+
+static void html_filter_inputs(cfc__buf *b, const cfc_cert_rule_row *rows, size_t n_rows)
+{
+    cfc__buf_puts(b, "<input type=\"radio\" class=\"filter\" name=\"fv\" id=\"fv-all\" checked>");
+    for (size_t i = 0; i < sizeof filter_verdicts / sizeof filter_verdicts[0]; i++)
+        cfc__buf_printf(b, "<input type=\"radio\" class=\"filter\" name=\"fv\" id=\"fv-%s\">",
+                        verdict_class(filter_verdicts[i]) + 2);
+    cfc__buf_puts(b, "<input type=\"radio\" class=\"filter\" name=\"fr\" id=\"fr-all\" checked>");
+    for (size_t i = 0; i < n_rows; i++) {
+        cfc__buf_printf(b,
+                        "<input type=\"radio\" class=\"filter\" name=\"fr\" id=\"fr-%zu\" "
+                        "data-rule=\"",
+                        i);
+        html(b, rows[i].rule);
+        cfc__buf_puts(b, "\">");
+    }
+    cfc__buf_puts(b, "\n");
+}
+
+static void html_filter_css(cfc__buf *b, size_t n_rows)
+{
+    cfc__buf_puts(b, "input.filter{position:absolute;opacity:0;pointer-events:none}"
+                     "#filters label{display:inline-block;margin:2px;padding:.15em .6em;border:1px "
+                     "solid #bbb;border-radius:3px;cursor:pointer;font-size:.9em}"
+                     "#fv-all:checked~#filters label[for=fv-all],"
+                     "#fr-all:checked~#filters label[for=fr-all]{background:#1b1b1b;color:#fff}");
+    for (size_t i = 0; i < sizeof filter_verdicts / sizeof filter_verdicts[0]; i++) {
+        const char *v = verdict_class(filter_verdicts[i]) + 2;
+        cfc__buf_printf(b,
+                        "#fv-%s:checked~#filters label[for=fv-%s]{background:#1b1b1b;color:#fff}"
+                        "#fv-%s:checked~#details .case:not(.f-%s),"
+                        "#fv-%s:checked~#matrix-section a.cell:not(.f-%s){display:none}",
+                        v, v, v, v, v, v);
+    }
+    for (size_t i = 0; i < n_rows; i++)
+        cfc__buf_printf(b,
+                        "#fr-%zu:checked~#filters label[for=fr-%zu]{background:#1b1b1b;color:#fff}"
+                        "#fr-%zu:checked~#details .case:not(.r-%zu),"
+                        "#fr-%zu:checked~#matrix-section a.cell:not(.r-%zu){display:none}",
+                        i, i, i, i, i, i);
+}
+
+static void html_filters(cfc__buf *b, const cfc_certification *c, const cfc_cert_rule_row *rows,
+                         size_t n_rows)
+{
+    cfc__buf_printf(b,
+                    "<section id=\"filters\"><h2>Filters</h2>\n<p>Verdict: <label "
+                    "for=\"fv-all\">all (%zu)</label>",
+                    c->n_results);
+    for (size_t i = 0; i < sizeof filter_verdicts / sizeof filter_verdicts[0]; i++)
+        cfc__buf_printf(b, "<label for=\"fv-%s\">%s (%zu)</label>",
+                        verdict_class(filter_verdicts[i]) + 2, cfc_verdict_name(filter_verdicts[i]),
+                        c->counts[filter_verdicts[i]]);
+    cfc__buf_puts(b, "</p>\n<p>Rule: <label for=\"fr-all\">all</label>");
+    for (size_t i = 0; i < n_rows; i++) {
+        cfc__buf_printf(b, "<label for=\"fr-%zu\">", i);
+        html(b, rows[i].rule);
+        cfc__buf_printf(b, " (%zu)</label>", rows[i].cases);
+    }
+    cfc__buf_puts(b, "</p>\n</section>\n");
+}
+
+/* The per-rule summary: one systematic fault does not hide the others. */
+static void html_rules(cfc__buf *b, const cfc_cert_rule_row *rows, size_t n_rows)
+{
+    if (n_rows == 0)
+        return;
+    cfc__buf_puts(b, "<section id=\"rules\"><h2>By rule</h2>\n<table class=\"counts\"><tr>"
+                     "<th>Rule</th><th>Cases not passed</th><th>First case</th></tr>");
+    for (size_t i = 0; i < n_rows; i++) {
+        cfc__buf_puts(b, "<tr><td>");
+        html(b, rows[i].rule);
+        cfc__buf_printf(b, "</td><td class=\"rule-count\" data-rule=\"");
+        html(b, rows[i].rule);
+        cfc__buf_printf(b, "\">%zu</td><td><a href=\"#case-", rows[i].cases);
+        html(b, rows[i].first_case);
+        cfc__buf_puts(b, "\">");
+        html(b, rows[i].first_case);
+        cfc__buf_puts(b, "</a></td></tr>");
+    }
+    cfc__buf_puts(b, "</table>\n</section>\n");
+}
+
 static void html_report(cfc__buf *b, const cfc_certification *c)
 {
     char ts[25];
@@ -556,6 +814,10 @@ static void html_report(cfc__buf *b, const cfc_certification *c)
     const cfc_catalogue *cat = c->catalogue;
     const char *name = c->impl_name ? c->impl_name : "?";
     const char *version = c->impl_version ? c->impl_version : "?";
+    cfc_cert_rule_row rows[64];
+    size_t n_rows = cfc_certification_rules(c, rows, 64);
+    if (n_rows > 64)
+        n_rows = 64;
     cfc__buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                      "<title>cfconform certification: ");
@@ -564,8 +826,11 @@ static void html_report(cfc__buf *b, const cfc_certification *c)
     html(b, version);
     cfc__buf_puts(b, " — ");
     status_text(b, c, false);
-    cfc__buf_printf(
-        b, "</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n<h1>Certification of ", css);
+    cfc__buf_printf(b, "</title>\n<style>%s", css);
+    html_filter_css(b, n_rows);
+    cfc__buf_puts(b, "</style>\n</head>\n<body>\n");
+    html_filter_inputs(b, rows, n_rows);
+    cfc__buf_puts(b, "<header>\n<h1>Certification of ");
     html(b, name);
     cfc__buf_add(b, " ", 1);
     html(b, version);
@@ -609,7 +874,10 @@ static void html_report(cfc__buf *b, const cfc_certification *c)
         cfc__buf_printf(b, "<li><span class=\"cell %s\">%s</span> %s</li>",
                         verdict_class((cfc_verdict)v), cfc_verdict_name((cfc_verdict)v),
                         verdict_meaning((cfc_verdict)v));
-    cfc__buf_puts(b, "</ul>\n</section>\n<section><h2>Case matrix</h2>\n<table class=\"matrix\" "
+    cfc__buf_puts(b, "</ul>\n</section>\n");
+    html_rules(b, rows, n_rows);
+    html_filters(b, c, rows, n_rows);
+    cfc__buf_puts(b, "<section id=\"matrix-section\"><h2>Case matrix</h2>\n<table class=\"matrix\" "
                      "id=\"matrix\">\n");
     for (size_t si = 0; si < cfc_catalogue_section_count(cat); si++) {
         const cfc_cert_section *sec = cfc_catalogue_section(cat, si);
@@ -627,8 +895,10 @@ static void html_report(cfc__buf *b, const cfc_certification *c)
             const cfc_case_result *r = &c->results[i];
             if (strcmp(r->c->section, sec->id) != 0)
                 continue;
-            cfc__buf_printf(b, "<a class=\"cell %s\" data-verdict=\"%s\" href=\"#case-",
-                            verdict_class(r->verdict), cfc_verdict_name(r->verdict));
+            cfc__buf_printf(b, "<a class=\"cell %s", verdict_class(r->verdict));
+            html_filter_classes(b, r, rows, n_rows);
+            cfc__buf_printf(b, "\" data-verdict=\"%s\" href=\"#case-",
+                            cfc_verdict_name(r->verdict));
             html(b, r->c->id);
             cfc__buf_printf(b, "\" title=\"%s: ", cfc_verdict_name(r->verdict));
             html(b, r->c->description);
@@ -640,7 +910,7 @@ static void html_report(cfc__buf *b, const cfc_certification *c)
     }
     cfc__buf_puts(b, "</table>\n</section>\n<section id=\"details\"><h2>Cases</h2>\n");
     for (size_t i = 0; i < c->n_results; i++)
-        html_case(b, &c->results[i]);
+        html_case(b, &c->results[i], rows, n_rows);
     cfc__buf_puts(b, "</section>\n<footer><p>Generated by cfconform certify. The catalogue's hash "
                      "identifies exactly which cases were run.</p></footer>\n</body>\n</html>\n");
 }

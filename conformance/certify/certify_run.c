@@ -393,6 +393,8 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
         if (!cfc_case_selected(c->id, o->cases))
             continue;
         cfc_case_result *res = &cert->results[cert->n_results];
+        if (o->on_start)
+            o->on_start(o->on_case_ctx, c, cert->n_results, selected);
         if (!run_case(&r, c, res)) {
             status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
             goto done;

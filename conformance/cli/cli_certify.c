@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cfc/certify.h"
 #include "cli.h"
@@ -28,7 +29,16 @@
 #define CFC_CATALOGUE_PATH "corpus/certification/catalogue.json"
 #endif
 
-enum { OPT_ADAPTER, OPT_CASES, OPT_REPORT_DIR, OPT_CATALOGUE, OPT_TIMEOUT, OPT_QUIET, OPT_HELP };
+enum {
+    OPT_ADAPTER,
+    OPT_CASES,
+    OPT_REPORT_DIR,
+    OPT_CATALOGUE,
+    OPT_TIMEOUT,
+    OPT_QUIET,
+    OPT_PROGRESS_EVERY,
+    OPT_HELP
+};
 
 static const cfc_cli_option options[] = {
     {OPT_ADAPTER, "--adapter", "'COMMAND ARGS'",
@@ -39,7 +49,9 @@ static const cfc_cli_option options[] = {
      "write certification.{json,xml,md,html} and badge.json there"},
     {OPT_CATALOGUE, "--catalogue", "FILE", "the case catalogue (default: " CFC_CATALOGUE_PATH ")"},
     {OPT_TIMEOUT, "--timeout", "MS", "per-call timeout in milliseconds (default 10000)"},
-    {OPT_QUIET, "--quiet", NULL, "print the summary only, not each case that did not pass"},
+    {OPT_QUIET, "--quiet", NULL, "print the summary only: no case that did not pass, no progress"},
+    {OPT_PROGRESS_EVERY, "--progress-every", "MS",
+     "not on a terminal: a progress line on stderr every MS ms (default 5000; 0: every case)"},
     {OPT_HELP, "--help", NULL, "show this help"},
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
@@ -85,20 +97,55 @@ static int make_dirs(const char *path)
     return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
 }
 
+/* What on_start / on_case are given: the progress display (may be NULL)
+ * and whether to print each case not passed. */
+typedef struct run_output {
+    cfc_cert_progress *progress;
+    bool cases;
+} run_output;
+
+static void print_clean(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        putchar(*p < 0x20 ? ' ' : *p);
+}
+
+static void on_start(void *ctx, const cfc_cert_case *c, size_t index, size_t total)
+{
+    run_output *o = ctx;
+    cfc_cert_progress_on_start(o->progress, c, index, total);
+}
+
 static void on_case(void *ctx, const cfc_case_result *r)
 {
-    (void)ctx;
-    if (r->verdict == CFC_VERDICT_PASS)
+    run_output *o = ctx;
+    cfc_cert_progress_on_case(o->progress, r);
+    if (!o->cases || r->verdict == CFC_VERDICT_PASS)
         return;
-    /* One line per case, its first reason; the reports have everything. */
-    const char *why = r->n_messages ? r->messages[0] : "";
+    /* Every finding of the case: the first on its line, the others below. */
+    cfc_cert_progress_clear(o->progress);
     printf("  %-9s %-13s ", r->c->id, cfc_verdict_name(r->verdict));
-    for (const unsigned char *p = (const unsigned char *)why; *p; p++)
-        putchar(*p < 0x20 ? ' ' : *p);
-    if (r->n_messages > 1)
-        printf(" (+%zu more)", r->n_messages - 1);
+    print_clean(r->n_messages ? r->messages[0] : "");
     putchar('\n');
+    for (size_t m = 1; m < r->n_messages; m++) {
+        printf("  %-9s %-13s ", "", "");
+        print_clean(r->messages[m]);
+        putchar('\n');
+    }
     fflush(stdout);
+}
+
+/* The cases not passed by rule, so one systematic fault does not hide the
+ * others. */
+static void print_rules(const cfc_certification *cert)
+{
+    cfc_cert_rule_row rows[64];
+    size_t n = cfc_certification_rules(cert, rows, 64);
+    if (n == 0)
+        return;
+    printf("by rule (cases not passed, first case):\n");
+    for (size_t i = 0; i < n && i < 64; i++)
+        printf("  %-28s %5zu  %s\n", rows[i].rule, rows[i].cases, rows[i].first_case);
 }
 
 static int write_reports(const cfc_certification *cert, const char *dir)
@@ -128,9 +175,10 @@ static int write_reports(const cfc_certification *cert, const char *dir)
 
 int cfc_cmd_certify(int argc, char **argv)
 {
-    cfc_certify_options o = {.on_case = on_case};
+    cfc_certify_options o = {.on_case = on_case, .on_start = on_start};
     const char *report_dir = NULL, *catalogue = CFC_CATALOGUE_PATH;
     bool quiet = false;
+    size_t progress_every = 5000;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *value = NULL;
@@ -154,6 +202,14 @@ int cfc_cmd_certify(int argc, char **argv)
             break;
         }
         case OPT_QUIET: quiet = true; break;
+        case OPT_PROGRESS_EVERY:
+            /* 0 is allowed here (every case), unlike cfc_cli_parse_size. */
+            if (strcmp(value, "0") == 0)
+                progress_every = 0;
+            else if (!cfc_cli_parse_size(value, &progress_every) || progress_every > 3600000)
+                return cfc_cli_usage_error(
+                    "--progress-every wants milliseconds in 0..3600000, not '%s'", value);
+            break;
         case OPT_HELP: usage(stdout); return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
         }
     }
@@ -161,8 +217,6 @@ int cfc_cmd_certify(int argc, char **argv)
         return cfc_cli_usage_error(
             "certify needs --adapter 'COMMAND ARGS'%s",
             ", e.g. --adapter 'python3 adapters/python/cfc_adapter.py my_broadcasts.py'");
-    if (quiet)
-        o.on_case = NULL;
     /* A closed stdout (cfconform certify | head) must not kill us by SIGPIPE
      * halfway: the run finishes, the adapter is reaped, and the write error
      * is exit 2. (The adapter gets the default disposition back.) */
@@ -184,8 +238,16 @@ int cfc_cmd_certify(int argc, char **argv)
         return EXIT_TROUBLE;
     }
 
+    /* Progress on stderr: live on a terminal, else a line now and then
+     * (without memory for it, the run goes on silently). */
+    run_output out = {.cases = !quiet};
+    if (!quiet)
+        out.progress =
+            cfc_cert_progress_new(stderr, isatty(STDERR_FILENO), (unsigned)progress_every, NULL);
+    o.on_case_ctx = &out;
     cfc_certification *cert = NULL;
     st = cfc_certify_run(cat, &o, &cert, &err);
+    cfc_cert_progress_free(out.progress); /* erases the live line */
     if (st != CFC_CERTIFY_OK) {
         cfc_catalogue_free(cat);
         if (st == CFC_CERTIFY_USAGE)
@@ -222,6 +284,8 @@ int cfc_cmd_certify(int argc, char **argv)
     else if (!cert->certified)
         printf("; --report-dir DIR writes the details");
     putchar('\n');
+    if (!quiet)
+        print_rules(cert);
     bool certified = cert->certified;
     bool partial_clean = cert->partial && cert->counts[CFC_VERDICT_FAIL] == 0 &&
                          cert->counts[CFC_VERDICT_ERROR] == 0;

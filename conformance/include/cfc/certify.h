@@ -215,6 +215,9 @@ typedef struct cfc_certify_options {
     /* Called after each case, e.g. for progress output; may be NULL. */
     void (*on_case)(void *ctx, const cfc_case_result *r);
     void *on_case_ctx;
+    /* Called before each case (index counts from 0 over the `total`
+     * selected cases), with on_case_ctx; may be NULL. */
+    void (*on_start)(void *ctx, const cfc_cert_case *c, size_t index, size_t total);
 } cfc_certify_options;
 
 typedef struct cfc_certification {
@@ -250,6 +253,40 @@ void cfc_certification_free(cfc_certification *cert); /* NULL ok */
 /* Strictly passed cases (PASS only: NON-STRICT is counted apart, rule C4)
  * in percent, rounded down, of the cases run; 0 when none. */
 unsigned cfc_certification_score(const cfc_certification *cert);
+
+/* The cases not passed, by rule: a checker rule ID ("ts-fraction") or a
+ * certification check ("C1 manager interface", "C2 never raise",
+ * "expected values", ...). `cases` counts the cases with at least one
+ * finding of that rule; first_case is the first of them (the
+ * certification's). So one systematic fault does not hide the others. */
+typedef struct cfc_cert_rule_row {
+    char rule[48];
+    size_t cases;
+    const char *first_case;
+} cfc_cert_rule_row;
+
+/* Fills up to cap rows, most cases first (ties in catalogue order);
+ * returns how many rules there are (may exceed cap). */
+size_t cfc_certification_rules(const cfc_certification *cert, cfc_cert_rule_row *rows, size_t cap);
+
+/* The rule a case message belongs to (as cfc_certification_rules counts
+ * it), into out (cap bytes); verdict is the case's. */
+void cfc_cert_message_rule(const char *message, cfc_verdict verdict, char *out, size_t cap);
+
+/* Progress while a certification runs, on a stream (stderr). Live (a
+ * terminal): one line redrawn in place, "[ 12/468]  2%  6.2.1  about 9 s
+ * left  FAIL 1", erased at the end. Otherwise a line every interval_ms
+ * (0: after every case). Wire it with cfc_cert_progress_on_start/_on_case
+ * (ctx = the progress). */
+typedef struct cfc_cert_progress cfc_cert_progress;
+cfc_cert_progress *cfc_cert_progress_new(FILE *out, bool live, unsigned interval_ms,
+                                         const cfc_allocator *alloc);
+void cfc_cert_progress_on_start(void *progress, const cfc_cert_case *c, size_t index, size_t total);
+void cfc_cert_progress_on_case(void *progress, const cfc_case_result *r);
+/* Erases the live line, so that other output can be written; the next
+ * update draws it again. */
+void cfc_cert_progress_clear(cfc_cert_progress *p);
+void cfc_cert_progress_free(cfc_cert_progress *p); /* erases the live line; NULL ok */
 
 typedef enum cfc_cert_format {
     CFC_CERT_JSON,     /* machine-readable, schema CFC_CERT_REPORT_SCHEMA */
