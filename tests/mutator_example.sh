@@ -24,6 +24,8 @@ if [ "$variant" = mutator ]; then
   # generator and the contract table. Not instrumented for coverage: only
   # the decoder under test is.
   libs=(conformance/core/json.c conformance/core/check.c conformance/decode/generate.c
+        conformance/decode/generate_valid.c conformance/decode/generate_doc.c
+        conformance/decode/generate_break.c conformance/decode/generate_stream.c
         conformance/decode/event_map.c reference/src/contract.c reference/src/contract_rules.c
         reference/src/timestamp.c
         fuzz/mutator/mutator.c fuzz/mutator/libfuzzer.c)
