@@ -185,6 +185,19 @@ def scenario(name, conn):
         finish(conn)
     elif name == 'endless':
         until_client_closes(conn, GOOD)
+    elif name == 'idlemid':
+        # An event, then half a message, then silence.
+        conn.sendall(frame(TEXT, GOOD) + frame(TEXT, GOOD[:30], fin=False))
+        until_client_closes(conn, None, 0.05)
+    elif name == 'idlemidframe':
+        # An event, then the first 30 bytes of one unfragmented frame's
+        # payload, then silence.
+        conn.sendall(frame(TEXT, GOOD) + frame(TEXT, GOOD)[:-(len(GOOD) - 30)])
+        until_client_closes(conn, None, 0.05)
+    elif name == 'idlemidheader':
+        # An event, then only the header of the next frame, then silence.
+        conn.sendall(frame(TEXT, GOOD) + frame(TEXT, GOOD)[:-len(GOOD)])
+        until_client_closes(conn, None, 0.05)
     elif name == 'idle':
         conn.sendall(frame(TEXT, GOOD) + frame(TEXT, GOOD))
         until_client_closes(conn, None, 0.05)

@@ -710,7 +710,14 @@ int cfc_cmd_watch(int argc, char **argv)
         if (res.established) {
             ever_connected = true;
             attempt = 0;
-            /* A message the connection ended in the middle of is a finding. */
+            /* A message the connection ended in the middle of is a finding,
+             * also when libwebsockets held all of it so far (a partial frame:
+             * res.frame_remaining), e.g. --idle-timeout firing mid-message. */
+            if (w.stop != STOP_COUNT && w.stop != STOP_TROUBLE && !cfc_wsmsg_pending(w.assembler) &&
+                res.frame_remaining > 0 && cfc_wsmsg_feed(w.assembler, "", 0, false, false) < 0) {
+                w.trouble = true;
+                w.stop = STOP_TROUBLE;
+            }
             if (w.stop != STOP_COUNT && w.stop != STOP_TROUBLE && cfc_wsmsg_pending(w.assembler)) {
                 w.msg_binary = true; /* counted as not replayable: check sees a cut line */
                 record_chunk(&w, "", 0, true, false);

@@ -292,6 +292,8 @@ static void request_close(cfc_wsc *c)
     c->state = ST_CLOSING;
     c->closing_us = now_us();
     c->res->self_closed = true;
+    /* A message may be arriving that no data callback has shown yet. */
+    c->res->frame_remaining = lws_remaining_packet_payload(c->wsi);
     lws_callback_on_writable(c->wsi);
 }
 
@@ -393,6 +395,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     }
 
     case LWS_CALLBACK_CLIENT_CLOSED:
+        if (!res->self_closed && !res->peer_closed)
+            res->frame_remaining = lws_remaining_packet_payload(wsi);
         if (!res->peer_closed && !res->self_closed)
             res->close_code = LWS_CLOSE_STATUS_ABNORMAL_CLOSE;
         else if (res->self_closed && !res->peer_closed)

@@ -67,6 +67,11 @@ typedef struct cfc_wsc_result {
                                none, 1006 when the connection ended with no close frame,
                                1000 when we closed first (the code we sent) */
     char close_reason[128]; /* the peer's close reason (raw bytes, NUL-terminated) */
+    size_t frame_remaining; /* when the connection ended or we started closing it:
+                               bytes still to come of a frame that libwebsockets
+                               had not handed over (it keeps a partial frame's
+                               payload until its buffer fills): non-zero means
+                               a message was arriving */
 } cfc_wsc_result;
 
 typedef struct cfc_wsc cfc_wsc;
