@@ -198,6 +198,36 @@ def scenario(name, conn):
         # An event, then only the header of the next frame, then silence.
         conn.sendall(frame(TEXT, GOOD) + frame(TEXT, GOOD)[:-len(GOOD)])
         until_client_closes(conn, None, 0.05)
+    elif name == 'rsv':
+        # RSV1 set with no extension negotiated (RFC 6455 5.2).
+        f = bytearray(frame(TEXT, GOOD))
+        f[0] |= 0x40
+        conn.sendall(frame(TEXT, GOOD) + bytes(f))
+        finish(conn)
+    elif name == 'opcode':
+        # A reserved non-control opcode (0x3).
+        conn.sendall(frame(TEXT, GOOD) + frame(0x3, b'x'))
+        finish(conn)
+    elif name == 'orphan':
+        # A continuation frame with no message to continue.
+        conn.sendall(frame(TEXT, GOOD) + frame(CONT, b'x'))
+        finish(conn)
+    elif name == 'bigping':
+        # A control frame over 125 bytes (RFC 6455 5.5).
+        conn.sendall(frame(TEXT, GOOD) + frame(PING, b'p' * 200))
+        finish(conn)
+    elif name == 'masked':
+        # A masked server frame (RFC 6455 5.1: the client must close).
+        key = b'\x01\x02\x03\x04'
+        body = bytes(b ^ key[i % 4] for i, b in enumerate(GOOD))
+        hdr = bytes([0x81, 0xfe]) + struct.pack('!H', len(GOOD)) if len(GOOD) > 125 else \
+            bytes([0x81, 0x80 | len(GOOD)])
+        conn.sendall(frame(TEXT, GOOD) + hdr + key + body)
+        finish(conn)
+    elif name.startswith('close'):
+        # An illegal code on the wire: close1005, close1006, close1015, close999.
+        conn.sendall(frame(TEXT, GOOD))
+        finish(conn, int(name[5:]), b'')
     elif name == 'idle':
         conn.sendall(frame(TEXT, GOOD) + frame(TEXT, GOOD))
         until_client_closes(conn, None, 0.05)

@@ -13,8 +13,9 @@
  *
  * Exit codes: 0 no errors, 1 errors found (or warnings with --fail-on
  * warning), 2 usage or I/O error, no connection (refused, DNS, TLS, HTTP
- * status, timeout), a connection that ended abnormally (no close frame, or
- * a close code other than 1000, 1001 or none) without --reconnect, or an
+ * status, timeout), a connection that ended abnormally (no close frame, a
+ * close code other than 1000, 1001 or none, or a WebSocket protocol fault
+ * by the server: "ws-protocol" on stderr) without --reconnect, or an
  * incomplete run: fewer events than --count asked for.
  *
  * A cut stream must never pass. The close code alone cannot prove a stream
@@ -728,6 +729,12 @@ int cfc_cmd_watch(int argc, char **argv)
             }
             flush_output(&w);
             bool ok_close = res.self_closed || (res.peer_closed && normal_close(res.close_code));
+            if (res.protocol_fault[0]) {
+                /* Named, not left to read as a lost connection. */
+                fprintf(stderr, "cfconform: error: ws-protocol: %s: the server sent %s\n", url,
+                        res.protocol_fault);
+                ok_close = false;
+            }
             fprintf(stderr, "cfconform: watch: %s: ", url);
             if (res.self_closed)
                 fputs("closed by cfconform", stderr);

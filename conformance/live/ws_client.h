@@ -61,17 +61,22 @@ typedef struct cfc_wsc_result {
     int http_status;         /* the status line's code, for CFC_WSC_HTTP_STATUS */
     char detail[256];        /* more words, from libwebsockets or the resolver */
     bool established;
-    bool peer_closed;       /* the peer sent a close frame first */
-    bool self_closed;       /* we closed (the caller asked) */
-    int close_code;         /* the peer's close code; 1005 when its close frame had
-                               none, 1006 when the connection ended with no close frame,
-                               1000 when we closed first (the code we sent) */
-    char close_reason[128]; /* the peer's close reason (raw bytes, NUL-terminated) */
-    size_t frame_remaining; /* when the connection ended or we started closing it:
-                               bytes still to come of a frame that libwebsockets
-                               had not handed over (it keeps a partial frame's
-                               payload until its buffer fills): non-zero means
-                               a message was arriving */
+    bool peer_closed;         /* the peer sent a close frame first */
+    bool self_closed;         /* we closed (the caller asked) */
+    int close_code;           /* the peer's close code; 1005 when its close frame had
+                                 none, 1006 when the connection ended with no close frame,
+                                 1000 when we closed first (the code we sent) */
+    char close_reason[128];   /* the peer's close reason (raw bytes, NUL-terminated) */
+    size_t frame_remaining;   /* when the connection ended or we started closing it:
+                                 bytes still to come of a frame that libwebsockets
+                                 had not handed over (it keeps a partial frame's
+                                 payload until its buffer fills): non-zero means
+                                 a message was arriving */
+    char protocol_fault[200]; /* a WebSocket protocol violation by the server
+                                 (RFC 6455), named, or "": an illegal close code
+                                 on the wire, or a frame libwebsockets' parser
+                                 rejected (reserved bits, reserved opcode, a
+                                 continuation with nothing to continue, ...) */
 } cfc_wsc_result;
 
 typedef struct cfc_wsc cfc_wsc;
