@@ -6,10 +6,15 @@
  * CTest runs every target over its seeds and corpus/regressions/ this way,
  * so every test run -- the ASan + UBSan one included -- replays them.
  *
- *   replay_TARGET [PATH | --lines FILE]...
+ *   replay_TARGET [--min N] [PATH | --lines FILE]...
  *
- * A missing directory is skipped with a note (regression folders start
- * empty). Exit 0 after the last input; a bug aborts.
+ * Every PATH must exist: a missing seed or corpus folder is an error, not a
+ * quiet pass over nothing (fuzz/CMakeLists.txt passes a target's
+ * corpus/regressions/TARGET folder only once it exists). --min N states
+ * how many inputs the replay must have run at least: fewer (a corpus
+ * emptied, a seed file gone) is a failure. Exit 0 after the last input;
+ * 1 when fewer than N inputs ran; 2 on a missing or unreadable path or a
+ * bad option; a bug aborts.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -65,8 +70,8 @@ static void run_path(const char *path)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        fprintf(stderr, "replay: %s does not exist; skipped\n", path);
-        return;
+        fprintf(stderr, "replay: %s does not exist\n", path);
+        exit(2);
     }
     if (!S_ISDIR(st.st_mode)) {
         run_file(path);
@@ -120,12 +125,26 @@ static void run_lines(const char *path)
 
 int main(int argc, char **argv)
 {
+    size_t min = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--lines") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--min") == 0 && i + 1 < argc) {
+            char *end;
+            unsigned long long v = strtoull(argv[++i], &end, 10);
+            if (end == argv[i] || *end != '\0') {
+                fprintf(stderr, "replay: --min wants a count, not '%s'\n", argv[i]);
+                return 2;
+            }
+            min = (size_t)v;
+        } else if (strcmp(argv[i], "--lines") == 0 && i + 1 < argc) {
             run_lines(argv[++i]);
-        else
+        } else {
             run_path(argv[i]);
+        }
     }
-    printf("replay: %zu inputs, no failure\n", inputs);
+    if (inputs < min) {
+        fprintf(stderr, "replay: only %zu inputs, at least %zu expected\n", inputs, min);
+        return 1;
+    }
+    printf("replay: %zu inputs (at least %zu expected), no failure\n", inputs, min);
     return 0;
 }

@@ -174,13 +174,16 @@ Test(mutator, crossover_moves_a_field)
  * measures it against byte mutation over several seeds). */
 Test(example, finds_the_planted_bug_within_a_bounded_number_of_executions, .timeout = 280)
 {
+    if (!test_have_tool("clang"))
+        test_missing_tool("clang is not installed (./scripts/setup installs it)");
     char *out;
     int rc = test_run("bash " CFC_SOURCE_DIR "/tests/mutator_example.sh " CFC_SOURCE_DIR
                       " 200000 1 mutator 2>&1",
                       &out);
     if (rc == 77) {
+        cr_log_error("%s", out);
         free(out);
-        cr_skip_test("clang or libFuzzer missing");
+        test_missing_tool("clang or libFuzzer missing");
     }
     cr_log_info("%s", out);
     cr_expect_eq(rc, 0, "%s", out);

@@ -4,8 +4,10 @@
 #define CFC_TEST_UTIL_H
 
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 
 /* The whole file, NUL-terminated; *len (if not NULL) gets its size. */
@@ -46,5 +48,42 @@ static inline int test_run(const char *cmd, char **out)
         free(buf);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
+
+/* Whether this is a CI run (CI set to anything but "", "0" or "false", as
+ * CI services set CI=true). */
+static inline bool test_under_ci(void)
+{
+    const char *ci = getenv("CI");
+    return ci != NULL && ci[0] != '\0' && strcmp(ci, "0") != 0 && strcmp(ci, "false") != 0;
+}
+
+/* Whether `tool` is on PATH. CFC_TEST_HIDE_TOOLS (comma-separated names)
+ * pretends the listed tools are missing, so that what a test does without
+ * them can itself be tested (tests/test_ci.c). */
+static inline bool test_have_tool(const char *tool)
+{
+    const char *hide = getenv("CFC_TEST_HIDE_TOOLS");
+    size_t n = strlen(tool);
+    for (const char *p = hide; p != NULL && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, tool, n) == 0)
+            return false;
+        p = end ? end + 1 : p + len;
+    }
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "command -v '%s' >/dev/null 2>&1", tool);
+    return system(cmd) == 0;
+}
+
+/* A test that cannot run here because a tool is missing (or cannot start):
+ * skipped on a developer's machine, but failed under CI, where a skip would
+ * count as a pass with nothing tested. Takes printf-style arguments. */
+#define test_missing_tool(...)                                                                     \
+    do {                                                                                           \
+        if (test_under_ci())                                                                       \
+            cr_assert_fail("CI=true and a tool is missing: " __VA_ARGS__);                         \
+        cr_skip_test(__VA_ARGS__);                                                                 \
+    } while (0)
 
 #endif
