@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "cfc/report.h"
+#include "json.h"
+#include "util.h"
 
 #ifndef CFC_SOURCE_DIR
 #error "CFC_SOURCE_DIR must be defined (the source tree, for tests/junit.xsd)"
@@ -386,9 +388,13 @@ Test(report_text, hostile_bytes_stay_on_one_line)
 
 /* ---- json --------------------------------------------------------------- */
 
-/* Parses one line strictly as one JSON value (no trailing content). */
+static const cfc_jval *strict_json(const char *line, size_t len, bool nul_ok);
+
+/* Parses one line strictly as one JSON value (no trailing content): with
+ * the project's strict parser first, then with cJSON for reading it. */
 static cJSON *parse_line(const char *line)
 {
+    strict_json(line, strlen(line), false);
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(line, strlen(line) + 1, &end, true);
     cr_assert_not_null(j, "not JSON: %s", line);
@@ -1017,4 +1023,365 @@ Test(report_alloc, every_allocation_failure_is_reported)
         cr_expect_gt(fail_at, 3, "the test exercised too few allocations");
     }
     cfc__report_realloc = realloc;
+}
+
+/* ---- every byte and every code point class, every format, strictly -------- */
+
+/* The project's own strict parser (conformance/core/json.h) rejects what
+ * lenient ones such as cJSON accept: raw control characters, invalid UTF-8,
+ * lone surrogates, duplicate members. Each JSON Lines line must parse with
+ * no diagnostic at all but the \u0000 escape, and only where `nul_ok` (a
+ * type that held a NUL byte). The parser is returned for reading the DOM;
+ * the DOM stays valid until the next call. */
+static cfc_jparser *strict_parser;
+
+static const cfc_jval *strict_json(const char *line, size_t len, bool nul_ok)
+{
+    if (strict_parser == NULL)
+        strict_parser = cfc_jparser_new();
+    cr_assert_not_null(strict_parser);
+    cfc_jval *root = NULL;
+    const cfc_jdiag *d = NULL;
+    size_t nd = 0, dropped = 0;
+    cr_assert_eq(cfc_jparse(strict_parser, line, len, NULL, &root, &d, &nd, &dropped), 0);
+    cr_assert_eq(dropped, 0);
+    for (size_t i = 0; i < nd; i++)
+        cr_assert(nul_ok && d[i].code == CFC_JD_NUL_ESCAPE,
+                  "strict JSON parser: %s at offset %zu of\n%.*s", d[i].message, d[i].offset,
+                  (int)len, line);
+    cr_assert_not_null(root, "%.*s", (int)len, line);
+    cr_assert_eq(root->type, CFC_J_OBJECT, "%.*s", (int)len, line);
+    return root;
+}
+
+/* Member `name` of obj, a string equal to want[0..want_len). */
+static void expect_jstr(const cfc_jval *obj, const char *name, const char *want, size_t want_len,
+                        const char *what)
+{
+    const cfc_jval *v = cfc_jobject_get(obj, name);
+    cr_assert_not_null(v, "%s: no %s", what, name);
+    cr_assert_eq(v->type, CFC_J_STRING, "%s: %s is not a string", what, name);
+    cr_expect(v->u.str.len == want_len && memcmp(v->u.str.s, want, want_len) == 0,
+              "%s: %s decodes to \"%.*s\" (%zu bytes), expected \"%.*s\" (%zu bytes)", what, name,
+              (int)v->u.str.len, v->u.str.s, v->u.str.len, (int)want_len, want, want_len);
+}
+
+/* Each byte b in the middle of a file name, a type, a pointer and a message:
+ * "F" b "G" and so on. NUL only in the type, the one field with a length. */
+typedef struct byte_fields {
+    char file[4], type[4], pointer[5], message[4];
+} byte_fields;
+
+static byte_fields fields_of_byte(int b)
+{
+    byte_fields f = {{'F', (char)b, 'G', 0},
+                     {'T', (char)b, 'U', 0},
+                     {'/', 'P', (char)b, 'Q', 0},
+                     {'M', (char)b, 'N', 0}};
+    return f;
+}
+
+/* Writes one event per byte 0x00-0xff, each in its own file, in `format`. */
+static char *report_every_byte(cfc_format format, size_t *len)
+{
+    sink s;
+    cfc_report *r = sink_open(&s, format, false, false);
+    for (int b = 0; b < 256; b++) {
+        byte_fields bf = fields_of_byte(b);
+        cfc_finding f = {CFC_RULE_ENUM_VALUE, CFC_SEVERITY_ERROR, bf.pointer, 3, bf.message};
+        if (b == 0) {
+            bf.file[1] = '0'; /* a C string */
+            f.pointer = "/P0Q";
+            f.message = "M0N";
+        }
+        cfc_event_result e = make_result(bf.type, &f, 1, 0, CFC_RULE_JSON_SYNTAX);
+        e.type_len = 3;
+        cr_assert_eq(cfc_report_begin_file(r, bf.file), 0);
+        cr_assert_eq(cfc_report_event(r, (size_t)b + 1, &e), 0);
+        cr_assert_eq(cfc_report_end_file(r), 0);
+    }
+    char *out = sink_close(&s, r);
+    *len = s.len;
+    return out;
+}
+
+/* What a lone byte between two ASCII letters decodes to: itself below 0x80;
+ * above, it is never valid UTF-8 there, so one U+FFFD. */
+static size_t decoded_byte(int b, char *out)
+{
+    if (b < 0x80) {
+        out[0] = (char)b;
+        return 1;
+    }
+    memcpy(out, "\xEF\xBF\xBD", 3);
+    return 3;
+}
+
+Test(report_json, every_byte_in_every_field_is_strict_json_and_decodes_back)
+{
+    size_t len;
+    char *out = report_every_byte(CFC_FORMAT_JSON, &len);
+    cr_assert_eq(strlen(out), len, "a raw NUL in the output");
+    cr_expect(valid_utf8(out, len));
+    cr_assert_eq(count_lines(out), 257);
+    const char *p = out;
+    for (int b = 0; b < 256; b++) {
+        const char *nl = strchr(p, '\n');
+        const cfc_jval *ev = strict_json(p, (size_t)(nl - p), b == 0);
+        char mid[3], want[8];
+        size_t n = decoded_byte(b, mid);
+        char what[32];
+        snprintf(what, sizeof what, "byte 0x%02x", b);
+        /* "T" b "U" */
+        want[0] = 'T';
+        memcpy(want + 1, mid, n);
+        want[n + 1] = 'U';
+        expect_jstr(ev, "type", want, n + 2, what);
+        const cfc_jval *findings = cfc_jobject_get(ev, "findings");
+        cr_assert_not_null(findings);
+        const cfc_jval *f0 = findings->u.kids.first;
+        cr_assert_not_null(f0);
+        if (b == 0) {
+            expect_jstr(ev, "file", "F0G", 3, what);
+            expect_jstr(f0, "path", "/P0Q", 4, what);
+            expect_jstr(f0, "message", "M0N", 3, what);
+        } else {
+            want[0] = 'F', want[n + 1] = 'G';
+            expect_jstr(ev, "file", want, n + 2, what);
+            want[0] = 'M', want[n + 1] = 'N';
+            expect_jstr(f0, "message", want, n + 2, what);
+            char wp[9] = "/P";
+            memcpy(wp + 2, mid, n);
+            wp[n + 2] = 'Q';
+            expect_jstr(f0, "path", wp, n + 3, what);
+        }
+        p = nl + 1;
+    }
+    const cfc_jval *sum = strict_json(p, strlen(p) - 1, false);
+    cr_expect_not_null(cfc_jobject_get(sum, "summary"));
+    free(out);
+}
+
+/* Text: every byte still gives exactly one line per finding (plus the
+ * summary), with no raw control character (C0, DEL, C1) and valid UTF-8. */
+static void expect_safe_text(const char *out, size_t len)
+{
+    cr_assert_eq(strlen(out), len, "a raw NUL in the output");
+    cr_expect(valid_utf8(out, len));
+    const unsigned char *s = (const unsigned char *)out;
+    for (size_t i = 0; i < len; i++) {
+        cr_expect(s[i] == '\n' || (s[i] >= 0x20 && s[i] != 0x7f),
+                  "raw control byte 0x%02x at %zu: ...%.40s", s[i], i, out + (i > 20 ? i - 20 : 0));
+        /* U+0080..U+009F is C2 80..C2 9F. */
+        cr_expect(!(s[i] == 0xC2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9F),
+                  "raw C1 control U+00%02X at %zu", s[i + 1], i);
+    }
+}
+
+Test(report_text, every_byte_in_every_field_stays_one_safe_line)
+{
+    size_t len;
+    char *out = report_every_byte(CFC_FORMAT_TEXT, &len);
+    expect_safe_text(out, len);
+    /* 256 finding lines, each starting with its file; then the summary. */
+    const char *p = out;
+    for (int b = 0; b < 256; b++) {
+        cr_assert_eq(*p, 'F', "line %d: %.60s", b + 1, p);
+        char want[32];
+        snprintf(want, sizeof want, ":%d:4: error[enum-value] /P", b + 1);
+        const char *nl = strchr(p, '\n');
+        cr_assert_not_null(nl);
+        const char *at = strstr(p, want);
+        cr_expect(at != NULL && at < nl, "line %d: %.*s", b + 1, (int)(nl - p), p);
+        p = nl + 1;
+    }
+    cr_expect_null(strstr(p, "\nF"), "no more finding lines after the 256th");
+    free(out);
+}
+
+/* The string value of an XPath expression over the file at `path`, by
+ * xmllint. */
+static char *xpath_string(const char *path, const char *expr)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "xmllint --xpath 'string(%s)' '%s' 2>&1", expr, path);
+    char *out;
+    int rc = test_run(cmd, &out);
+    cr_assert_eq(rc, 0, "xmllint --xpath %s: %s", expr, out);
+    size_t n = strlen(out);
+    cr_assert(n > 0 && out[n - 1] == '\n', "xmllint ends its answer with a newline");
+    out[n - 1] = '\0';
+    return out;
+}
+
+static char *write_temp(const char *text, size_t len, char *path)
+{
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(text, 1, len, f), len);
+    cr_assert_eq(fclose(f), 0);
+    return path;
+}
+
+Test(report_junit, every_byte_in_every_field_validates)
+{
+    size_t len;
+    char *out = report_every_byte(CFC_FORMAT_JUNIT, &len);
+    cr_assert_eq(strlen(out), len, "a raw NUL in the output");
+    cr_expect(valid_utf8(out, len));
+    /* XML 1.0 allows tab, LF and CR only among the C0 controls. */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)out[i];
+        cr_expect(c >= 0x20 || c == '\n' || c == '\t', "raw 0x%02x at %zu", c, i);
+    }
+    cr_expect_eq(xmllint_status(out), 0, "%s", out);
+    cr_expect_eq(count_of(out, "<testcase "), 256);
+    /* Printable ASCII comes back as it was written, through the XML parser:
+     * the testsuite of byte b is the (b+1)-th. */
+    char path[] = "/tmp/cfc_every_byte_XXXXXX";
+    write_temp(out, len, path);
+    static const int probes[] = {'"', '&', '\'', '<', '>', 'a', '~'};
+    for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+        char expr[128];
+        snprintf(expr, sizeof expr, "/testsuites/testsuite[%d]/@name", probes[i] + 1);
+        char *got = xpath_string(path, expr);
+        char want[4] = {'F', (char)probes[i], 'G', 0};
+        cr_expect_str_eq(got, want, "byte 0x%02x", probes[i]);
+        free(got);
+    }
+    unlink(path);
+    free(out);
+}
+
+/* One string of each class of code points, and what it must come back as:
+ * from JSON (invalid UTF-8 becomes one U+FFFD per maximal ill-formed
+ * subpart), and from XML, where C0 controls other than tab, LF and CR and
+ * the noncharacters U+FFFE/U+FFFF cannot be written and become U+FFFD. */
+#define FFFD "\xEF\xBF\xBD"
+typedef struct cp_class {
+    const char *name, *in, *json, *xml;
+} cp_class;
+
+static const cp_class cp_classes[] = {
+    {"ASCII", "plain-Text_1 ~", "plain-Text_1 ~", "plain-Text_1 ~"},
+    {"JSON and XML specials", "\"\\/<>&'", "\"\\/<>&'", "\"\\/<>&'"},
+    {"C0 controls", "\x01\x08\x09\x0a\x0b\x0c\x0d\x1b\x1f", "\x01\x08\x09\x0a\x0b\x0c\x0d\x1b\x1f",
+     FFFD FFFD "\x09\x0a" FFFD FFFD "\x0d" FFFD FFFD},
+    {"DEL", "a\x7f", "a\x7f", "a\x7f"},
+    {"C1 controls (NEL, CSI)", "\xC2\x80\xC2\x85\xC2\x9B\xC2\x9F",
+     "\xC2\x80\xC2\x85\xC2\x9B\xC2\x9F", "\xC2\x80\xC2\x85\xC2\x9B\xC2\x9F"},
+    {"two bytes", "\xC2\xA0\xC3\xA9\xDF\xBF", "\xC2\xA0\xC3\xA9\xDF\xBF",
+     "\xC2\xA0\xC3\xA9\xDF\xBF"},
+    {"three bytes", "\xE0\xA0\x80\xE2\x82\xAC", "\xE0\xA0\x80\xE2\x82\xAC",
+     "\xE0\xA0\x80\xE2\x82\xAC"},
+    {"line and paragraph separators", "\xE2\x80\xA8\xE2\x80\xA9", "\xE2\x80\xA8\xE2\x80\xA9",
+     "\xE2\x80\xA8\xE2\x80\xA9"},
+    {"byte order mark", "\xEF\xBB\xBF", "\xEF\xBB\xBF", "\xEF\xBB\xBF"},
+    {"private use", "\xEE\x80\x80", "\xEE\x80\x80", "\xEE\x80\x80"},
+    {"noncharacters", "\xEF\xB7\x90\xEF\xBF\xBE\xEF\xBF\xBF",
+     "\xEF\xB7\x90\xEF\xBF\xBE\xEF\xBF\xBF", "\xEF\xB7\x90" FFFD FFFD},
+    {"replacement character", FFFD, FFFD, FFFD},
+    {"four bytes", "\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF", "\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF",
+     "\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF"},
+    {"surrogates (CESU-8)", "\xED\xA0\x80\xED\xBF\xBF", FFFD FFFD FFFD FFFD FFFD FFFD,
+     FFFD FFFD FFFD FFFD FFFD FFFD},
+    {"overlong", "\xC0\x80\xE0\x80\xAF", FFFD FFFD FFFD FFFD FFFD, FFFD FFFD FFFD FFFD FFFD},
+    {"above U+10FFFF", "\xF4\x90\x80\x80", FFFD FFFD FFFD FFFD, FFFD FFFD FFFD FFFD},
+    {"truncated", "\xE2\x82 \xF0\x9F\x98", FFFD " " FFFD, FFFD " " FFFD},
+    {"lone continuations", "\x80\xBF", FFFD FFFD, FFFD FFFD},
+    {"never valid", "\xFE\xFF\xF5", FFFD FFFD FFFD, FFFD FFFD FFFD},
+};
+#define N_CP_CLASSES (sizeof cp_classes / sizeof cp_classes[0])
+
+/* One file per class, named by the class's string, holding one event whose
+ * type, pointer and message are that string too. */
+static char *report_cp_classes(cfc_format format, size_t *len)
+{
+    sink s;
+    cfc_report *r = sink_open(&s, format, false, false);
+    for (size_t i = 0; i < N_CP_CLASSES; i++) {
+        const char *in = cp_classes[i].in;
+        cfc_finding f = {CFC_RULE_ENUM_VALUE, CFC_SEVERITY_ERROR, in, 1, in};
+        cfc_event_result e = make_result(in, &f, 1, 0, CFC_RULE_JSON_SYNTAX);
+        cr_assert_eq(cfc_report_begin_file(r, in), 0);
+        cr_assert_eq(cfc_report_event(r, i + 1, &e), 0);
+        cr_assert_eq(cfc_report_end_file(r), 0);
+    }
+    char *out = sink_close(&s, r);
+    *len = s.len;
+    return out;
+}
+
+Test(report_json, every_code_point_class_is_strict_json_and_decodes_back)
+{
+    size_t len;
+    char *out = report_cp_classes(CFC_FORMAT_JSON, &len);
+    cr_expect(valid_utf8(out, len));
+    const char *p = out;
+    for (size_t i = 0; i < N_CP_CLASSES; i++) {
+        const cp_class *c = &cp_classes[i];
+        const char *nl = strchr(p, '\n');
+        cr_assert_not_null(nl);
+        const cfc_jval *ev = strict_json(p, (size_t)(nl - p), false);
+        size_t n = strlen(c->json);
+        expect_jstr(ev, "file", c->json, n, c->name);
+        expect_jstr(ev, "type", c->json, n, c->name);
+        const cfc_jval *f0 = cfc_jobject_get(ev, "findings")->u.kids.first;
+        cr_assert_not_null(f0);
+        expect_jstr(f0, "path", c->json, n, c->name);
+        expect_jstr(f0, "message", c->json, n, c->name);
+        p = nl + 1;
+    }
+    strict_json(p, strlen(p) - 1, false);
+    free(out);
+}
+
+Test(report_text, every_code_point_class_stays_one_safe_line)
+{
+    size_t len;
+    char *out = report_cp_classes(CFC_FORMAT_TEXT, &len);
+    expect_safe_text(out, len);
+    /* One finding line per class, then the summary: a class holding a
+     * newline or a line separator did not add a line break of its own. */
+    const char *p = out;
+    for (size_t i = 0; i < N_CP_CLASSES; i++) {
+        char want[32];
+        snprintf(want, sizeof want, ":%zu:2: error[enum-value] ", i + 1);
+        const char *nl = strchr(p, '\n');
+        cr_assert_not_null(nl, "%s", cp_classes[i].name);
+        const char *at = strstr(p, want);
+        cr_expect(at != NULL && at < nl, "%s: %.*s", cp_classes[i].name, (int)(nl - p), p);
+        p = nl + 1;
+    }
+    free(out);
+}
+
+Test(report_junit, every_code_point_class_validates_and_reads_back)
+{
+    size_t len;
+    char *out = report_cp_classes(CFC_FORMAT_JUNIT, &len);
+    cr_expect(valid_utf8(out, len));
+    cr_expect_eq(xmllint_status(out), 0, "%s", out);
+    char path[] = "/tmp/cfc_cp_classes_XXXXXX";
+    write_temp(out, len, path);
+    for (size_t i = 0; i < N_CP_CLASSES; i++) {
+        const cp_class *c = &cp_classes[i];
+        char expr[128];
+        /* Attribute values keep tab, LF and CR only as character
+         * references, which XPath reads back as the characters. */
+        snprintf(expr, sizeof expr, "/testsuites/testsuite[%zu]/@name", i + 1);
+        char *got = xpath_string(path, expr);
+        cr_expect_str_eq(got, c->xml, "%s: testsuite name", c->name);
+        free(got);
+        snprintf(expr, sizeof expr, "/testsuites/testsuite[%zu]/testcase/@name", i + 1);
+        got = xpath_string(path, expr);
+        char want[128];
+        snprintf(want, sizeof want, "line %zu: %s", i + 1, c->xml);
+        cr_expect_str_eq(got, want, "%s: testcase name", c->name);
+        free(got);
+    }
+    unlink(path);
+    free(out);
 }
