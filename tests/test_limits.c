@@ -387,3 +387,36 @@ Test(limits, watch_command_at_and_one_byte_over_the_limit)
     cr_expect_not_null(strstr(out, want), "%s", out);
     free(out);
 }
+
+/* The configuration file's limits are range-checked at their boundaries:
+ * max_depth 1..10000, max_event_bytes >= 1. */
+Test(limits, configured_limits_are_range_checked_at_the_boundaries)
+{
+    static const struct {
+        const char *config;
+        bool ok;
+    } cases[] = {
+        {"{\"limits\":{\"max_depth\":1}}", true},
+        {"{\"limits\":{\"max_depth\":10000}}", true},
+        {"{\"limits\":{\"max_depth\":0}}", false},
+        {"{\"limits\":{\"max_depth\":10001}}", false},
+        {"{\"limits\":{\"max_event_bytes\":1}}", true},
+        {"{\"limits\":{\"max_event_bytes\":0}}", false},
+        {"{\"limits\":{\"max_event_bytes\":-1}}", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cfc_checker *c = cfc_checker_new(NULL);
+        cfc_error err;
+        cfc_check_status st =
+            cfc_checker_configure(c, cases[i].config, strlen(cases[i].config), &err);
+        cr_expect_eq(st, cases[i].ok ? CFC_CHECK_OK : CFC_CHECK_CONFIG, "%s", cases[i].config);
+        cfc_checker_free(c);
+    }
+    /* And they take effect: depth 10000 configured, 10000 is fine. */
+    cfc_checker *c = cfc_checker_new(NULL);
+    static const char config[] = "{\"limits\":{\"max_depth\":10000}}";
+    cfc_error err;
+    cr_assert_eq(cfc_checker_configure(c, config, sizeof config - 1, &err), CFC_CHECK_OK);
+    expect_depth_boundary(c, 10000);
+    cfc_checker_free(c);
+}
