@@ -478,3 +478,34 @@ Test(decode, allocation_failure_at_every_point)
     }
     cr_expect(completed);
 }
+
+/* Strings are equal only with the same length: a prefix is another value. */
+Test(equal, a_string_prefix_is_not_equal)
+{
+    cfc_event a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    a.type = b.type = CFC_EV_AGENT_RETIRED;
+    a.u.agent_retired.agent_id = (cfc_text){"worker", 6};
+    b.u.agent_retired.agent_id = (cfc_text){"worker-2", 8};
+    cr_expect_not(cfc_event_equal(&a, &b));
+    cr_expect_not(cfc_event_equal(&b, &a));
+    b.u.agent_retired.agent_id.len = 6;
+    cr_expect(cfc_event_equal(&a, &b));
+}
+
+/* A required field missing, with missing-field switched off: the typed
+ * form cannot hold the event, so it is untyped, never typed with a zero. */
+Test(decode, a_missing_required_field_switched_off_is_untyped)
+{
+    cfc_checker *c = cfc_checker_new(NULL);
+    const char *conf = "{\"rules\":{\"missing-field\":\"off\"}}";
+    cr_assert_eq(cfc_checker_configure(c, conf, strlen(conf), NULL), CFC_CHECK_OK);
+    cfc_event *ev = NULL;
+    const cfc_event_result *r;
+    cr_expect_eq(decode_str(c, "{\"type\":\"task_unblocked\",\"project_id\":1," TS "}", &ev, &r),
+                 CFC_DECODE_UNTYPED);
+    cr_expect_eq(r->n_findings, 0);
+    cr_expect_null(ev);
+    cfc_checker_free(c);
+}

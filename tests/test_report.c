@@ -241,6 +241,28 @@ Test(report_text, summary_is_aligned_sorted_and_says_what_next)
     free(out);
 }
 
+/* A rule kept as an error in one event and a warning in another (--config
+ * can change a severity between runs; a report may merge them) is "mixed". */
+Test(report_text, a_rule_seen_with_two_severities_is_mixed)
+{
+    static const cfc_finding as_error[] = {
+        {CFC_RULE_UNKNOWN_FIELD, CFC_SEVERITY_ERROR, "/x", 10, "unknown field \"x\""},
+    };
+    static const cfc_finding as_warning[] = {
+        {CFC_RULE_UNKNOWN_FIELD, CFC_SEVERITY_WARNING, "/y", 10, "unknown field \"y\""},
+    };
+    sink s;
+    cfc_report *r = sink_open(&s, CFC_FORMAT_TEXT, false, true);
+    cfc_event_result e1 = make_result("agent_retired", as_error, 1, 0, CFC_RULE_JSON_SYNTAX);
+    cfc_event_result e2 = make_result("agent_retired", as_warning, 1, 0, CFC_RULE_JSON_SYNTAX);
+    cr_assert_eq(cfc_report_begin_file(r, "a"), 0);
+    cr_assert_eq(cfc_report_event(r, 1, &e1), 0);
+    cr_assert_eq(cfc_report_event(r, 2, &e2), 0);
+    char *out = sink_close(&s, r);
+    cr_expect_not_null(strstr(out, "unknown-field  mixed         2\n"), "%s", out);
+    free(out);
+}
+
 Test(report_text, unknown_offset_is_column_1)
 {
     sink s;
