@@ -88,12 +88,13 @@ int cfc_cli_checking_validate(const cfc_cli_checking *k);
 /* The top-level usage, with check's options (cli_check.c). */
 void cfc_cli_usage(FILE *f);
 
-int cfc_cmd_check(int argc, char **argv);     /* cli_check.c */
-int cfc_cmd_rules(int argc, char **argv);     /* cli_rules.c */
-int cfc_cmd_explain(int argc, char **argv);   /* cli_rules.c */
-int cfc_cmd_watch(int argc, char **argv);     /* cli_watch.c */
-int cfc_cmd_generate(int argc, char **argv);  /* cli_generate.c */
-int cfc_cmd_fuzz_exec(int argc, char **argv); /* cli_fuzz_exec.c */
-int cfc_cmd_certify(int argc, char **argv);   /* cli_certify.c */
+int cfc_cmd_check(int argc, char **argv);            /* cli_check.c */
+int cfc_cmd_rules(int argc, char **argv);            /* cli_rules.c */
+int cfc_cmd_explain(int argc, char **argv);          /* cli_rules.c */
+int cfc_cmd_watch(int argc, char **argv);            /* cli_watch.c */
+int cfc_cmd_generate(int argc, char **argv);         /* cli_generate.c */
+int cfc_cmd_fuzz_exec(int argc, char **argv);        /* cli_fuzz_exec.c */
+int cfc_cmd_certify(int argc, char **argv);          /* cli_certify.c */
+int cfc_cmd_certify_consumer(int argc, char **argv); /* cli_consumer.c */
 
 #endif

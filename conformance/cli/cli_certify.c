@@ -175,6 +175,11 @@ static int write_reports(const cfc_certification *cert, const char *dir)
 
 int cfc_cmd_certify(int argc, char **argv)
 {
+    /* Consumers (decoders) have a catalogue, protocol role and grading of
+     * their own: cli_consumer.c. */
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--consumer") == 0)
+            return cfc_cmd_certify_consumer(argc, argv);
     cfc_certify_options o = {.on_case = on_case, .on_start = on_start};
     const char *report_dir = NULL, *catalogue = CFC_CATALOGUE_PATH;
     bool quiet = false;

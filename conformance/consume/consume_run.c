@@ -1,0 +1,601 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A consumer certification run: the consumer role of the adapter protocol
+ * (docs/adapter-protocol.md), over producer certification's process
+ * handling (certify_adapter.c: process groups, timed line I/O, kill, reap).
+ *
+ * The difference from producers is who is to blame. A consumer adapter
+ * hosts the consumer in its own process, so a process that dies or stops
+ * answering is the consumer crashing or hanging: CRASH (D3), and the
+ * adapter is restarted for the next case. Only a broken protocol -- an
+ * invalid line, an answer out of sequence, {"op":"error"} -- is ERROR.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "certify_internal.h"
+#include "consume_internal.h"
+
+#define MAX_FAILED_STARTS 3
+#define STOP_GRACE_MS 2000
+#define DETAIL_MAX 2000
+
+const char *cfc_consume_verdict_name(cfc_consume_verdict v)
+{
+    switch (v) {
+    case CFC_CONSUME_PASS: return "PASS";
+    case CFC_CONSUME_NON_STRICT: return "NON-STRICT";
+    case CFC_CONSUME_DROPPED: return "DROPPED";
+    case CFC_CONSUME_MISREAD: return "MISREAD";
+    case CFC_CONSUME_CRASH: return "CRASH";
+    case CFC_CONSUME_ERROR: return "ERROR";
+    case CFC_CONSUME_VERDICT_COUNT: break;
+    }
+    return "?";
+}
+
+const char *cfc_consume_outcome_name(cfc_consume_outcome o)
+{
+    switch (o) {
+    case CFC_CONSUMED_NONE: return "none";
+    case CFC_CONSUMED_READ: return "read";
+    case CFC_CONSUMED_REJECTED: return "rejected";
+    case CFC_CONSUMED_RAISED: return "raised";
+    }
+    return "?";
+}
+
+typedef struct runner {
+    const cfc_consume_catalogue *cat;
+    const cfc_consume_options *o;
+    const cfc_allocator *a;
+    char **argv;
+    cfc__proc proc;
+    bool running;
+    cfc_jparser *parser; /* the adapter's lines */
+    cfc_jparser *sent;   /* the catalogue's events, for comparing */
+    cfc__buf line, req;
+    uint64_t seq;
+    unsigned call_timeout, start_timeout;
+    int failed_starts;
+    cfc_consume_certification *cert;
+} runner;
+
+static void stop_adapter(runner *r, bool polite)
+{
+    if (!r->running)
+        return;
+    if (polite) {
+        static const char stop[] = "{\"op\":\"stop\"}\n";
+        (void)cfc__proc_write(&r->proc, stop, sizeof stop - 1, cfc__now_mono_ms() + 500);
+    }
+    cfc__proc_end(&r->proc, polite ? STOP_GRACE_MS : 0);
+    r->running = false;
+}
+
+static void lost(runner *r, char *why, size_t cap, const char *what)
+{
+    stop_adapter(r, false);
+    char how[768];
+    cfc__proc_describe(&r->proc, how, sizeof how);
+    snprintf(why, cap, "%s; %s", what, how);
+}
+
+static char *own_string(runner *r, const cfc_jval *v)
+{
+    if (v == NULL || v->type != CFC_J_STRING)
+        return NULL;
+    return cfc__cstrndup(r->a, v->u.str.s, v->u.str.len);
+}
+
+/* Starts the adapter and reads its hello. 0, -1 (why), -2 out of memory. */
+static int start_adapter(runner *r, char *why, size_t cap)
+{
+    if (cfc__proc_spawn(&r->proc, r->a, r->argv, why, cap) != 0)
+        return -1;
+    r->running = true;
+    r->cert->adapter_starts++;
+    r->req.len = 0;
+    cfc__buf_printf(&r->req, "{\"op\":\"start\",\"protocol\":%d,\"role\":\"consumer\",\"types\":[",
+                    CFC_ADAPTER_PROTOCOL);
+    size_t nt;
+    const cfc_event_type *types = cfc_contract_types(&nt);
+    for (size_t i = 0; i < nt; i++)
+        cfc__buf_printf(&r->req, "%s\"%s\"", i ? "," : "", types[i].name);
+    cfc__buf_puts(&r->req, "]}\n");
+    if (!cfc__buf_ok(&r->req)) {
+        stop_adapter(r, false);
+        return -2;
+    }
+    int64_t deadline = cfc__now_mono_ms() + r->start_timeout;
+    if (cfc__proc_write(&r->proc, r->req.data, r->req.len, deadline) != 0) {
+        lost(r, why, cap, "cannot send start");
+        return -1;
+    }
+    int rc = cfc__proc_read_line(&r->proc, &r->line, CFC__PROTO_MAX_LINE, deadline);
+    if (rc != 0) {
+        char what[96];
+        if (rc == -2)
+            snprintf(what, sizeof what, "no answer to start within %u ms", r->start_timeout);
+        else
+            snprintf(what, sizeof what, "%s",
+                     rc == -3 ? "an overlong line in answer to start" : "no answer to start");
+        lost(r, why, cap, what);
+        return rc == -4 ? -2 : -1;
+    }
+    cfc_jval *root = NULL;
+    const cfc_jdiag *d = NULL;
+    size_t nd = 0;
+    if (cfc_jparse(r->parser, r->line.data, r->line.len, NULL, &root, &d, &nd, NULL) != 0) {
+        stop_adapter(r, false);
+        return -2;
+    }
+    const char *bad = NULL;
+    const cfc_jval *op = cfc_jobject_get(root, "op"), *proto = cfc_jobject_get(root, "protocol"),
+                   *role = cfc_jobject_get(root, "role"),
+                   *impl = cfc_jobject_get(root, "implementation");
+    if (root == NULL || nd > 0)
+        bad = nd ? d[0].message : "not JSON";
+    else if (op == NULL || op->type != CFC_J_STRING || strcmp(op->u.str.s, "hello") != 0)
+        bad = "not {\"op\":\"hello\",...}";
+    else if (proto == NULL || proto->type != CFC_J_NUMBER ||
+             !(proto->u.num.flags & CFC_JNUM_INT64) || proto->u.num.i != CFC_ADAPTER_PROTOCOL)
+        bad = "\"protocol\" is not 1";
+    else if (role == NULL || role->type != CFC_J_STRING || strcmp(role->u.str.s, "consumer") != 0)
+        bad = "no \"role\":\"consumer\" (is this a producer adapter?)";
+    else if (impl == NULL || impl->type != CFC_J_OBJECT || cfc_jobject_get(impl, "name") == NULL ||
+             cfc_jobject_get(impl, "name")->type != CFC_J_STRING)
+        bad = "no \"implementation\":{\"name\":...}";
+    if (bad) {
+        stop_adapter(r, false);
+        snprintf(why, cap, "invalid answer to start: %s", bad);
+        return -1;
+    }
+    if (r->cert->impl_name == NULL) {
+        r->cert->impl_name = own_string(r, cfc_jobject_get(impl, "name"));
+        const cfc_jval *lang = cfc_jobject_get(impl, "language"),
+                       *ver = cfc_jobject_get(impl, "version");
+        r->cert->impl_language = lang ? own_string(r, lang) : cfc__cstrndup(r->a, "?", 1);
+        r->cert->impl_version = ver ? own_string(r, ver) : cfc__cstrndup(r->a, "?", 1);
+        if (r->cert->impl_name == NULL || r->cert->impl_language == NULL ||
+            r->cert->impl_version == NULL)
+            return -2;
+    }
+    return 0;
+}
+
+/* ---- grading -------------------------------------------------------------------- */
+
+typedef struct grade {
+    runner *r;
+    cfc_consume_result *res;
+    size_t cap_fields, cap_messages;
+    bool nomem;
+} grade;
+
+static void note(grade *g, cfc_consume_verdict v, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static void note(grade *g, cfc_consume_verdict v, const char *fmt, ...)
+{
+    cfc_consume_result *res = g->res;
+    if (v > res->verdict)
+        res->verdict = v;
+    if (res->n_messages == g->cap_messages) {
+        size_t cap = g->cap_messages ? g->cap_messages * 2 : 4;
+        char **n = cfc__crealloc(g->r->a, res->messages, cap * sizeof *n);
+        if (n == NULL) {
+            g->nomem = true;
+            return;
+        }
+        res->messages = n;
+        g->cap_messages = cap;
+    }
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char *m = cfc__cstrndup(g->r->a, msg, strlen(msg));
+    if (m == NULL)
+        g->nomem = true;
+    else
+        res->messages[res->n_messages++] = m;
+}
+
+/* Grades event i's answer (`ans`, a member of the reply, or NULL). */
+static void grade_event(grade *g, size_t i, const cfc_consume_event *ev, const cfc_jval *ans,
+                        const char *line)
+{
+    runner *r = g->r;
+    cfc_consume_answer *out = &g->res->answers[g->res->n_answers];
+    const cfc_jval *oc = cfc_jobject_get(ans, "outcome");
+    const char *outcome = oc && oc->type == CFC_J_STRING ? oc->u.str.s : "";
+    const cfc_jval *evv = cfc_jobject_get(ans, "event");
+    const cfc_jval *why = cfc_jobject_get(ans, strcmp(outcome, "raised") ? "reason" : "error");
+    char pre[32] = "";
+    if (g->res->c->n_events > 1)
+        snprintf(pre, sizeof pre, "event %zu: ", i + 1);
+    out->outcome = strcmp(outcome, "read") == 0       ? CFC_CONSUMED_READ
+                   : strcmp(outcome, "rejected") == 0 ? CFC_CONSUMED_REJECTED
+                                                      : CFC_CONSUMED_RAISED;
+    out->detail = out->outcome == CFC_CONSUMED_READ ? cfc__consume_show(r->a, evv, line, DETAIL_MAX)
+                  : why && why->type == CFC_J_STRING
+                      ? cfc__consume_show(r->a, why, line, DETAIL_MAX)
+                      : NULL;
+    if ((out->outcome == CFC_CONSUMED_READ || why) && out->detail == NULL)
+        g->nomem = true;
+    g->res->n_answers++;
+    const char *reason = why && why->type == CFC_J_STRING ? why->u.str.s : "";
+    if (out->outcome == CFC_CONSUMED_RAISED) {
+        note(g, CFC_CONSUME_CRASH, "%sthe consumer raised: %.400s", pre, reason);
+        return;
+    }
+    if (ev->expect == CFC_EXPECT_SURVIVE)
+        return;
+    if (ev->expect == CFC_EXPECT_REJECT) {
+        if (out->outcome == CFC_CONSUMED_READ)
+            note(g, CFC_CONSUME_NON_STRICT,
+                 "%sread a non-conforming event (%s) without flagging it", pre, ev->rule);
+        return;
+    }
+    /* A conforming event: every field, exactly. */
+    cfc_jval *sent = NULL;
+    if (cfc_jparse(r->sent, ev->bytes, ev->len, NULL, &sent, NULL, NULL, NULL) != 0) {
+        g->nomem = true;
+        return;
+    }
+    const cfc_jval *tv = cfc_jobject_get(sent, "type");
+    const cfc_event_type *t =
+        tv && tv->type == CFC_J_STRING ? cfc_contract_find(tv->u.str.s, tv->u.str.len) : NULL;
+    if (t == NULL) {
+        note(g, CFC_CONSUME_ERROR, "%sthe catalogue's event has no known type", pre);
+        return;
+    }
+    if (out->outcome == CFC_CONSUMED_REJECTED)
+        note(g, CFC_CONSUME_DROPPED, "%srejected a conforming event: %.400s", pre, reason);
+    size_t before = g->res->n_fields;
+    const cfc_jval *read = out->outcome == CFC_CONSUMED_READ ? evv : NULL;
+    if (!cfc__consume_compare(r->a, t, sent, ev->bytes, read, line, i, &g->res->fields,
+                              &g->res->n_fields, &g->cap_fields, r->cert->matrix[t->id])) {
+        g->nomem = true;
+        return;
+    }
+    if (out->outcome == CFC_CONSUMED_REJECTED)
+        return; /* one message says it; the fields say which */
+    for (size_t k = before; k < g->res->n_fields; k++) {
+        const cfc_consume_field_result *f = &g->res->fields[k];
+        if (f->read == CFC_READ_DROPPED)
+            note(g, CFC_CONSUME_DROPPED, "%s%s dropped: sent %.200s, not read", pre, f->path,
+                 f->sent);
+        else
+            note(g, CFC_CONSUME_MISREAD, "%s%s misread: sent %.200s, read %.200s", pre, f->path,
+                 f->sent ? f->sent : "(absent)", f->got ? f->got : "(absent)");
+    }
+}
+
+/* Checks the reply's shape: {"op":"decoded","seq":N,"results":[...]} with
+ * one valid result per event (fewer only when the last one raised). NULL
+ * and why, or the results array. */
+static const cfc_jval *check_reply(const cfc_jval *root, uint64_t seq, size_t n_events, char *why,
+                                   size_t cap, bool *adapter_error)
+{
+    *adapter_error = false;
+    const cfc_jval *op = cfc_jobject_get(root, "op"), *sq = cfc_jobject_get(root, "seq");
+    if (op == NULL || op->type != CFC_J_STRING) {
+        snprintf(why, cap, "no \"op\"");
+        return NULL;
+    }
+    if (sq == NULL || sq->type != CFC_J_NUMBER || !(sq->u.num.flags & CFC_JNUM_INT64) ||
+        (uint64_t)sq->u.num.i != seq) {
+        snprintf(why, cap, "out of sequence: the answer is not for request %llu",
+                 (unsigned long long)seq);
+        return NULL;
+    }
+    if (strcmp(op->u.str.s, "error") == 0) {
+        const cfc_jval *m = cfc_jobject_get(root, "message");
+        snprintf(why, cap, "%.400s", m && m->type == CFC_J_STRING ? m->u.str.s : "");
+        *adapter_error = true;
+        return NULL;
+    }
+    const cfc_jval *res = cfc_jobject_get(root, "results");
+    if (strcmp(op->u.str.s, "decoded") != 0 || res == NULL || res->type != CFC_J_ARRAY) {
+        snprintf(why, cap, "not {\"op\":\"decoded\",\"seq\":%llu,\"results\":[...]}",
+                 (unsigned long long)seq);
+        return NULL;
+    }
+    if (res->u.kids.count > n_events || res->u.kids.count == 0) {
+        snprintf(why, cap, "%zu results for %zu events", res->u.kids.count, n_events);
+        return NULL;
+    }
+    size_t i = 0;
+    for (const cfc_jval *k = res->u.kids.first; k; k = k->next, i++) {
+        const cfc_jval *oc = cfc_jobject_get(k, "outcome");
+        const char *o = oc && oc->type == CFC_J_STRING ? oc->u.str.s : "";
+        bool raised = strcmp(o, "raised") == 0;
+        const cfc_jval *ev = cfc_jobject_get(k, "event");
+        if (strcmp(o, "read") == 0 ? ev == NULL || ev->type != CFC_J_OBJECT
+                                   : strcmp(o, "rejected") != 0 && !raised) {
+            snprintf(why, cap,
+                     "result %zu is not {\"outcome\":\"read\",\"event\":{...}}, "
+                     "{\"outcome\":\"rejected\"} or {\"outcome\":\"raised\"}",
+                     i + 1);
+            return NULL;
+        }
+        if (raised && k->next) {
+            snprintf(why, cap, "result %zu: results after a raise", i + 1);
+            return NULL;
+        }
+        if (k->next == NULL && i + 1 < n_events && !raised) {
+            snprintf(why, cap, "%zu results for %zu events", i + 1, n_events);
+            return NULL;
+        }
+    }
+    return res;
+}
+
+/* Runs one case into *res. false on out of memory. */
+static bool run_case(runner *r, const cfc_consume_case *c, cfc_consume_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->c = c;
+    int64_t t0 = cfc__now_mono_ms();
+    grade g = {.r = r, .res = res};
+    res->answers = cfc__cmalloc(r->a, c->n_events * sizeof *res->answers);
+    if (res->answers == NULL)
+        return false;
+    memset(res->answers, 0, c->n_events * sizeof *res->answers);
+    char why[1200];
+    if (!r->running) {
+        if (r->failed_starts >= MAX_FAILED_STARTS) {
+            note(&g, CFC_CONSUME_ERROR, "the adapter could not be restarted (%d attempts in a row)",
+                 MAX_FAILED_STARTS);
+            goto done;
+        }
+        char swhy[900];
+        int rc = start_adapter(r, swhy, sizeof swhy);
+        if (rc == -2)
+            return false;
+        if (rc != 0) {
+            r->failed_starts++;
+            note(&g, CFC_CONSUME_ERROR, "restarting the adapter failed: %s", swhy);
+            goto done;
+        }
+        r->failed_starts = 0;
+    }
+    uint64_t seq = ++r->seq;
+    r->req.len = 0;
+    cfc__buf_printf(&r->req, "{\"op\":\"decode\",\"seq\":%llu,\"events\":[",
+                    (unsigned long long)seq);
+    for (size_t i = 0; i < c->n_events; i++) {
+        if (i)
+            cfc__buf_puts(&r->req, ",");
+        cfc__buf_json_str(&r->req, c->events[i].bytes, c->events[i].len);
+    }
+    cfc__buf_puts(&r->req, "]}\n");
+    if (!cfc__buf_ok(&r->req))
+        return false;
+    int64_t deadline = cfc__now_mono_ms() + r->call_timeout;
+    int rc = cfc__proc_write(&r->proc, r->req.data, r->req.len, deadline);
+    if (rc == 0)
+        rc = cfc__proc_read_line(&r->proc, &r->line, CFC__PROTO_MAX_LINE, deadline);
+    else
+        rc = rc == -2 ? -2 : -1;
+    if (rc == -4)
+        return false;
+    if (rc != 0) {
+        char what[160];
+        if (rc == -2)
+            snprintf(what, sizeof what, "the consumer hangs: no answer within %u ms; killed",
+                     r->call_timeout);
+        else if (rc == -3)
+            snprintf(what, sizeof what, "an answer longer than %zu bytes", CFC__PROTO_MAX_LINE);
+        else
+            snprintf(what, sizeof what, "the consumer crashed: the adapter closed its output");
+        lost(r, why, sizeof why, what);
+        note(&g, rc == -3 ? CFC_CONSUME_ERROR : CFC_CONSUME_CRASH, "%s", why);
+        goto done;
+    }
+    cfc_jval *root = NULL;
+    const cfc_jdiag *d = NULL;
+    size_t nd = 0;
+    if (cfc_jparse(r->parser, r->line.data, r->line.len, NULL, &root, &d, &nd, NULL) != 0)
+        return false;
+    /* Strict, as producer answers are read; a \u0000 is a value a consumer
+     * may well have read (a string holding NUL), not a protocol fault. */
+    const cfc_jdiag *bad = NULL;
+    for (size_t k = 0; k < nd && !bad; k++)
+        if (d[k].code != CFC_JD_NUL_ESCAPE)
+            bad = &d[k];
+    if (root == NULL || bad) {
+        stop_adapter(r, false);
+        note(&g, CFC_CONSUME_ERROR,
+             "invalid answer: invalid JSON: %.300s; the adapter was restarted",
+             bad ? bad->message : "empty");
+        goto done;
+    }
+    bool adapter_error;
+    const cfc_jval *results = check_reply(root, seq, c->n_events, why, 600, &adapter_error);
+    if (results == NULL) {
+        if (adapter_error) {
+            note(&g, CFC_CONSUME_ERROR, "the adapter could not decode: %s", why);
+        } else {
+            stop_adapter(r, false);
+            note(&g, CFC_CONSUME_ERROR, "invalid answer: %s; the adapter was restarted", why);
+        }
+        goto done;
+    }
+    size_t i = 0;
+    for (const cfc_jval *k = results->u.kids.first; k; k = k->next, i++)
+        grade_event(&g, i, &c->events[i], k, r->line.data);
+done:
+    res->elapsed_ms = (uint32_t)(cfc__now_mono_ms() - t0);
+    return !g.nomem;
+}
+
+static void result_free(const cfc_allocator *a, cfc_consume_result *res)
+{
+    for (size_t i = 0; i < res->n_messages; i++)
+        cfc__cfree(a, res->messages[i]);
+    cfc__cfree(a, res->messages);
+    for (size_t i = 0; i < res->n_fields; i++) {
+        cfc__cfree(a, res->fields[i].sent);
+        cfc__cfree(a, res->fields[i].got);
+    }
+    cfc__cfree(a, res->fields);
+    for (size_t i = 0; i < res->n_answers; i++)
+        cfc__cfree(a, res->answers[i].detail);
+    cfc__cfree(a, res->answers);
+}
+
+void cfc_consume_certification_free(cfc_consume_certification *cert)
+{
+    if (cert == NULL)
+        return;
+    const cfc_allocator *a = cert->alloc;
+    for (size_t i = 0; cert->results && i < cert->n_results; i++)
+        result_free(a, &cert->results[i]);
+    cfc__cfree(a, cert->results);
+    for (size_t t = 0; t < CFC_EV_COUNT; t++)
+        cfc__cfree(a, cert->matrix[t]);
+    cfc__cfree(a, cert->adapter_command);
+    cfc__cfree(a, cert->selection);
+    cfc__cfree(a, cert->impl_name);
+    cfc__cfree(a, cert->impl_language);
+    cfc__cfree(a, cert->impl_version);
+    cfc__cfree(a, cert);
+}
+
+unsigned cfc_consume_score(const cfc_consume_certification *cert)
+{
+    if (cert == NULL || cert->n_results == 0)
+        return 0;
+    size_t passed = cert->counts[CFC_CONSUME_PASS] + cert->counts[CFC_CONSUME_NON_STRICT];
+    return (unsigned)(passed * 100 / cert->n_results);
+}
+
+static cfc_certify_status fail_with(cfc_certify_error *err, cfc_certify_status st, const char *fmt,
+                                    const char *arg)
+{
+    if (err) {
+        err->status = st;
+        snprintf(err->message, sizeof err->message, fmt, arg);
+    }
+    return st;
+}
+
+cfc_certify_status cfc_consume_run(const cfc_consume_catalogue *cat, const cfc_consume_options *o,
+                                   cfc_consume_certification **out, cfc_certify_error *err)
+{
+    if (err) {
+        err->status = CFC_CERTIFY_OK;
+        err->message[0] = '\0';
+    }
+    if (cat == NULL || o == NULL || out == NULL || o->adapter_command == NULL)
+        return fail_with(err, CFC_CERTIFY_USAGE, "%s", "no catalogue or no adapter command");
+    runner r;
+    memset(&r, 0, sizeof r);
+    r.cat = cat;
+    r.o = o;
+    r.a = o->alloc;
+    r.call_timeout = o->call_timeout_ms ? o->call_timeout_ms : 10000;
+    r.start_timeout = o->start_timeout_ms ? o->start_timeout_ms : 15000;
+    r.proc.in_fd = r.proc.out_fd = r.proc.err_fd = -1;
+    cfc__buf_init(&r.line, r.a);
+    cfc__buf_init(&r.req, r.a);
+
+    size_t selected = 0;
+    for (size_t i = 0; i < cfc_consume_catalogue_count(cat); i++)
+        selected += cfc_case_selected(cfc_consume_catalogue_case(cat, i)->id, o->cases);
+    if (selected == 0)
+        return fail_with(err, CFC_CERTIFY_USAGE, "no case matches %.400s",
+                         o->cases ? o->cases : "");
+    char why[1024];
+    int sr = cfc__argv_split(r.a, o->adapter_command, &r.argv, why, sizeof why);
+    if (sr == -2)
+        return fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+    if (sr != 0)
+        return fail_with(err, CFC_CERTIFY_USAGE, "%.480s", why);
+
+    cfc_certify_status status = CFC_CERTIFY_OK;
+    cfc_jalloc ja = {0};
+    if (r.a)
+        ja = (cfc_jalloc){r.a->malloc_fn, r.a->realloc_fn, r.a->free_fn, r.a->ctx};
+    r.parser = cfc_jparser_new_with_alloc(r.a ? &ja : NULL);
+    r.sent = cfc_jparser_new_with_alloc(r.a ? &ja : NULL);
+    r.cert = cfc__cmalloc(r.a, sizeof *r.cert);
+    if (r.cert)
+        memset(r.cert, 0, sizeof *r.cert);
+    if (r.parser == NULL || r.sent == NULL || r.cert == NULL) {
+        status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+        goto done;
+    }
+    cfc_consume_certification *cert = r.cert;
+    cert->alloc = r.a;
+    cert->catalogue = cat;
+    cert->started_ms = cfc__now_real_ms();
+    int64_t t0 = cfc__now_mono_ms();
+    cert->adapter_command = cfc__cstrndup(r.a, o->adapter_command, strlen(o->adapter_command));
+    cert->selection =
+        o->cases && o->cases[0] ? cfc__cstrndup(r.a, o->cases, strlen(o->cases)) : NULL;
+    cert->results = cfc__cmalloc(r.a, selected * sizeof *cert->results);
+    bool ok =
+        cert->adapter_command && cert->results && (!o->cases || !o->cases[0] || cert->selection);
+    for (size_t t = 0; t < CFC_EV_COUNT && ok; t++) {
+        size_t nf;
+        cfc_consume_fields((cfc_event_id)t, &nf);
+        cert->matrix[t] = cfc__cmalloc(r.a, nf * sizeof *cert->matrix[t]);
+        if (cert->matrix[t] == NULL)
+            ok = false;
+        else
+            memset(cert->matrix[t], 0, nf * sizeof *cert->matrix[t]);
+    }
+    if (!ok) {
+        status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+        goto done;
+    }
+    int rc = start_adapter(&r, why, sizeof why);
+    if (rc != 0) {
+        status = rc == -2 ? fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory")
+                          : fail_with(err, CFC_CERTIFY_ADAPTER, "%.480s", why);
+        goto done;
+    }
+    for (size_t i = 0; i < cfc_consume_catalogue_count(cat); i++) {
+        const cfc_consume_case *c = cfc_consume_catalogue_case(cat, i);
+        if (!cfc_case_selected(c->id, o->cases))
+            continue;
+        cfc_consume_result *res = &cert->results[cert->n_results];
+        bool case_ok = run_case(&r, c, res);
+        cert->n_results++; /* counted either way: freed with the certification */
+        if (!case_ok) {
+            status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+            goto done;
+        }
+        cert->counts[res->verdict]++;
+        if (o->on_case)
+            o->on_case(o->on_case_ctx, res);
+    }
+    stop_adapter(&r, true);
+    cert->certified = cert->counts[CFC_CONSUME_DROPPED] == 0 &&
+                      cert->counts[CFC_CONSUME_MISREAD] == 0 &&
+                      cert->counts[CFC_CONSUME_CRASH] == 0 && cert->counts[CFC_CONSUME_ERROR] == 0;
+    cert->elapsed_ms = (uint32_t)(cfc__now_mono_ms() - t0);
+done:
+    stop_adapter(&r, false);
+    cfc__proc_end(&r.proc, 0);
+    cfc__argv_free(r.a, r.argv);
+    cfc__buf_free(&r.line);
+    cfc__buf_free(&r.req);
+    cfc_jparser_free(r.parser);
+    cfc_jparser_free(r.sent);
+    if (status != CFC_CERTIFY_OK) {
+        cfc_consume_certification_free(r.cert);
+        return status;
+    }
+    *out = r.cert;
+    return CFC_CERTIFY_OK;
+}
