@@ -443,6 +443,10 @@ Test(consumer, exit_codes_and_usage)
         runf(&out, CFC " certify --consumer --adapter '" MISBEHAVE "raise 1' --cases 1.2 2>&1"), 1);
     cr_expect_not_null(strstr(out, "not certified"), "%s", out);
     free(out);
+    cr_expect_eq(runf(&out, CFC " certify --consumer --adapter %s --cases 1.*", REFERENCE), 3,
+                 "a clean subset is partial");
+    cr_expect_not_null(strstr(out, "partial (81 of "), "%s", out);
+    free(out);
     cr_expect_eq(runf(&out, CFC " certify --consumer --help"), 0);
     cr_expect_not_null(strstr(out, "MISREAD"), "%s", out);
     free(out);

@@ -3,8 +3,9 @@
  * cfconform certify --consumer: plays the consumer catalogue through a
  * consumer adapter and writes the reports (cfc/consumer.h). Same options,
  * report files and exit codes as producer certification (cli_certify.c):
- * 0 certified (no DROPPED, MISREAD, CRASH or ERROR), 1 not certified,
- * 2 could not run.
+ * 0 certified (the whole catalogue, no DROPPED, MISREAD, CRASH or ERROR),
+ * 1 not certified, 2 could not run, 3 partial: a --cases subset with none
+ * of those (not a certification).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -65,8 +66,9 @@ static void usage(FILE *f)
           "options:\n",
           f);
     cfc_cli_print_options(f, options, N_OPTIONS);
-    fputs("\nexit codes: 0 certified (no DROPPED, MISREAD, CRASH, ERROR), 1 not certified,\n"
-          "            2 could not run (usage, samples, adapter did not start, write error)\n",
+    fputs("\nexit codes: 0 certified (the whole catalogue, no DROPPED, MISREAD, CRASH, ERROR),\n"
+          "            1 not certified, 2 could not run (usage, samples, adapter did not start,\n"
+          "            write error), 3 partial: the --cases subset had none of those\n",
           f);
 }
 
@@ -232,13 +234,22 @@ int cfc_cmd_certify_consumer(int argc, char **argv)
     for (int v = 0; v < CFC_CONSUME_VERDICT_COUNT; v++)
         printf("%s%s %zu", v ? "  " : "", cfc_consume_verdict_name((cfc_consume_verdict)v),
                cert->counts[v]);
-    size_t passed = cert->counts[CFC_CONSUME_PASS] + cert->counts[CFC_CONSUME_NON_STRICT];
-    printf("\n%s: %u%% (%zu/%zu)", cert->certified ? "certified" : "not certified",
-           cfc_consume_score(cert), passed, cert->n_results);
+    putchar('\n');
+    bool bad = !cert->certified &&
+               !(cert->partial && cert->counts[CFC_CONSUME_DROPPED] == 0 &&
+                 cert->counts[CFC_CONSUME_MISREAD] == 0 && cert->counts[CFC_CONSUME_CRASH] == 0 &&
+                 cert->counts[CFC_CONSUME_ERROR] == 0);
+    if (cert->partial)
+        printf("partial (%zu of %zu cases), not a certification: ", cert->n_results,
+               cfc_consume_catalogue_count(cat));
+    else
+        printf("%s: ", cert->certified ? "certified" : "not certified");
+    printf("%u%% (%zu/%zu PASS, %zu NON-STRICT)", cfc_consume_score(cert),
+           cert->counts[CFC_CONSUME_PASS], cert->n_results, cert->counts[CFC_CONSUME_NON_STRICT]);
     if (report_dir && !trouble)
         printf("; reports in %s/ (open %s/%s)", report_dir, report_dir,
                cfc_cert_format_file(CFC_CERT_HTML));
-    else if (!cert->certified)
+    else if (bad)
         printf("; --report-dir DIR writes the details and the per-field matrix");
     putchar('\n');
     bool certified = cert->certified;
@@ -250,5 +261,7 @@ int cfc_cmd_certify_consumer(int argc, char **argv)
     }
     if (trouble)
         return EXIT_TROUBLE;
+    if (!certified && !bad)
+        return 3; /* partial and clean, as cli_certify.c's EXIT_PARTIAL */
     return certified ? EXIT_CONFORMS : EXIT_VIOLATIONS;
 }

@@ -55,9 +55,22 @@ static const char *cell_state(const cfc_consume_matrix_row *row)
     return "unsent";
 }
 
-static size_t n_passed(const cfc_consume_certification *c)
+/* Whether anything failed: DROPPED, MISREAD, CRASH or ERROR. */
+static bool failed(const cfc_consume_certification *c)
 {
-    return c->counts[CFC_CONSUME_PASS] + c->counts[CFC_CONSUME_NON_STRICT];
+    return c->counts[CFC_CONSUME_DROPPED] || c->counts[CFC_CONSUME_MISREAD] ||
+           c->counts[CFC_CONSUME_CRASH] || c->counts[CFC_CONSUME_ERROR];
+}
+
+/* "Certified", "Not certified", or "Partial (N of M cases)" (rule C4). */
+static void headline(cfc__buf *b, const cfc_consume_certification *c)
+{
+    if (c->partial)
+        cfc__buf_printf(b, "Partial (%zu of %zu cases)%s", c->n_results,
+                        cfc_consume_catalogue_count(c->catalogue),
+                        failed(c) ? ", not certified" : ", not a certification");
+    else
+        cfc__buf_puts(b, c->certified ? "Certified" : "Not certified");
 }
 
 static void started(const cfc_consume_certification *c, char out[25])
@@ -119,8 +132,11 @@ static void json_report(cfc__buf *b, const cfc_consume_certification *c)
     for (int v = 0; v < CFC_CONSUME_VERDICT_COUNT; v++)
         cfc__buf_printf(b, "%s\"%s\":%zu", v ? "," : "",
                         cfc_consume_verdict_name((cfc_consume_verdict)v), c->counts[v]);
-    cfc__buf_printf(b, "},\"cases_run\":%zu,\"certified\":%s,\"score\":%u,\"matrix\":{",
-                    c->n_results, c->certified ? "true" : "false", cfc_consume_score(c));
+    cfc__buf_printf(b,
+                    "},\"cases_run\":%zu,\"certified\":%s,\"partial\":%s,\"score\":%u,"
+                    "\"matrix\":{",
+                    c->n_results, c->certified ? "true" : "false", c->partial ? "true" : "false",
+                    cfc_consume_score(c));
     size_t nt;
     const cfc_event_type *types = cfc_contract_types(&nt);
     for (size_t t = 0; t < nt; t++) {
@@ -278,9 +294,10 @@ static void markdown_report(cfc__buf *b, const cfc_consume_certification *c)
     md(b, c->impl_name ? c->impl_name : "?");
     cfc__buf_puts(b, " ");
     md(b, c->impl_version ? c->impl_version : "");
-    cfc__buf_printf(b, "\n\n**%s** — %u%% (%zu/%zu cases passed)\n\n",
-                    c->certified ? "Certified" : "Not certified", cfc_consume_score(c), n_passed(c),
-                    c->n_results);
+    cfc__buf_puts(b, "\n\n**");
+    headline(b, c);
+    cfc__buf_printf(b, "** — %u%% (%zu/%zu PASS, %zu NON-STRICT)\n\n", cfc_consume_score(c),
+                    c->counts[CFC_CONSUME_PASS], c->n_results, c->counts[CFC_CONSUME_NON_STRICT]);
     cfc__buf_printf(b, "Catalogue %s, sha256 `%s`.\n\n| verdict | cases |\n|---|---|\n",
                     cfc_consume_catalogue_version(c->catalogue),
                     cfc_consume_catalogue_sha256(c->catalogue));
@@ -331,11 +348,18 @@ static void markdown_report(cfc__buf *b, const cfc_consume_certification *c)
 static void badge_report(cfc__buf *b, const cfc_consume_certification *c)
 {
     unsigned score = cfc_consume_score(c);
-    const char *colour = !c->certified ? "red" : score == 100 ? "brightgreen" : "yellow";
-    cfc__buf_printf(b,
-                    "{\"schemaVersion\":1,\"label\":\"consumer conformance\",\"message\":\"%u%% "
-                    "(%zu/%zu)\",\"color\":\"%s\"}\n",
-                    score, n_passed(c), c->n_results, colour);
+    const char *colour = failed(c)      ? "red"
+                         : c->partial   ? "lightgrey"
+                         : score == 100 ? "brightgreen"
+                                        : "yellow";
+    cfc__buf_puts(b, "{\"schemaVersion\":1,\"label\":\"consumer conformance\",\"message\":\"");
+    if (c->partial)
+        cfc__buf_printf(b, "partial (%zu of %zu cases), ", c->n_results,
+                        cfc_consume_catalogue_count(c->catalogue));
+    cfc__buf_printf(b, "%u%% (%zu/%zu)", score, c->counts[CFC_CONSUME_PASS], c->n_results);
+    if (c->counts[CFC_CONSUME_NON_STRICT])
+        cfc__buf_printf(b, ", %zu non-strict", c->counts[CFC_CONSUME_NON_STRICT]);
+    cfc__buf_printf(b, "\",\"color\":\"%s\"}\n", colour);
 }
 
 /* ---- HTML ---------------------------------------------------------------------- */
@@ -511,12 +535,14 @@ static void html_report(cfc__buf *b, const cfc_consume_certification *c)
     html(b, c->impl_name ? c->impl_name : "?");
     cfc__buf_puts(b, " ");
     html(b, c->impl_version ? c->impl_version : "");
+    cfc__buf_printf(b, "</h1>\n<p><span class=\"verdict %s\" id=\"verdict\">",
+                    c->certified ? "certified" : "not-certified");
+    headline(b, c);
     cfc__buf_printf(b,
-                    "</h1>\n<p><span class=\"verdict %s\" id=\"verdict\">%s</span> %u%% "
-                    "(%zu/%zu cases passed)</p>\n<dl class=\"meta\"><dt>Language</dt><dd>",
-                    c->certified ? "certified" : "not-certified",
-                    c->certified ? "Certified" : "Not certified", cfc_consume_score(c), n_passed(c),
-                    c->n_results);
+                    "</span> %u%% (%zu/%zu PASS, %zu NON-STRICT)</p>\n<dl "
+                    "class=\"meta\"><dt>Language</dt><dd>",
+                    cfc_consume_score(c), c->counts[CFC_CONSUME_PASS], c->n_results,
+                    c->counts[CFC_CONSUME_NON_STRICT]);
     html(b, c->impl_language ? c->impl_language : "?");
     cfc__buf_puts(b, "</dd><dt>Adapter</dt><dd><code>");
     html(b, c->adapter_command);

@@ -474,8 +474,7 @@ unsigned cfc_consume_score(const cfc_consume_certification *cert)
 {
     if (cert == NULL || cert->n_results == 0)
         return 0;
-    size_t passed = cert->counts[CFC_CONSUME_PASS] + cert->counts[CFC_CONSUME_NON_STRICT];
-    return (unsigned)(passed * 100 / cert->n_results);
+    return (unsigned)(cert->counts[CFC_CONSUME_PASS] * 100 / cert->n_results);
 }
 
 static cfc_certify_status fail_with(cfc_certify_error *err, cfc_certify_status st, const char *fmt,
@@ -580,7 +579,8 @@ cfc_certify_status cfc_consume_run(const cfc_consume_catalogue *cat, const cfc_c
             o->on_case(o->on_case_ctx, res);
     }
     stop_adapter(&r, true);
-    cert->certified = cert->counts[CFC_CONSUME_DROPPED] == 0 &&
+    cert->partial = cert->n_results < cfc_consume_catalogue_count(cat);
+    cert->certified = !cert->partial && cert->counts[CFC_CONSUME_DROPPED] == 0 &&
                       cert->counts[CFC_CONSUME_MISREAD] == 0 &&
                       cert->counts[CFC_CONSUME_CRASH] == 0 && cert->counts[CFC_CONSUME_ERROR] == 0;
     cert->elapsed_ms = (uint32_t)(cfc__now_mono_ms() - t0);

@@ -30,7 +30,8 @@
  * non-conforming event without flagging it), DROPPED (a field sent was not
  * read), MISREAD (a field's value differs), CRASH (the consumer raised, its
  * process died, or it hung), ERROR (the adapter broke the protocol).
- * Certified: no DROPPED, MISREAD, CRASH or ERROR.
+ * Certified: the whole catalogue ran with no DROPPED, MISREAD, CRASH or
+ * ERROR; a subset (--cases) is partial, never certified.
  *
  * Process handling, timeouts, restarts and exit codes are producer
  * certification's (cfc/certify.h). Memory: all allocations through the
@@ -204,7 +205,10 @@ typedef struct cfc_consume_certification {
     size_t counts[CFC_CONSUME_VERDICT_COUNT];
     /* matrix[type] has one row per cfc_consume_fields(type) entry. */
     cfc_consume_matrix_row *matrix[CFC_EV_COUNT];
-    bool certified; /* no DROPPED, MISREAD, CRASH, ERROR */
+    /* The whole catalogue ran with no DROPPED, MISREAD, CRASH, ERROR. A
+     * subset (cases) is partial: never certified (rule C4, as producers). */
+    bool certified;
+    bool partial;
     size_t adapter_starts;
     int64_t started_ms;
     uint32_t elapsed_ms;
@@ -217,7 +221,8 @@ cfc_certify_status cfc_consume_run(const cfc_consume_catalogue *cat, const cfc_c
                                    cfc_consume_certification **out, cfc_certify_error *err);
 void cfc_consume_certification_free(cfc_consume_certification *cert); /* NULL ok */
 
-/* PASS + NON-STRICT in percent of the cases run, rounded down. */
+/* PASS in percent of the cases run, rounded down; NON-STRICT is counted
+ * apart (rule C4, as producers). */
 unsigned cfc_consume_score(const cfc_consume_certification *cert);
 
 /* Writes one report (formats and file names as cfc_cert_format). 0 or -1. */
