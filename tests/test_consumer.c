@@ -602,3 +602,54 @@ Test(consumer, html_report_renders_the_field_matrix_in_chromium, .timeout = 300)
     cr_expect_not_null(strstr(res, "\nlegend=4\n"), "%s", res);
     free(out);
 }
+
+/* ---- the fuzz phase ---------------------------------------------------------------- */
+
+Test(consumer, fuzz_phase_finds_crashes_and_minimises_them, .timeout = 240)
+{
+    char *out;
+    int rc = runf(&out,
+                  CFC " certify --consumer --cases 1.2 --fuzz 10 --adapter '" PY TC
+                      "null_crash_consumer.py' --report-dir %s/f 2>&1",
+                  dir);
+    cr_assert_eq(rc, 1, "a crash found by fuzzing is not certified:\n%s", out);
+    cr_expect_not_null(strstr(out, "fuzz: "), "%s", out);
+    free(out);
+    char path[256];
+    snprintf(path, sizeof path, "%s/f/certification.json", dir);
+    char *text = test_slurp(path, NULL);
+    cJSON *j = cJSON_Parse(text);
+    cr_assert_not_null(j);
+    const cJSON *fz = cJSON_GetObjectItemCaseSensitive(j, "fuzz");
+    cr_assert(cJSON_IsObject(fz), "the report has the fuzz phase");
+    cr_expect_gt(cJSON_GetObjectItemCaseSensitive(fz, "inputs")->valueint, 10);
+    const cJSON *crash = NULL, *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(fz, "crashes"))
+    {
+        if (strstr(cJSON_GetObjectItemCaseSensitive(c, "error")->valuestring, "AttributeError"))
+            crash = c;
+    }
+    cr_assert_not_null(crash, "the null crash is found:\n%s", text);
+    const char *repro = cJSON_GetObjectItemCaseSensitive(crash, "reproducer")->valuestring;
+    cr_expect(strstr(repro, "null") && strlen(repro) <= 12, "minimised to a null: %s", repro);
+    cr_expect(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(crash, "minimised")));
+    const char *id = cJSON_GetObjectItemCaseSensitive(crash, "id")->valuestring;
+    snprintf(path, sizeof path, "%s/f/fuzz-%s.json", dir, id);
+    char *file = test_slurp(path, NULL);
+    cr_expect_str_eq(file, repro, "the reproducer file holds exactly its bytes");
+    free(file);
+    cr_expect_geq(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "summary"), "CRASH")
+            ->valueint,
+        1);
+    cJSON_Delete(j);
+    free(text);
+
+    /* The correct consumer survives the same inputs. */
+    rc = runf(&out, CFC " certify --consumer --cases 1.2 --fuzz 3 --adapter '" PY TC
+                        "good_consumer.py' 2>&1");
+    cr_expect_eq(rc, 3, "partial and clean:\n%s", out);
+    cr_expect_not_null(strstr(out, " 0 crashes"), "%s", out);
+    free(out);
+    expect_no_children();
+}

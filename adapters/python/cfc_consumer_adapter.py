@@ -106,7 +106,13 @@ def main(argv):
 
     def send(obj):
         # allow_nan=False: a NaN read is not JSON; it fails here, as an error.
-        out.write(json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n")
+        text = json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n"
+        try:
+            out.write(text)
+        except UnicodeEncodeError:
+            # A lone surrogate the consumer kept (from a "\ud800" escape):
+            # UTF-8 cannot carry it; the \u escape can, and cfconform sees it.
+            out.write(json.dumps(obj, allow_nan=False) + "\n")
         out.flush()
 
     for line in sys.stdin:

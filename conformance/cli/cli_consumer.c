@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "cfc/consumer.h"
+#include "cfc_mutator.h"
 #include "cli.h"
 
 #ifndef CFC_CONSUMER_SAMPLES_PATH
@@ -31,6 +32,7 @@ enum {
     OPT_CATALOGUE,
     OPT_TIMEOUT,
     OPT_WRITE_CATALOGUE,
+    OPT_FUZZ,
     OPT_QUIET,
     OPT_HELP
 };
@@ -48,6 +50,9 @@ static const cfc_cli_option options[] = {
     {OPT_TIMEOUT, "--timeout", "MS", "per-request timeout in milliseconds (default 10000)"},
     {OPT_WRITE_CATALOGUE, "--write-catalogue", "FILE",
      "write the generated catalogue as JSON (- for stdout) and exit"},
+    {OPT_FUZZ, "--fuzz", "SECONDS",
+     "after the catalogue, feed generated and mutated events for SECONDS; crashes are CRASH "
+     "cases with minimised reproducers"},
     {OPT_QUIET, "--quiet", NULL, "print the summary only, not each case that did not pass"},
     {OPT_HELP, "--help", NULL, "show this help"},
 };
@@ -118,6 +123,19 @@ static int write_reports(const cfc_consume_certification *cert, const char *dir)
                 strerror(errno ? errno : EIO));
         return -1;
     }
+    /* Each fuzz reproducer as a file of its own, exactly its bytes, to replay. */
+    for (size_t i = 0; i < cert->n_fuzz_crashes; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/fuzz-%s.json", dir, cert->fuzz_crashes[i].id);
+        FILE *f = fopen(path, "wb");
+        bool ok = f && fwrite(cert->fuzz_crashes[i].bytes, 1, cert->fuzz_crashes[i].len, f) ==
+                           cert->fuzz_crashes[i].len;
+        if ((f && fclose(f) != 0) || !ok) {
+            fprintf(stderr, "cfconform: error: cannot write %s: %s\n", path,
+                    strerror(errno ? errno : EIO));
+            return -1;
+        }
+    }
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         char path[4200];
         snprintf(path, sizeof path, "%s/%s", dir, cfc_cert_format_file(all[i]));
@@ -154,6 +172,7 @@ int cfc_cmd_certify_consumer(int argc, char **argv)
     cfc_consume_options o = {.on_case = on_case};
     const char *report_dir = NULL, *samples = CFC_CONSUMER_SAMPLES_PATH, *dump = NULL;
     bool quiet = false;
+    size_t fuzz_seconds = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *value = NULL;
@@ -170,6 +189,11 @@ int cfc_cmd_certify_consumer(int argc, char **argv)
         case OPT_REPORT_DIR: report_dir = value; break;
         case OPT_CATALOGUE: samples = value; break;
         case OPT_WRITE_CATALOGUE: dump = value; break;
+        case OPT_FUZZ:
+            if (!cfc_cli_parse_size(value, &fuzz_seconds) || fuzz_seconds == 0 ||
+                fuzz_seconds > 86400)
+                return cfc_cli_usage_error("--fuzz wants seconds in 1..86400, not '%s'", value);
+            break;
         case OPT_TIMEOUT: {
             size_t ms;
             if (!cfc_cli_parse_size(value, &ms) || ms == 0 || ms > 3600000)
@@ -223,6 +247,25 @@ int cfc_cmd_certify_consumer(int argc, char **argv)
                   "docs/adapter-protocol.md.\n",
                   stderr);
         return EXIT_TROUBLE;
+    }
+    if (fuzz_seconds) {
+        /* fuzz-exec's generator and mutator, through the same harness. */
+        st = cfc_consume_fuzz(cert, &o, (unsigned)fuzz_seconds, 1, cfc_mutate, &err);
+        if (st != CFC_CERTIFY_OK) {
+            fprintf(stderr, "cfconform: error: %s\n", err.message);
+            cfc_consume_certification_free(cert);
+            cfc_consume_catalogue_free(cat);
+            return EXIT_TROUBLE;
+        }
+        for (size_t i = 0; i < cert->n_fuzz_crashes && !quiet; i++) {
+            const cfc_consume_fuzz_crash *f = &cert->fuzz_crashes[i];
+            printf("  %-9s %-10s %s; reproducer (%zu bytes): ", f->id, "CRASH", f->error, f->len);
+            for (size_t k = 0; k < f->len && k < 200; k++)
+                putchar((unsigned char)f->bytes[k] < 0x20 ? '?' : f->bytes[k]);
+            puts(f->len > 200 ? "..." : "");
+        }
+        printf("fuzz: %zu inputs in %.1f s, %zu crash%s\n", cert->fuzz_inputs,
+               cert->fuzz_ms / 1000.0, cert->n_fuzz_crashes, cert->n_fuzz_crashes == 1 ? "" : "es");
     }
     bool trouble = report_dir && write_reports(cert, report_dir) != 0;
 

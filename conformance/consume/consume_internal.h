@@ -48,4 +48,26 @@ bool cfc__consume_compare(const cfc_allocator *a, const cfc_event_type *t, const
 /* A value as compact JSON text for a report, cut to about `max` bytes. */
 char *cfc__consume_show(const cfc_allocator *a, const cfc_jval *v, const char *src, size_t max);
 
+/* Frees the fuzz phase's crashes (consume_fuzz.c). */
+void cfc__consume_fuzz_free(cfc_consume_certification *cert);
+
+/* ---- one adapter, one event at a time (the fuzz phase, consume_fuzz.c) ---- */
+
+typedef struct cfc__consume_session cfc__consume_session;
+
+typedef enum cfc__fuzz_rc {
+    CFC__FUZZ_OK = 0, /* read or rejected */
+    CFC__FUZZ_CRASH,  /* raised, died or hung: why says which (the adapter restarts) */
+    CFC__FUZZ_BROKEN, /* the protocol broke or the adapter cannot start: why */
+    CFC__FUZZ_NOMEM
+} cfc__fuzz_rc;
+
+/* Starts the adapter; NULL and why on failure. */
+cfc__consume_session *cfc__consume_session_new(const char *command, unsigned timeout_ms,
+                                               const cfc_allocator *a, char *why, size_t cap);
+void cfc__consume_session_free(cfc__consume_session *s); /* stops and reaps it */
+size_t cfc__consume_session_starts(const cfc__consume_session *s);
+cfc__fuzz_rc cfc__consume_session_decode(cfc__consume_session *s, const char *bytes, size_t len,
+                                         char *why, size_t cap);
+
 #endif

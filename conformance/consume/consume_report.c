@@ -153,7 +153,25 @@ static void json_report(cfc__buf *b, const cfc_consume_certification *c)
         }
         cfc__buf_puts(b, "}");
     }
-    cfc__buf_puts(b, "},\"cases\":[");
+    cfc__buf_puts(b, "},\"fuzz\":");
+    if (!c->fuzzed) {
+        cfc__buf_puts(b, "null");
+    } else {
+        cfc__buf_printf(b, "{\"inputs\":%zu,\"elapsed_ms\":%u,\"crashes\":[", c->fuzz_inputs,
+                        c->fuzz_ms);
+        for (size_t i = 0; i < c->n_fuzz_crashes; i++) {
+            const cfc_consume_fuzz_crash *f = &c->fuzz_crashes[i];
+            cfc__buf_printf(b, "%s{\"id\":\"%s\",\"verdict\":\"CRASH\",\"error\":", i ? "," : "",
+                            f->id);
+            jstr(b, f->error);
+            cfc__buf_puts(b, ",\"reproducer\":");
+            cfc__buf_json_str(b, f->bytes, f->len);
+            cfc__buf_printf(b, ",\"length\":%zu,\"original_length\":%zu,\"minimised\":%s}", f->len,
+                            f->original_len, f->minimised ? "true" : "false");
+        }
+        cfc__buf_puts(b, "]}");
+    }
+    cfc__buf_puts(b, ",\"cases\":[");
     for (size_t i = 0; i < c->n_results; i++) {
         const cfc_consume_result *r = &c->results[i];
         cfc__buf_puts(b, i ? ",\n{\"id\":" : "\n{\"id\":");
@@ -267,6 +285,29 @@ static void junit_report(cfc__buf *b, const cfc_consume_certification *c)
         }
         cfc__buf_puts(b, "  </testsuite>\n");
     }
+    if (c->fuzzed) {
+        cfc__buf_printf(b,
+                        "  <testsuite name=\"F fuzz phase\" tests=\"%zu\" failures=\"0\" "
+                        "errors=\"%zu\">\n",
+                        c->n_fuzz_crashes ? c->n_fuzz_crashes : 1, c->n_fuzz_crashes);
+        if (c->n_fuzz_crashes == 0)
+            cfc__buf_printf(b,
+                            "    <testcase classname=\"consumer.F\" name=\"F %zu inputs, no "
+                            "crash\"/>\n",
+                            c->fuzz_inputs);
+        for (size_t i = 0; i < c->n_fuzz_crashes; i++) {
+            const cfc_consume_fuzz_crash *f = &c->fuzz_crashes[i];
+            cfc__buf_printf(b,
+                            "    <testcase classname=\"consumer.F\" name=\"%s\">\n      <error "
+                            "type=\"CRASH\" message=\"",
+                            f->id);
+            cfc__buf_xml(b, f->error, strlen(f->error));
+            cfc__buf_puts(b, "\">reproducer: ");
+            text_capped(b, f->bytes, f->len, cfc__buf_xml);
+            cfc__buf_puts(b, "</error>\n    </testcase>\n");
+        }
+        cfc__buf_puts(b, "  </testsuite>\n");
+    }
     cfc__buf_puts(b, "</testsuites>\n");
 }
 
@@ -325,6 +366,24 @@ static void markdown_report(cfc__buf *b, const cfc_consume_certification *c)
     }
     if (bad == 0)
         cfc__buf_puts(b, "None: every field of every event type was read exactly.\n");
+    if (c->fuzzed) {
+        cfc__buf_printf(b, "\n## Fuzz phase\n\n%zu inputs in %.1f s, %zu crash%s.\n",
+                        c->fuzz_inputs, c->fuzz_ms / 1000.0, c->n_fuzz_crashes,
+                        c->n_fuzz_crashes == 1 ? "" : "es");
+        for (size_t i = 0; i < c->n_fuzz_crashes; i++) {
+            const cfc_consume_fuzz_crash *f = &c->fuzz_crashes[i];
+            cfc__buf_printf(b, "\n- **%s** CRASH: ", f->id);
+            md(b, f->error);
+            cfc__buf_puts(b, "; reproducer (");
+            cfc__buf_printf(b, "%zu bytes%s): `", f->len, f->minimised ? ", minimised" : "");
+            for (size_t k = 0; k < f->len && k < 300; k++) {
+                char ch = f->bytes[k];
+                cfc__buf_add(b, ch == '`' || (unsigned char)ch < 0x20 ? "?" : &ch, 1);
+            }
+            cfc__buf_puts(b, "`");
+        }
+        cfc__buf_puts(b, "\n");
+    }
     size_t shown = 0;
     for (size_t i = 0; i < c->n_results; i++) {
         const cfc_consume_result *r = &c->results[i];
@@ -578,7 +637,27 @@ static void html_report(cfc__buf *b, const cfc_consume_certification *c)
                         verdict_class((cfc_consume_verdict)v),
                         cfc_consume_verdict_name((cfc_consume_verdict)v),
                         verdict_meaning((cfc_consume_verdict)v));
-    cfc__buf_puts(b, "</ul>\n<h2>Details</h2>\n");
+    cfc__buf_puts(b, "</ul>\n");
+    if (c->fuzzed) {
+        cfc__buf_printf(b,
+                        "<h2 id=\"fuzz\">Fuzz phase</h2>\n<p>%zu inputs in %.1f s, %zu "
+                        "crash%s.</p>\n",
+                        c->fuzz_inputs, c->fuzz_ms / 1000.0, c->n_fuzz_crashes,
+                        c->n_fuzz_crashes == 1 ? "" : "es");
+        for (size_t i = 0; i < c->n_fuzz_crashes; i++) {
+            const cfc_consume_fuzz_crash *f = &c->fuzz_crashes[i];
+            cfc__buf_printf(b,
+                            "<details class=\"case fuzz\" id=\"case-%s\" open><summary><span "
+                            "class=\"cell v-crash\">CRASH</span> <code>%s</code> ",
+                            f->id, f->id);
+            html(b, f->error);
+            cfc__buf_printf(b, "</summary><h4>Reproducer (%zu bytes%s, from %zu)</h4><pre>", f->len,
+                            f->minimised ? ", minimised" : "", f->original_len);
+            text_capped(b, f->bytes, f->len, cfc__buf_html);
+            cfc__buf_puts(b, "</pre></details>\n");
+        }
+    }
+    cfc__buf_puts(b, "<h2>Details</h2>\n");
     for (size_t i = 0; i < c->n_results; i++)
         html_case(b, &c->results[i]);
     cfc__buf_puts(b, "</body></html>\n");

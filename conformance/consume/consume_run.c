@@ -460,6 +460,7 @@ void cfc_consume_certification_free(cfc_consume_certification *cert)
     for (size_t i = 0; cert->results && i < cert->n_results; i++)
         result_free(a, &cert->results[i]);
     cfc__cfree(a, cert->results);
+    cfc__consume_fuzz_free(cert);
     for (size_t t = 0; t < CFC_EV_COUNT; t++)
         cfc__cfree(a, cert->matrix[t]);
     cfc__cfree(a, cert->adapter_command);
@@ -598,4 +599,121 @@ done:
     }
     *out = r.cert;
     return CFC_CERTIFY_OK;
+}
+
+/* ---- a session: one event at a time (the fuzz phase) ----------------------------- */
+
+struct cfc__consume_session {
+    runner r;
+    cfc_consume_certification stub; /* what start_adapter records (starts, the hello) */
+};
+
+cfc__consume_session *cfc__consume_session_new(const char *command, unsigned timeout_ms,
+                                               const cfc_allocator *a, char *why, size_t cap)
+{
+    cfc__consume_session *s = cfc__cmalloc(a, sizeof *s);
+    if (s == NULL) {
+        snprintf(why, cap, "out of memory");
+        return NULL;
+    }
+    memset(s, 0, sizeof *s);
+    runner *r = &s->r;
+    r->a = a;
+    r->cert = &s->stub;
+    s->stub.alloc = a;
+    r->call_timeout = timeout_ms ? timeout_ms : 10000;
+    r->start_timeout = 15000;
+    r->proc.in_fd = r->proc.out_fd = r->proc.err_fd = -1;
+    cfc__buf_init(&r->line, a);
+    cfc__buf_init(&r->req, a);
+    cfc_jalloc ja = {0};
+    if (a)
+        ja = (cfc_jalloc){a->malloc_fn, a->realloc_fn, a->free_fn, a->ctx};
+    r->parser = cfc_jparser_new_with_alloc(a ? &ja : NULL);
+    if (r->parser == NULL || cfc__argv_split(a, command, &r->argv, why, cap) != 0 ||
+        start_adapter(r, why, cap) != 0) {
+        cfc__consume_session_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void cfc__consume_session_free(cfc__consume_session *s)
+{
+    if (s == NULL)
+        return;
+    runner *r = &s->r;
+    stop_adapter(r, true);
+    cfc__proc_end(&r->proc, 0);
+    cfc__argv_free(r->a, r->argv);
+    cfc__buf_free(&r->line);
+    cfc__buf_free(&r->req);
+    cfc_jparser_free(r->parser);
+    cfc__cfree(r->a, s->stub.impl_name);
+    cfc__cfree(r->a, s->stub.impl_language);
+    cfc__cfree(r->a, s->stub.impl_version);
+    cfc__cfree(r->a, s);
+}
+
+size_t cfc__consume_session_starts(const cfc__consume_session *s)
+{
+    return s->stub.adapter_starts;
+}
+
+cfc__fuzz_rc cfc__consume_session_decode(cfc__consume_session *s, const char *bytes, size_t len,
+                                         char *why, size_t cap)
+{
+    runner *r = &s->r;
+    why[0] = '\0';
+    if (!r->running) {
+        if (r->failed_starts >= MAX_FAILED_STARTS || start_adapter(r, why, cap) != 0) {
+            r->failed_starts++;
+            return CFC__FUZZ_BROKEN;
+        }
+        r->failed_starts = 0;
+    }
+    uint64_t seq = ++r->seq;
+    r->req.len = 0;
+    cfc__buf_printf(&r->req, "{\"op\":\"decode\",\"seq\":%llu,\"events\":[",
+                    (unsigned long long)seq);
+    cfc__buf_json_str(&r->req, bytes, len);
+    cfc__buf_puts(&r->req, "]}\n");
+    if (!cfc__buf_ok(&r->req))
+        return CFC__FUZZ_NOMEM;
+    int64_t deadline = cfc__now_mono_ms() + r->call_timeout;
+    int rc = cfc__proc_write(&r->proc, r->req.data, r->req.len, deadline);
+    if (rc == 0)
+        rc = cfc__proc_read_line(&r->proc, &r->line, CFC__PROTO_MAX_LINE, deadline);
+    else
+        rc = rc == -2 ? -2 : -1;
+    if (rc == -4)
+        return CFC__FUZZ_NOMEM;
+    if (rc == -2 || rc == -1) {
+        lost(r, why, cap, rc == -2 ? "the consumer hangs" : "the consumer died");
+        return CFC__FUZZ_CRASH;
+    }
+    cfc_jval *root = NULL;
+    const cfc_jdiag *d = NULL;
+    size_t nd = 0;
+    /* Only the outcome matters here: a value read that strict JSON cannot
+     * hold (a lone surrogate the consumer kept) is not a broken protocol. */
+    if (rc != 0 || cfc_jparse(r->parser, r->line.data, r->line.len, NULL, &root, &d, &nd, NULL))
+        goto broken;
+    bool adapter_error;
+    const cfc_jval *results = root ? check_reply(root, seq, 1, why, cap, &adapter_error) : NULL;
+    if (results == NULL)
+        goto broken;
+    const cfc_jval *first = results->u.kids.first;
+    const cfc_jval *oc = cfc_jobject_get(first, "outcome");
+    if (strcmp(oc->u.str.s, "raised") != 0)
+        return CFC__FUZZ_OK;
+    const cfc_jval *e = cfc_jobject_get(first, "error");
+    snprintf(why, cap, "the consumer raised: %.400s",
+             e && e->type == CFC_J_STRING ? e->u.str.s : "");
+    return CFC__FUZZ_CRASH;
+broken:
+    stop_adapter(r, false);
+    if (why[0] == '\0')
+        snprintf(why, cap, "invalid answer");
+    return CFC__FUZZ_BROKEN;
 }

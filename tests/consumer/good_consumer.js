@@ -88,7 +88,9 @@ function checkValue(where, kind, v, extra) {
     ident: () => typeof v === 'string' && v.length > 0,
     enum: () => extra.includes(v),
     ids: () => Array.isArray(v) && v.length > 0 && v.every((x) => isId(x, 1)),
-    timestamp: () => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v),
+    // the shape, and a real instant (14:60 has the shape, and no Date)
+    timestamp: () => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v) &&
+      !Number.isNaN(Date.parse(v)),
     object: () => {
       if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
       checkFields(`${where}.`, v, extra);

@@ -196,6 +196,17 @@ typedef struct cfc_consume_matrix_row {
     size_t counts[CFC_READ_COUNT];
 } cfc_consume_matrix_row;
 
+/* A crash the fuzz phase found: a CRASH case of its own, with the input
+ * minimised while it still crashed the same way. */
+typedef struct cfc_consume_fuzz_crash {
+    char *id;    /* "F.1" */
+    char *error; /* what happened: "the consumer raised: TypeError: ..." */
+    char *bytes; /* the reproducer, len bytes */
+    size_t len;
+    size_t original_len; /* the input as generated or mutated */
+    bool minimised;      /* false for a hang: each try would cost the timeout */
+} cfc_consume_fuzz_crash;
+
 typedef struct cfc_consume_certification {
     const cfc_consume_catalogue *catalogue; /* borrowed */
     char *adapter_command;
@@ -214,12 +225,33 @@ typedef struct cfc_consume_certification {
     uint32_t elapsed_ms;
     char *selection;
     const cfc_allocator *alloc;
+    /* The fuzz phase (cfc_consume_fuzz), if it ran: its crashes are also
+     * counted in counts[CFC_CONSUME_CRASH]. */
+    bool fuzzed;
+    size_t fuzz_inputs;
+    uint32_t fuzz_ms;
+    cfc_consume_fuzz_crash *fuzz_crashes;
+    size_t n_fuzz_crashes;
 } cfc_consume_certification;
 
 /* Runs every selected case. Status as cfc_certify_run. */
 cfc_certify_status cfc_consume_run(const cfc_consume_catalogue *cat, const cfc_consume_options *o,
                                    cfc_consume_certification **out, cfc_certify_error *err);
 void cfc_consume_certification_free(cfc_consume_certification *cert); /* NULL ok */
+
+/* A mutator of one input in place: returns the new size (at most max_size).
+ * fuzz-exec's is cfc_mutate (fuzz/mutator/cfc_mutator.h). */
+typedef size_t (*cfc_consume_mutate_fn)(uint8_t *data, size_t size, size_t max_size, unsigned seed);
+
+/* The fuzz phase, after cfc_consume_run on the same certification: for
+ * `seconds`, generated events (seeded by `seed`) and, every other one, the
+ * same put through `mutate` (NULL: generated only) are given to the
+ * consumer one by one; each distinct crash (raised, died, hung) is
+ * minimised and added as a CRASH (fuzz_crashes), which makes the run not
+ * certified. CFC_CERTIFY_ADAPTER: the adapter did not start. */
+cfc_certify_status cfc_consume_fuzz(cfc_consume_certification *cert, const cfc_consume_options *o,
+                                    unsigned seconds, uint64_t seed, cfc_consume_mutate_fn mutate,
+                                    cfc_certify_error *err);
 
 /* PASS in percent of the cases run, rounded down; NON-STRICT is counted
  * apart (rule C4, as producers). */
