@@ -209,3 +209,21 @@ Test(readings, stream_rules_are_the_catalogue_s_rules)
     }
     cr_expect_eq(n, 8, "S1-S7 give eight rules");
 }
+
+Test(readings, watch_events_reads_each_message_alone_and_says_so)
+{
+    /* The reference server plays its scenario (233 events) and closes. */
+    char *out;
+    int rc = test_run("d=$(mktemp -d); " CFC_BINARY_DIR
+                      "/cfc-demo serve --port 0 --fixed-clock > \"$d/url\" 2>/dev/null & srv=$!; "
+                      "for i in $(seq 100); do [ -s \"$d/url\" ] && break; sleep 0.1; done; "
+                      "timeout 60 " CFCONFORM " watch --events --duration 30 --format json "
+                      "\"$(head -n 1 \"$d/url\")\" > \"$d/out\" 2>/dev/null; rc=$?; "
+                      "tail -n 1 \"$d/out\"; kill $srv 2>/dev/null; rm -rf \"$d\"; exit $rc",
+                      &out);
+    cr_expect_eq(rc, 0, "%s", out);
+    cr_expect_not_null(strstr(out, "{\"summary\":{\"events\":233,\"ok\":233,\"errors\":0,"), "%s",
+                       out);
+    cr_expect_not_null(strstr(out, "\"reading\":\"events\""), "%s", out);
+    free(out);
+}
