@@ -147,9 +147,12 @@ int main(int argc, char **argv)
 {
     size_t n = 1000000;
     int stream = 0;
+    const char *write_to = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--stream") == 0)
             stream = 1;
+        else if (strcmp(argv[i], "--write") == 0 && i + 1 < argc)
+            write_to = argv[++i];
         else
             n = (size_t)strtoull(argv[i], NULL, 10);
     }
@@ -185,6 +188,12 @@ int main(int argc, char **argv)
 
     for (size_t i = 0; i < n; i++)
         generate(&m, &b, i);
+    if (write_to != NULL) {
+        FILE *f = fopen(write_to, "wb");
+        if (f == NULL || fwrite(b.data, 1, b.len, f) != b.len || fclose(f) != 0)
+            return 2;
+        return 0;
+    }
     double mb = (double)b.len / 1e6;
     printf("input: %zu events, %.1f MB (avg %.0f bytes/event)\n", n, mb, (double)b.len / (double)n);
 

@@ -290,14 +290,24 @@ typedef struct path {
     size_t len;
 } path;
 
+/* Called for every member of every event, so it copies only the parent's
+ * bytes, and a key without '~' or '/' (all of the contract's) in one go. */
 static void path_push(path *p, const char *key, size_t key_len, path *out)
 {
-    *out = *p;
+    memcpy(out->s, p->s, p->len + 1);
+    out->len = p->len;
     if (out->len + 2 >= sizeof out->s)
         return;
     out->s[out->len++] = '/';
-    size_t need = cfc_jpointer_escape(out->s + out->len, sizeof out->s - out->len, key, key_len);
-    out->len = need < sizeof out->s - out->len ? out->len + need : sizeof out->s - 1;
+    size_t room = sizeof out->s - out->len;
+    size_t need;
+    if (key_len < room && memchr(key, '~', key_len) == NULL && memchr(key, '/', key_len) == NULL) {
+        memcpy(out->s + out->len, key, key_len);
+        need = key_len;
+    } else {
+        need = cfc_jpointer_escape(out->s + out->len, room, key, key_len);
+    }
+    out->len = need < room ? out->len + need : sizeof out->s - 1;
     out->s[out->len] = '\0';
 }
 
@@ -312,6 +322,12 @@ static const char *field_label(const path *p)
 {
     /* "/current_task/id" reads better as "current_task.id" in a sentence. */
     return p->len ? p->s + 1 : "(event)";
+}
+
+/* A number as written, for a message (describe's text after "the number "). */
+static const char *num_text(const cfc_checker *c, const cfc_jval *v, char *buf, size_t cap)
+{
+    return describe(c, v, buf, cap) + strlen("the number ");
 }
 
 static bool check_integer(cfc_checker *c, const cfc_field *f, const cfc_jval *v, const path *p,
@@ -344,33 +360,33 @@ static bool check_integer(cfc_checker *c, const cfc_field *f, const cfc_jval *v,
         return false;
     }
     int64_t i = (fl & CFC_JNUM_INT64) ? v->u.num.i : INT64_MIN;
-    const char *num = describe(c, v, d, sizeof d) + 11;
     switch (f->kind) {
     case CFC_KIND_ID:
         if (i < 1) {
             add_finding(c, CFC_RULE_ID_RANGE, p->s, v->offset, "%s is %s; IDs are integers >= 1",
-                        name, num);
+                        name, num_text(c, v, d, sizeof d));
             return false;
         }
         break;
     case CFC_KIND_COUNT:
         if (i < 0) {
             add_finding(c, CFC_RULE_COUNT_RANGE, p->s, v->offset, "%s is %s; a count must be >= 0",
-                        name, num);
+                        name, num_text(c, v, d, sizeof d));
             return false;
         }
         break;
     case CFC_KIND_ORDINAL:
         if (!cfc_kind_int_ok(f->kind, i)) {
             add_finding(c, CFC_RULE_ATTEMPT_RANGE, p->s, v->offset, "%s is %s; it must be >= 1",
-                        name, num);
+                        name, num_text(c, v, d, sizeof d));
             return false;
         }
         break;
     case CFC_KIND_PERCENT:
         if (!cfc_kind_int_ok(f->kind, i)) {
             add_finding(c, CFC_RULE_PERCENT_RANGE, p->s, v->offset,
-                        "%s is %s; a percentage must be in 0..100", name, num);
+                        "%s is %s; a percentage must be in 0..100", name,
+                        num_text(c, v, d, sizeof d));
             return false;
         }
         break;
@@ -435,6 +451,8 @@ static void check_timestamp(cfc_checker *c, const cfc_jval *v, const path *p)
     const char *s = v->u.str.s;
     size_t len = v->u.str.len;
     unsigned bad = cfc_timestamp_check(s, len, NULL, &digits);
+    if (bad == 0)
+        return;
     const char *ex =
         "the contract requires YYYY-MM-DDTHH:MM:SS.fffZ, e.g. 2025-11-08T14:30:45.123Z";
     shown(d, sizeof d, s, len);
@@ -616,12 +634,15 @@ static void check_value(cfc_checker *c, const cfc_field *f, const cfc_jval *v, c
 static void check_members(cfc_checker *c, const cfc_jval *obj, const cfc_field *fields, size_t n,
                           const path *p, seen *out, const char *owner, bool known)
 {
+    size_t next = 0; /* producers mostly send fields in table order: try that one first */
     for (const cfc_jval *m = obj->u.kids.first; m; m = m->next) {
         size_t idx = n;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < n; k++) {
+            size_t i = next + k < n ? next + k : next + k - n;
             if (strlen(fields[i].name) == m->key_len &&
                 memcmp(fields[i].name, m->key, m->key_len) == 0) {
                 idx = i;
+                next = i + 1;
                 break;
             }
         }

@@ -102,13 +102,12 @@ static size_t u64_width(uint64_t v)
 static void buf_u64(cfc__buf *b, uint64_t v)
 {
     char tmp[20];
-    size_t n = 0;
+    size_t n = sizeof tmp;
     do {
-        tmp[n++] = (char)('0' + (int)(v % 10));
+        tmp[--n] = (char)('0' + (int)(v % 10));
         v /= 10;
     } while (v > 0);
-    while (n > 0)
-        buf_ch(b, tmp[--n]);
+    buf_put(b, tmp + n, sizeof tmp - n);
 }
 
 /* Right-aligned in `width` columns. */
@@ -193,11 +192,28 @@ static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 
 /* ---- escapers ----------------------------------------------------------- */
 
-/* Where the run of printable ASCII without any of `specials` that starts at
- * i ends: such runs go out in one copy, and messages are mostly that. */
-static size_t plain_run(const unsigned char *s, size_t i, size_t n, const char *specials)
+/* Which printable ASCII characters each escaper must look at: one bit per
+ * format, so a run of plain characters is found with one table lookup each. */
+enum { SPECIAL_JSON = 1, SPECIAL_XML = 2 };
+static unsigned char special_of(unsigned char c)
 {
-    while (i < n && s[i] >= 0x20 && s[i] < 0x7f && strchr(specials, s[i]) == NULL)
+    switch (c) {
+    case '"': return SPECIAL_JSON | SPECIAL_XML;
+    case '\\': return SPECIAL_JSON;
+    case '&':
+    case '<':
+    case '>':
+    case '\'': return SPECIAL_XML;
+    default: return 0;
+    }
+}
+
+/* Where the run of printable ASCII without any character special for
+ * `mask` that starts at i ends: such runs go out in one copy, and messages
+ * are mostly that. */
+static size_t plain_run(const unsigned char *s, size_t i, size_t n, unsigned mask)
+{
+    while (i < n && s[i] >= 0x20 && s[i] < 0x7f && (special_of(s[i]) & mask) == 0)
         i++;
     return i;
 }
@@ -211,7 +227,7 @@ static void esc_text(cfc__buf *b, const char *str, size_t n)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < n) {
-        size_t run = plain_run(s, i, n, "");
+        size_t run = plain_run(s, i, n, 0);
         if (run > i) {
             buf_put(b, str + i, run - i);
             i = run;
@@ -248,7 +264,7 @@ static void esc_json(cfc__buf *b, const char *str, size_t n)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < n) {
-        size_t run = plain_run(s, i, n, "\"\\");
+        size_t run = plain_run(s, i, n, SPECIAL_JSON);
         if (run > i) {
             buf_put(b, str + i, run - i);
             i = run;
@@ -295,7 +311,7 @@ static void esc_xml(cfc__buf *b, const char *str, size_t n, bool attr)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < n) {
-        size_t run = plain_run(s, i, n, "&<>\"'");
+        size_t run = plain_run(s, i, n, SPECIAL_XML);
         if (run > i) {
             buf_put(b, str + i, run - i);
             i = run;
@@ -336,6 +352,10 @@ struct cfc_report {
 
     char *file; /* the current file's name; NULL between files */
     size_t file_len;
+    /* The name as each event shows it, escaped once per file rather than
+     * once per event: for text lines, and for the format (a JSON string with
+     * its quotes, or an XML attribute value). */
+    cfc__buf name_text, name_fmt;
 
     cfc__buf buf;  /* output being assembled */
     cfc__buf line; /* junit: one text-format line, before XML escaping */
@@ -447,6 +467,8 @@ void cfc_report_free(cfc_report *r)
     free(r->hint);
     free(r->buf.p);
     free(r->line.p);
+    free(r->name_text.p);
+    free(r->name_fmt.p);
     free(r);
 }
 
@@ -461,6 +483,17 @@ int cfc_report_begin_file(cfc_report *r, const char *name)
     if (copy == NULL)
         return fail(r);
     memcpy(copy, name, len + 1);
+    r->name_text.len = 0;
+    r->name_fmt.len = 0;
+    esc_text(&r->name_text, name, len);
+    if (r->format == CFC_FORMAT_JSON)
+        buf_json_str(&r->name_fmt, name, len);
+    else if (r->format == CFC_FORMAT_JUNIT)
+        esc_xml(&r->name_fmt, name, len, true);
+    if (r->name_text.oom || r->name_fmt.oom) {
+        free(copy);
+        return fail(r);
+    }
     if (r->format == CFC_FORMAT_JUNIT) {
         r->suite = tmpfile();
         if (r->suite == NULL) {
@@ -483,7 +516,7 @@ int cfc_report_begin_file(cfc_report *r, const char *name)
  * is shown as "(event)", since an empty field reads as a formatting slip. */
 static void text_finding(cfc_report *r, cfc__buf *b, size_t line, const cfc_finding *f, bool color)
 {
-    esc_text(b, r->file, r->file_len);
+    buf_put(b, r->name_text.p, r->name_text.len);
     buf_ch(b, ':');
     buf_u64(b, line);
     buf_ch(b, ':');
@@ -520,7 +553,7 @@ static void text_finding(cfc_report *r, cfc__buf *b, size_t line, const cfc_find
 
 static void text_dropped(cfc_report *r, cfc__buf *b, size_t line, size_t dropped)
 {
-    esc_text(b, r->file, r->file_len);
+    buf_put(b, r->name_text.p, r->name_text.len);
     buf_ch(b, ':');
     buf_u64(b, line);
     buf_str(b, ":1: note: ");
@@ -559,7 +592,7 @@ static int json_event(cfc_report *r, size_t line, const cfc_event_result *res)
     size_t type_len;
     type_of(res, &type, &type_len);
     buf_str(b, "{\"file\":");
-    buf_json_str(b, r->file, r->file_len);
+    buf_put(b, r->name_fmt.p, r->name_fmt.len);
     buf_str(b, ",\"line\":");
     buf_u64(b, line);
     buf_str(b, ",\"type\":");
@@ -625,7 +658,7 @@ static int junit_event(cfc_report *r, size_t line, const cfc_event_result *res)
     size_t type_len;
     type_of(res, &type, &type_len);
     buf_str(b, "    <testcase classname=\"cfconform.");
-    esc_xml(b, r->file, r->file_len, true);
+    buf_put(b, r->name_fmt.p, r->name_fmt.len);
     buf_str(b, "\" name=\"line ");
     buf_u64(b, line);
     buf_str(b, ": ");
@@ -666,8 +699,12 @@ int cfc_report_event(cfc_report *r, size_t line, const cfc_event_result *res)
         r->ok++;
     r->errors += res->errors;
     r->warnings += res->warnings;
-    for (size_t i = 0; i < (size_t)CFC_RULE_COUNT; i++)
-        r->by_rule[i] += res->by_rule[i];
+    /* Every finding counts in errors or warnings, so a clean event has no
+     * by_rule count to add. */
+    if (res->errors > 0 || res->warnings > 0) {
+        for (size_t i = 0; i < (size_t)CFC_RULE_COUNT; i++)
+            r->by_rule[i] += res->by_rule[i];
+    }
     for (size_t i = 0; i < res->n_findings; i++) {
         const cfc_finding *f = &res->findings[i];
         if ((size_t)f->rule >= (size_t)CFC_RULE_COUNT)
