@@ -1,29 +1,36 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cfc-bench: the checker's throughput against a cJSON parse-only floor over
- * the same bytes, and its peak memory.
+ * cfc-bench: `cfconform check` as a user runs it (the whole process, each
+ * output format, --jobs 1 and 2) against a cJSON floor on the same file, in
+ * the same run, and the checker's peak memory.
  *
- *   cfc-bench [EVENTS] [--stream]
+ *   cfc-bench [EVENTS] [--runs K]       the table (default 1,000,000 events, 5 runs)
+ *   cfc-bench [EVENTS] --stream         in-process, events generated and checked in
+ *                                       chunks: peak RSS of the checker alone
+ *   cfc-bench [EVENTS] --write FILE     only write the events (- for stdout)
  *
  * Generates EVENTS mixed events (all 11 types, realistic sizes, about 2%
- * invalid) with the reference broadcasters, then times, over the same
- * buffer: (a) cJSON_ParseWithLength + cJSON_Delete per line, the floor;
- * (b) the full check as `cfconform check` runs it (framing, strict parse,
- * every event rule and the stream rules) per line. Prints events/s,
- * MB/s, the ratio, and peak RSS.
- *
- * --stream does not keep the events in memory: it generates and checks them
- * chunk by chunk, so peak RSS shows the checker's own footprint; run it with
- * N and 10*N to see memory independent of input size.
+ * invalid) with the reference broadcasters into a temporary file. Each run
+ * times the floor, reading the file and cJSON_ParseWithLength + a walk over
+ * every value + cJSON_Delete per line, then each `cfconform check` variant
+ * on the file with its output to /dev/null. A variant's ratio is its wall
+ * time over the floor's of the same run, so the machine's load, which moves
+ * both, mostly cancels; the table shows medians over the runs. cfconform is
+ * looked for beside this program.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* wait4 */
 #include <cjson/cJSON.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "cfc/check.h"
 #include "cfc/ndjson.h"
@@ -143,30 +150,213 @@ static long peak_rss_kb(void)
     return ru.ru_maxrss;
 }
 
+/* Touches every value, as a consumer of the tree would. */
+static size_t walk(const cJSON *j)
+{
+    size_t n = 1;
+    for (const cJSON *k = j->child; k != NULL; k = k->next)
+        n += walk(k);
+    return n;
+}
+
+/* The floor: read the file, parse, walk and free each line with cJSON. */
+static double floor_run(const char *path, size_t *values)
+{
+    double t0 = now();
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return -1;
+    buffer b = {0};
+    char chunk[1 << 16];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (append(&b, 0, chunk, n) != 0)
+            return -1;
+        b.len--; /* append adds a newline */
+    }
+    fclose(f);
+    *values = 0;
+    for (char *p = b.data, *end = b.data + b.len; p < end;) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (nl == NULL)
+            nl = end;
+        cJSON *j = cJSON_ParseWithLength(p, (size_t)(nl - p));
+        if (j != NULL)
+            *values += walk(j);
+        cJSON_Delete(j);
+        p = nl + 1;
+    }
+    free(b.data);
+    return now() - t0;
+}
+
+/* Runs `cfconform check ARGS... FILE` with stdout to /dev/null: wall time,
+ * peak RSS (KiB) and exit code. */
+static double check_run(char **argv, long *rss_kb, int *code)
+{
+    double t0 = now();
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+            _exit(127);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) < 0)
+        return -1;
+    double dt = now() - t0;
+    *rss_kb = ru.ru_maxrss;
+    *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return *code == 0 || *code == 1 ? dt : -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#define MAX_RUNS 15
+
+static const struct variant {
+    const char *name;
+    const char *args[4];
+} variants[] = {
+    {"check --quiet", {"--quiet"}},
+    {"check (text)", {NULL}},
+    {"check --format json", {"--format", "json"}},
+    {"check --format junit", {"--format", "junit"}},
+    {"check --format json --jobs 2", {"--format", "json", "--jobs", "2"}},
+    {"check --quiet --jobs 2", {"--quiet", "--jobs", "2"}},
+};
+#define N_VARIANTS (sizeof variants / sizeof variants[0])
+
+/* The input goes to a temporary file and out of memory before anything is
+ * timed: a forked child's peak RSS would otherwise count the parent's pages. */
+static int table(const char *self, size_t n, int runs, buffer *b)
+{
+    char cfconform[4096];
+    const char *slash = strrchr(self, '/');
+    snprintf(cfconform, sizeof cfconform, "%.*scfconform", slash ? (int)(slash - self + 1) : 0,
+             self);
+    char path[] = "/tmp/cfc-bench-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return 2;
+    FILE *f = fdopen(fd, "wb");
+    if (f == NULL || fwrite(b->data, 1, b->len, f) != b->len || fclose(f) != 0) {
+        unlink(path);
+        return 2;
+    }
+    double mb = (double)b->len / 1e6;
+    printf("input: %zu events, %.1f MB (avg %.0f bytes/event), %d runs\n", n, mb,
+           (double)b->len / (double)n, runs);
+    free(b->data);
+    *b = (buffer){0};
+    double floor_s[MAX_RUNS], wall[N_VARIANTS][MAX_RUNS], ratio[N_VARIANTS][MAX_RUNS];
+    long rss[N_VARIANTS] = {0};
+    bool ok[N_VARIANTS];
+    size_t values = 0;
+    for (size_t v = 0; v < N_VARIANTS; v++)
+        ok[v] = true;
+    for (int r = 0; r < runs; r++) {
+        floor_s[r] = floor_run(path, &values);
+        if (floor_s[r] < 0) {
+            unlink(path);
+            return 2;
+        }
+        for (size_t v = 0; v < N_VARIANTS; v++) {
+            char *argv[8] = {cfconform, "check"};
+            int k = 2;
+            for (int a = 0; a < 4 && variants[v].args[a]; a++)
+                argv[k++] = (char *)variants[v].args[a];
+            argv[k++] = path;
+            long kb = 0;
+            int code = 0;
+            wall[v][r] = check_run(argv, &kb, &code);
+            if (wall[v][r] < 0)
+                ok[v] = false;
+            ratio[v][r] = wall[v][r] / floor_s[r];
+            if (kb > rss[v])
+                rss[v] = kb;
+        }
+    }
+    unlink(path);
+    double fl = median(floor_s, (size_t)runs);
+    printf("%-30s %10s %8s %9s %10s\n", "", "events/s", "MB/s", "/ floor", "peak RSS");
+    printf("%-30s %10.0f %8.1f %9s %10s  (%zu values)\n", "cJSON parse+walk+free (floor)",
+           (double)n / fl, mb / fl, "1.00x", "-", values);
+    for (size_t v = 0; v < N_VARIANTS; v++) {
+        if (!ok[v]) {
+            printf("%-30s %10s (failed: %s built, with this option?)\n", variants[v].name, "-",
+                   cfconform);
+            continue;
+        }
+        double w = median(wall[v], (size_t)runs);
+        printf("%-30s %10.0f %8.1f %8.2fx %7ld KiB\n", variants[v].name, (double)n / w, mb / w,
+               median(ratio[v], (size_t)runs), rss[v]);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     size_t n = 1000000;
-    int stream = 0;
+    int stream = 0, runs = 5;
     const char *write_to = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--stream") == 0)
             stream = 1;
         else if (strcmp(argv[i], "--write") == 0 && i + 1 < argc)
             write_to = argv[++i];
+        else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
+            runs = atoi(argv[++i]);
         else
             n = (size_t)strtoull(argv[i], NULL, 10);
+    }
+    if (runs < 1 || runs > MAX_RUNS || n == 0) {
+        fprintf(stderr, "usage: cfc-bench [EVENTS] [--runs 1..%d] [--stream | --write FILE]\n",
+                MAX_RUNS);
+        return 2;
     }
     int64_t clock_ms = INT64_C(1762612245123);
     buffer b = {0};
     cfc_manager m = {
         .broadcast = append, .broadcast_ctx = &b, .clock = cfc_clock_fixed, .clock_ctx = &clock_ms};
-    tally t = {.checker = cfc_checker_new(NULL)};
-    t.stream = t.checker ? cfc_stream_new(t.checker, NULL) : NULL;
-    cfc_framer *fr = cfc_framer_new(cfc_checker_max_event_bytes(t.checker), on_line, &t);
-    if (t.checker == NULL || t.stream == NULL || fr == NULL)
-        return 2;
+
+    if (write_to != NULL) {
+        /* In chunks, so that 10,000,000 events can be piped without 1.7 GB. */
+        FILE *f = strcmp(write_to, "-") == 0 ? stdout : fopen(write_to, "wb");
+        if (f == NULL)
+            return 2;
+        for (size_t i = 0; i < n;) {
+            b.len = 0;
+            for (size_t k = 0; k < 10000 && i < n; k++, i++)
+                generate(&m, &b, i);
+            if (fwrite(b.data, 1, b.len, f) != b.len)
+                return 2;
+        }
+        free(b.data);
+        return fclose(f) == 0 ? 0 : 2;
+    }
 
     if (stream) {
+        tally t = {.checker = cfc_checker_new(NULL)};
+        t.stream = t.checker ? cfc_stream_new(t.checker, NULL) : NULL;
+        cfc_framer *fr = cfc_framer_new(cfc_checker_max_event_bytes(t.checker), on_line, &t);
+        if (t.checker == NULL || t.stream == NULL || fr == NULL)
+            return 2;
         /* Generate and check in chunks of 10,000 events: memory stays flat. */
         double t0 = now();
         size_t bytes = 0;
@@ -183,47 +373,16 @@ int main(int argc, char **argv)
         printf("stream: %zu events, %.1f MB generated and checked in %.2f s; %zu with errors; "
                "peak RSS %ld KiB\n",
                t.events, (double)bytes / 1e6, dt, t.bad_events, peak_rss_kb());
+        cfc_framer_free(fr);
+        cfc_stream_free(t.stream);
+        cfc_checker_free(t.checker);
+        free(b.data);
         return 0;
     }
 
     for (size_t i = 0; i < n; i++)
         generate(&m, &b, i);
-    if (write_to != NULL) {
-        FILE *f = fopen(write_to, "wb");
-        if (f == NULL || fwrite(b.data, 1, b.len, f) != b.len || fclose(f) != 0)
-            return 2;
-        return 0;
-    }
-    double mb = (double)b.len / 1e6;
-    printf("input: %zu events, %.1f MB (avg %.0f bytes/event)\n", n, mb, (double)b.len / (double)n);
-
-    /* (a) the floor: cJSON parse only, same lines. */
-    double t0 = now();
-    size_t parsed = 0;
-    for (char *p = b.data, *end = b.data + b.len; p < end;) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        cJSON *j = cJSON_ParseWithLength(p, (size_t)(nl - p));
-        parsed += j != NULL;
-        cJSON_Delete(j);
-        p = nl + 1;
-    }
-    double floor_s = now() - t0;
-
-    /* (b) the full check through the framing layer. */
-    t0 = now();
-    if (cfc_framer_feed(fr, b.data, b.len) != 0 || cfc_framer_finish(fr) != 0)
-        return 2;
-    double check_s = now() - t0;
-
-    printf("cJSON parse floor: %8.0f events/s %7.1f MB/s (%zu parsed)\n", (double)n / floor_s,
-           mb / floor_s, parsed);
-    printf("full check:        %8.0f events/s %7.1f MB/s (%zu events, %zu with errors)\n",
-           (double)t.events / check_s, mb / check_s, t.events, t.bad_events);
-    printf("check / floor throughput: %.0f%%\n", 100.0 * floor_s / check_s);
-    printf("peak RSS: %ld KiB (includes the %.1f MB input held in memory)\n", peak_rss_kb(), mb);
-    cfc_framer_free(fr);
-    cfc_stream_free(t.stream);
-    cfc_checker_free(t.checker);
+    int rc = table(argv[0], n, runs, &b);
     free(b.data);
-    return 0;
+    return rc;
 }
