@@ -9,7 +9,8 @@
 # must give the very same bytes.
 #
 #   tests/check_identity.sh CFCONFORM SOURCE_DIR           compare
-#   tests/check_identity.sh CFCONFORM SOURCE_DIR --update  rewrite the hashes
+#   tests/check_identity.sh CFCONFORM SOURCE_DIR --update  rewrite the hashes and
+#                                                           the list of inputs
 #
 # --update is only for a deliberate change of the output (a new message, a
 # new rule, a changed generator), never to make a refactoring pass.
@@ -25,8 +26,17 @@ export LC_ALL=C
 # they appear in the output), the fuzzers' seeds (hostile bytes: escaping),
 # and generated files, which are hashed too so that a changed generator is
 # told apart from a changed checker.
-inputs=(corpus/valid/*.json corpus/invalid/*.json corpus/streams/*.ndjson
-  corpus/fuzz/check_event/* corpus/fuzz/ndjson_stream/*)
+# The list is recorded by --update (tests/check_identity.inputs), so that
+# files added to the corpus later change nothing here.
+manifest="$src/tests/check_identity.inputs"
+if [ "$mode" = --update ]; then
+  printf '%s\n' corpus/valid/*.json corpus/invalid/*.json corpus/streams/*.ndjson \
+    corpus/fuzz/check_event/* corpus/fuzz/ndjson_stream/* > "$manifest"
+fi
+mapfile -t inputs < "$manifest"
+for f in "${inputs[@]}"; do
+  [ -f "$f" ] || { echo "FAIL: $f (listed in $manifest) is missing"; exit 1; }
+done
 "$cfc" generate --count 20000 --seed 14 --mix 0.3 > "$tmp/mixed.ndjson"
 "$cfc" generate --stream --count 20000 --seed 3 > "$tmp/stream.ndjson"
 cat "$tmp/stream.ndjson" "$tmp/mixed.ndjson" "$tmp/stream.ndjson" > "$tmp/gen.ndjson"
@@ -79,7 +89,9 @@ if ! diff -u "$golden" "$out"; then
     echo "FAIL: the generated input changed (cfconform generate): if that was deliberate," \
       "rerun with --update using an unchanged checker"
   else
-    echo "FAIL: check's output differs from the recorded outputs"
+    echo "FAIL: check's output differs from the recorded outputs. If the change is"
+    echo "deliberate (a new message or rule), record it: $0 CFCONFORM SOURCE_DIR --update,"
+    echo "then commit tests/check_identity.sha256 and .inputs (a refactoring must not need it)."
   fi
   exit 1
 fi
