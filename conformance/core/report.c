@@ -342,6 +342,15 @@ static void esc_xml(cfc__buf *b, const char *str, size_t n, bool attr)
 
 enum { SEEN_WARNING = 1, SEEN_ERROR = 2 };
 
+/* Output kept for later: in memory up to SPOOL_MEMORY bytes, then in a
+ * tmpfile(), so a small report never touches the disk and a large one costs
+ * bounded memory. */
+#define SPOOL_MEMORY ((size_t)1 << 20)
+typedef struct spool {
+    cfc__buf mem;
+    FILE *file; /* once spilled, everything is here */
+} spool;
+
 struct cfc_report {
     FILE *out;
     cfc_format format;
@@ -365,10 +374,9 @@ struct cfc_report {
     unsigned char seen[CFC_RULE_COUNT]; /* SEEN_* of the findings kept */
 
     /* junit: testsuite and testsuites counts precede their content, so the
-     * current file's testcases and the finished testsuites wait in temporary
-     * files until their counts are known. */
-    FILE *suite;
-    FILE *doc;
+     * current file's testcases and the finished testsuites wait in spools
+     * until their counts are known. */
+    spool suite, doc;
     uint64_t suite_tests, suite_failures;
 
     /* The stream reading's hint (cfc_report_options.reading): the counts at
@@ -417,20 +425,72 @@ static int emit(cfc_report *r, FILE *f)
     return ferror(f) ? fail(r) : 0;
 }
 
-/* Appends all of `from` to `to`. */
-static int copy_stream(cfc_report *r, FILE *from, FILE *to)
+static int spool_put(cfc_report *r, spool *sp, const char *p, size_t n)
 {
+    if (sp->file == NULL && sp->mem.len + n <= SPOOL_MEMORY) {
+        buf_put(&sp->mem, p, n);
+        return sp->mem.oom ? fail(r) : 0;
+    }
+    if (sp->file == NULL) {
+        if ((sp->file = tmpfile()) == NULL)
+            return fail(r);
+        if (sp->mem.len > 0 && fwrite(sp->mem.p, 1, sp->mem.len, sp->file) != sp->mem.len)
+            return fail(r);
+        sp->mem.len = 0;
+    }
+    if (n > 0 && fwrite(p, 1, n, sp->file) != n)
+        return fail(r);
+    return ferror(sp->file) ? fail(r) : 0;
+}
+
+/* Writes the assembled output to the spool and empties the buffers. */
+static int emit_spool(cfc_report *r, spool *sp)
+{
+    if (r->buf.oom || r->line.oom)
+        return fail(r);
+    int rc = spool_put(r, sp, r->buf.p, r->buf.len);
+    r->buf.len = 0;
+    r->line.len = 0;
+    return rc;
+}
+
+/* Appends all of `from` to `to` (a spool, or else the FILE `out`), and
+ * empties `from`. */
+static int spool_copy(cfc_report *r, spool *from, spool *to, FILE *out)
+{
+    int rc = 0;
+    if (from->file == NULL) {
+        if (to != NULL)
+            rc = spool_put(r, to, from->mem.p, from->mem.len);
+        else if (from->mem.len > 0 && fwrite(from->mem.p, 1, from->mem.len, out) != from->mem.len)
+            rc = fail(r);
+        from->mem.len = 0;
+        return rc;
+    }
     char chunk[16384];
     /* rewind clears the error indicator, so look at it first. */
-    if (ferror(from) || fflush(from) != 0)
-        return fail(r);
-    rewind(from);
+    if (ferror(from->file) || fflush(from->file) != 0)
+        rc = fail(r);
+    rewind(from->file);
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, from)) > 0) {
-        if (fwrite(chunk, 1, n, to) != n)
-            return fail(r);
+    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, from->file)) > 0) {
+        if (to != NULL)
+            rc = spool_put(r, to, chunk, n);
+        else if (fwrite(chunk, 1, n, out) != n)
+            rc = fail(r);
     }
-    return ferror(from) || ferror(to) ? fail(r) : 0;
+    if (rc == 0 && (ferror(from->file) || (out != NULL && ferror(out))))
+        rc = fail(r);
+    fclose(from->file);
+    from->file = NULL;
+    return rc;
+}
+
+static void spool_free(spool *sp)
+{
+    if (sp->file != NULL)
+        fclose(sp->file);
+    free(sp->mem.p);
 }
 
 static bool usable(const cfc_report *r)
@@ -459,10 +519,8 @@ void cfc_report_free(cfc_report *r)
 {
     if (r == NULL)
         return;
-    if (r->suite != NULL)
-        fclose(r->suite);
-    if (r->doc != NULL)
-        fclose(r->doc);
+    spool_free(&r->suite);
+    spool_free(&r->doc);
     free(r->file);
     free(r->hint);
     free(r->buf.p);
@@ -495,11 +553,6 @@ int cfc_report_begin_file(cfc_report *r, const char *name)
         return fail(r);
     }
     if (r->format == CFC_FORMAT_JUNIT) {
-        r->suite = tmpfile();
-        if (r->suite == NULL) {
-            free(copy);
-            return fail(r);
-        }
         r->suite_tests = 0;
         r->suite_failures = 0;
     }
@@ -681,7 +734,7 @@ static int junit_event(cfc_report *r, size_t line, const cfc_event_result *res)
     } else {
         buf_str(b, "/>\n");
     }
-    if (emit(r, r->suite) != 0)
+    if (emit_spool(r, &r->suite) != 0)
         return -1;
     r->suite_tests++;
     if (res->errors > 0)
@@ -773,8 +826,6 @@ int cfc_report_end_file(cfc_report *r)
     if (r->failed)
         return -1;
     if (r->format == CFC_FORMAT_JUNIT) {
-        if (r->doc == NULL && (r->doc = tmpfile()) == NULL)
-            return fail(r);
         cfc__buf *b = &r->buf;
         buf_str(b, "  <testsuite name=\"");
         esc_xml(b, r->file, r->file_len, true);
@@ -792,15 +843,13 @@ int cfc_report_end_file(cfc_report *r)
                 buf_str(b, "      <property name=\"suggest_events\" value=\"true\"/>\n");
             buf_str(b, "    </properties>\n");
         }
-        rc = emit(r, r->doc);
+        rc = emit_spool(r, &r->doc);
         if (rc == 0)
-            rc = copy_stream(r, r->suite, r->doc);
+            rc = spool_copy(r, &r->suite, &r->doc, NULL);
         if (rc == 0) {
             buf_str(b, "  </testsuite>\n");
-            rc = emit(r, r->doc);
+            rc = emit_spool(r, &r->doc);
         }
-        fclose(r->suite);
-        r->suite = NULL;
     }
     free(r->file);
     r->file = NULL;
@@ -1021,7 +1070,7 @@ static int junit_document(cfc_report *r)
     buf_str(b, "\" errors=\"0\">\n");
     if (emit(r, r->out) != 0)
         return -1;
-    if (r->doc != NULL && copy_stream(r, r->doc, r->out) != 0)
+    if (spool_copy(r, &r->doc, NULL, r->out) != 0)
         return -1;
     buf_str(b, "</testsuites>\n");
     return emit(r, r->out);

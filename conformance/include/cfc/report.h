@@ -94,11 +94,11 @@ typedef struct cfc_report cfc_report;
  * closes it. opts may be NULL (no colour, not quiet). Returns NULL on out of
  * memory, or when out is NULL or format unknown. Free with cfc_report_free.
  *
- * junit buffers each file's testcases and the finished testsuites in
- * tmpfile()s (the counts come before the content in the XML), so memory stays
- * bounded whatever the number of events; it needs a writable temporary
- * directory, and a tmpfile() failure is reported as -1 by the call that
- * needed it. */
+ * junit buffers each file's testcases and the finished testsuites (the
+ * counts come before the content in the XML): in memory up to 1 MiB each,
+ * beyond that in tmpfile()s, so memory stays bounded whatever the number of
+ * events. A report that large needs a writable temporary directory, and a
+ * tmpfile() failure is reported as -1 by the call that needed it. */
 cfc_report *cfc_report_new(FILE *out, cfc_format format, const cfc_report_options *opts);
 
 /* Starts an input file; `name` is shown as given (a path, or "<stdin>") and
