@@ -233,10 +233,10 @@ static const struct variant {
     const char *name;
     const char *args[4];
 } variants[] = {
-    {"check --quiet", {"--quiet"}},
-    {"check (text)", {NULL}},
-    {"check --format json", {"--format", "json"}},
-    {"check --format junit", {"--format", "junit"}},
+    {"check --quiet", {"--quiet", "--jobs", "1"}},
+    {"check (text)", {"--jobs", "1"}},
+    {"check --format json", {"--format", "json", "--jobs", "1"}},
+    {"check --format junit", {"--format", "junit", "--jobs", "1"}},
     {"check --format json --jobs 2", {"--format", "json", "--jobs", "2"}},
     {"check --quiet --jobs 2", {"--quiet", "--jobs", "2"}},
 };

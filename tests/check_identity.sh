@@ -44,20 +44,28 @@ cat "$tmp/stream.ndjson" "$tmp/mixed.ndjson" "$tmp/stream.ndjson" > "$tmp/gen.nd
 have_jobs=0
 if "$cfc" check --help | grep -q -- '--jobs'; then have_jobs=1; fi
 
+if [ "$have_jobs" = 1 ]; then
+  for bad in 0 -1 x 257; do
+    rc=0
+    "$cfc" check --jobs "$bad" /dev/null > /dev/null 2>&1 || rc=$?
+    [ "$rc" = 2 ] || { echo "FAIL: --jobs $bad exited $rc, not 2 (usage)"; exit 1; }
+  done
+fi
+
 out="$tmp/actual.sha256"
 : > "$out"
 record() { # NAME, DIR to run in, then the command's arguments after `check`
   local name=$1 dir=$2
   shift 2
   local rc=0
-  (cd "$dir" && "$cfc" check "$@") > "$tmp/out" 2> "$tmp/err" || rc=$?
+  (cd "$dir" && "$cfc" check "$@") < "${stdin_from:-/dev/null}" > "$tmp/out" 2> "$tmp/err" || rc=$?
   local sum
   sum=$(sha256sum < "$tmp/out" | cut -d' ' -f1)
   echo "$name $sum $rc" >> "$out"
   if [ "$have_jobs" = 1 ] && [ "$mode" != --update ]; then
-    for j in 2 3; do
+    for j in 1 2 3; do
       local rcj=0
-      (cd "$dir" && "$cfc" check --jobs "$j" "$@") > "$tmp/outj" 2> /dev/null || rcj=$?
+      (cd "$dir" && "$cfc" check --jobs "$j" "$@") < "${stdin_from:-/dev/null}" > "$tmp/outj" 2> /dev/null || rcj=$?
       if ! cmp -s "$tmp/out" "$tmp/outj" || [ "$rc" != "$rcj" ]; then
         echo "FAIL: $name: --jobs $j differs from one job (exit $rcj vs $rc)"
         diff <(head -c 100000 "$tmp/out") <(head -c 100000 "$tmp/outj") | head -20 || true
@@ -73,11 +81,13 @@ for fmt in text json junit; do
   record "corpus-$fmt" . --format "$fmt" "${inputs[@]}"
   record "gen-$fmt" "$tmp" --format "$fmt" gen.ndjson
   record "gen-strict-$fmt" "$tmp" --format "$fmt" --strict --from-start --project 1 gen.ndjson
-  record "stdin-$fmt" . --format "$fmt" - < "$tmp/mixed.ndjson"
+  stdin_from=$tmp/mixed.ndjson record "stdin-$fmt" . --format "$fmt" -
 done
 record "corpus-quiet" . --quiet "${inputs[@]}"
 record "gen-quiet-json" "$tmp" --quiet --format json gen.ndjson
 record "gen-color" "$tmp" --color always gen.ndjson
+# Lines over the limit (too-large, not given to the stream) among the rest.
+record "gen-small-limit-json" "$tmp" --format json --max-event-bytes 200 gen.ndjson
 
 if [ "$mode" = --update ]; then
   cp "$out" "$golden"

@@ -17,11 +17,14 @@
 #include "cfc/ndjson.h"
 #include "cfc/report.h"
 #include "cfc/stream.h"
+#include "check_jobs.h"
 #include "cli.h"
 
 /* `check` has the shared options (cli_options.c) and these. */
-enum { OPT_HELP = 1 };
+enum { OPT_HELP = 1, OPT_JOBS };
 static const cfc_cli_option check_only[] = {
+    {OPT_JOBS, "--jobs", "N",
+     "check on N threads (default: the number of cores); the output is the same"},
     {OPT_HELP, "--help", NULL, "show this help"},
 };
 #define N_CHECK_ONLY (sizeof check_only / sizeof check_only[0])
@@ -53,15 +56,28 @@ void cfc_cli_usage(FILE *f)
 
 /* ---- check ------------------------------------------------------------- */
 
-typedef struct run {
+typedef struct run run;
+static void free_workers(run *r);
+
+struct run {
     cfc_checker *checker;
+    cfc_checker **workers; /* --jobs N > 1: one checker per thread */
+    unsigned jobs;
     cfc_stream_options stream_opts;
     cfc_stream *stream; /* the file being checked: each input is its own stream */
     bool events;        /* --events: no stream, each line checked alone */
     cfc_report *report;
     size_t errors, warnings;
     bool trouble; /* an I/O error or out of memory */
-} run;
+};
+
+static void free_workers(run *r)
+{
+    for (unsigned i = 0; r->workers != NULL && i < r->jobs; i++)
+        cfc_checker_free(r->workers[i]);
+    free(r->workers);
+    r->workers = NULL;
+}
 
 static int on_line(void *ctx, size_t line, const char *bytes, size_t len)
 {
@@ -84,15 +100,62 @@ static int on_line(void *ctx, size_t line, const char *bytes, size_t len)
     return 0;
 }
 
+/* One event from the threads of --jobs, in input order: the stream rules
+ * are applied here, so they see what one job's stream sees. */
+static int on_prepared(void *ctx, size_t line, const cfc__prepared *p)
+{
+    run *r = ctx;
+    const cfc_event_result *res = NULL;
+    /* Oversized events, and every event with --events, have no stream. */
+    cfc_check_status st = p == NULL ? CFC_CHECK_NOMEM
+                          : cfc__prepared_oversized(p) || r->events
+                              ? cfc__check_prepared(r->checker, p, NULL, NULL, &res)
+                              : cfc__stream_check_prepared(r->stream, p, &res);
+    if (st != CFC_CHECK_OK) {
+        fprintf(stderr, "cfconform: error: line %zu: out of memory\n", line);
+        r->trouble = true;
+        return -1;
+    }
+    r->errors += res->errors;
+    r->warnings += res->warnings;
+    if (cfc_report_event(r->report, line, res) != 0) {
+        r->trouble = true;
+        return -1;
+    }
+    return 0;
+}
+
+/* The input through the framer, or with --jobs through the threads. */
+typedef struct feeder {
+    cfc_framer *framer;
+    cfc_jobs *jobs;
+} feeder;
+
+static int feed(feeder *f, const char *data, size_t len)
+{
+    return f->jobs ? cfc_jobs_feed(f->jobs, data, len) : cfc_framer_feed(f->framer, data, len);
+}
+
+static int feed_finish(feeder *f)
+{
+    return f->jobs ? cfc_jobs_finish(f->jobs) : cfc_framer_finish(f->framer);
+}
+
 static void check_stream(run *r, FILE *in, const char *name)
 {
-    cfc_framer *fr = cfc_framer_new(cfc_checker_max_event_bytes(r->checker), on_line, r);
+    size_t max_line = cfc_checker_max_event_bytes(r->checker);
+    feeder fr = {0};
+    if (r->jobs > 1)
+        fr.jobs = cfc_jobs_new(r->jobs, r->workers, max_line, on_prepared, r);
+    else
+        fr.framer = cfc_framer_new(max_line, on_line, r);
     r->stream = r->events ? NULL : cfc_stream_new(r->checker, &r->stream_opts);
-    if (fr == NULL || (!r->events && r->stream == NULL) ||
+    if ((fr.jobs == NULL && fr.framer == NULL) || (!r->events && r->stream == NULL) ||
         cfc_report_begin_file(r->report, name) != 0) {
         fprintf(stderr, "cfconform: error: %s: out of memory or cannot write\n", name);
         r->trouble = true;
-        cfc_framer_free(fr);
+        cfc_jobs_free(fr.jobs);
+        cfc_framer_free(fr.framer);
         cfc_stream_free(r->stream);
         r->stream = NULL;
         return;
@@ -101,20 +164,50 @@ static void check_stream(run *r, FILE *in, const char *name)
     int rc = 0;
     size_t n;
     while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, in)) > 0)
-        rc = cfc_framer_feed(fr, chunk, n);
+        rc = feed(&fr, chunk, n);
     if (rc == 0 && ferror(in)) {
         fprintf(stderr, "cfconform: error: %s: read error: %s\n", name, strerror(errno));
         r->trouble = true;
     }
     if (rc == 0)
-        rc = cfc_framer_finish(fr);
+        rc = feed_finish(&fr);
     if (rc != 0)
         r->trouble = true;
-    cfc_framer_free(fr);
+    cfc_jobs_free(fr.jobs);
+    cfc_framer_free(fr.framer);
     cfc_stream_free(r->stream);
     r->stream = NULL;
     if (cfc_report_end_file(r->report) != 0)
         r->trouble = true;
+}
+
+#define MAX_JOBS 256
+
+/* --jobs by default: the cores this process may run on. */
+static unsigned default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (unsigned)n;
+}
+
+/* With more than one job, a checker per thread, configured alike. */
+static bool start_workers(run *r, cfc_cli_checking *k, unsigned jobs)
+{
+    r->jobs = jobs;
+    if (jobs < 2)
+        return true;
+    r->workers = calloc(jobs, sizeof *r->workers);
+    if (r->workers == NULL) {
+        fputs("cfconform: error: out of memory\n", stderr);
+        return false;
+    }
+    for (unsigned i = 0; i < jobs; i++) {
+        if ((r->workers[i] = cfc_cli_checking_checker(k)) == NULL) {
+            free_workers(r);
+            return false;
+        }
+    }
+    return true;
 }
 
 int cfc_cmd_check(int argc, char **argv)
@@ -124,6 +217,7 @@ int cfc_cmd_check(int argc, char **argv)
     const char *files[argc > 0 ? argc : 1];
     int n_files = 0;
     bool only_files = false;
+    unsigned jobs = default_jobs();
 
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -142,6 +236,16 @@ int cfc_cmd_check(int argc, char **argv)
             return EXIT_TROUBLE;
         if (m == 0)
             continue;
+        if (o->id == OPT_JOBS) {
+            size_t n;
+            if (!cfc_cli_parse_size(value, &n) || n < 1 || n > MAX_JOBS) {
+                cfc_cli_usage_error("--jobs wants a number of threads from 1 to 256, not '%s'",
+                                    value);
+                return EXIT_TROUBLE;
+            }
+            jobs = (unsigned)n;
+            continue;
+        }
         /* OPT_HELP, the only one left */
         cfc_cli_usage(stdout);
         return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
@@ -157,12 +261,17 @@ int cfc_cmd_check(int argc, char **argv)
     r.checker = cfc_cli_checking_checker(&k);
     if (r.checker == NULL)
         return EXIT_TROUBLE;
+    if (!start_workers(&r, &k, jobs)) {
+        cfc_checker_free(r.checker);
+        return EXIT_TROUBLE;
+    }
     cfc_report_options ro = {.color = k.color == 1,
                              .quiet = k.quiet,
                              .reading = k.events ? CFC_READING_EVENTS : CFC_READING_STREAM};
     r.report = cfc_report_new(stdout, k.format, &ro);
     if (r.report == NULL) {
         fputs("cfconform: error: out of memory\n", stderr);
+        free_workers(&r);
         cfc_checker_free(r.checker);
         return EXIT_TROUBLE;
     }
@@ -184,6 +293,7 @@ int cfc_cmd_check(int argc, char **argv)
     if (cfc_report_finish(r.report) != 0)
         r.trouble = true;
     cfc_report_free(r.report);
+    free_workers(&r);
     cfc_checker_free(r.checker);
     if (fclose(stdout) != 0) {
         fputs("cfconform: error: cannot write to stdout\n", stderr);

@@ -1106,3 +1106,209 @@ const cfc_severity *cfc__checker_severity(const cfc_checker *c)
 {
     return c->severity;
 }
+
+/* ---- prepared events (checking on several threads) ---------------------- */
+
+struct cfc__block {
+    cfc__block *next;
+    size_t used, cap;
+    max_align_t data[]; /* cap bytes */
+};
+
+#define BLOCK_BYTES ((size_t)64 << 10)
+
+void *cfc__blocks_alloc(cfc__blocks *b, size_t size)
+{
+    size = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    cfc__block *h = b->head;
+    if (h == NULL || h->cap - h->used < size) {
+        if (size <= BLOCK_BYTES && b->spare != NULL) {
+            h = b->spare;
+            b->spare = h->next;
+        } else {
+            size_t cap = size > BLOCK_BYTES ? size : BLOCK_BYTES;
+            h = malloc(sizeof *h + cap);
+            if (h == NULL)
+                return NULL;
+            h->cap = cap;
+        }
+        h->used = 0;
+        h->next = b->head;
+        b->head = h;
+    }
+    void *p = (char *)h->data + h->used;
+    h->used += size;
+    return p;
+}
+
+void cfc__blocks_reset(cfc__blocks *b)
+{
+    /* Blocks of the usual size are kept for reuse: a steady run allocates
+     * nothing. One made for a large value goes. */
+    while (b->head != NULL) {
+        cfc__block *h = b->head;
+        b->head = h->next;
+        if (h->cap == BLOCK_BYTES) {
+            h->next = b->spare;
+            b->spare = h;
+        } else {
+            free(h);
+        }
+    }
+}
+
+void cfc__blocks_free(cfc__blocks *b)
+{
+    cfc__blocks_reset(b);
+    while (b->spare != NULL) {
+        cfc__block *h = b->spare;
+        b->spare = h->next;
+        free(h);
+    }
+}
+
+struct cfc__prepared {
+    bool oversized;
+    bool hooked;             /* the event parsed to an object: the hook is due */
+    cfc_event_result result; /* findings/type pointers unused: see below */
+    char *type;              /* a copy of result.type, or NULL */
+    pending *pend;
+    size_t n_pend;
+    char *arena;
+    size_t arena_len;
+    const cfc_event_type *t;
+    const cfc_field *fields;
+    size_t n_fields;
+    seen *seen; /* n_fields of them, values copied into the blocks */
+};
+
+static void *blocks_copy(cfc__blocks *b, const void *src, size_t n)
+{
+    void *p = cfc__blocks_alloc(b, n > 0 ? n : 1);
+    if (p != NULL && n > 0)
+        memcpy(p, src, n);
+    return p;
+}
+
+/* A deep copy of v (its string, members or items) into the blocks. Keys
+ * are left out (NULL): a hook finds fields by the table, never by key. */
+static cfc_jval *copy_value(cfc__blocks *b, const cfc_jval *v)
+{
+    cfc_jval *o = blocks_copy(b, v, sizeof *v);
+    if (o == NULL)
+        return NULL;
+    o->next = NULL;
+    o->key = NULL;
+    o->key_len = 0;
+    if (v->type == CFC_J_STRING) {
+        if ((o->u.str.s = blocks_copy(b, v->u.str.s, v->u.str.len + 1)) == NULL)
+            return NULL;
+    } else if (v->type == CFC_J_ARRAY || v->type == CFC_J_OBJECT) {
+        cfc_jval **tail = &o->u.kids.first;
+        for (const cfc_jval *k = v->u.kids.first; k != NULL; k = k->next) {
+            if ((*tail = copy_value(b, k)) == NULL)
+                return NULL;
+            tail = &(*tail)->next;
+        }
+        *tail = NULL;
+    }
+    return o;
+}
+
+/* The checker's state for the event so far: counts, findings, texts. */
+static bool save_state(cfc_checker *c, cfc__blocks *b, cfc__prepared *p)
+{
+    p->result = c->result;
+    p->result.findings = NULL;
+    p->result.n_findings = 0;
+    p->type = NULL;
+    if (c->result.type != NULL &&
+        (p->type = blocks_copy(b, c->result.type, c->result.type_len + 1)) == NULL)
+        return false;
+    p->n_pend = c->n_pend;
+    p->arena_len = c->arena_len;
+    p->pend = blocks_copy(b, c->pend, c->n_pend * sizeof *c->pend);
+    p->arena = blocks_copy(b, c->arena, c->arena_len);
+    return p->pend != NULL && p->arena != NULL;
+}
+
+typedef struct prepare_ctx {
+    cfc__blocks *mem;
+    cfc__prepared *p;
+    bool nomem;
+} prepare_ctx;
+
+static void prepare_hook(void *ctx, cfc_checker *c, const cfc_event_type *t,
+                         const cfc_field *fields, const seen *s, size_t n)
+{
+    prepare_ctx *x = ctx;
+    cfc__prepared *p = x->p;
+    p->hooked = true;
+    p->t = t;
+    p->fields = fields;
+    p->n_fields = n;
+    if ((p->seen = cfc__blocks_alloc(x->mem, n * sizeof *p->seen + 1)) == NULL) {
+        x->nomem = true;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        p->seen[i] = s[i];
+        if (s[i].v != NULL && (p->seen[i].v = copy_value(x->mem, s[i].v)) == NULL)
+            x->nomem = true;
+    }
+    if (!save_state(c, x->mem, p))
+        x->nomem = true;
+}
+
+cfc_check_status cfc__check_prepare(cfc_checker *c, const char *bytes, size_t len, cfc__blocks *mem,
+                                    cfc__prepared **out)
+{
+    cfc__prepared *p = cfc__blocks_alloc(mem, sizeof *p);
+    if (p == NULL)
+        return CFC_CHECK_NOMEM;
+    memset(p, 0, sizeof *p);
+    prepare_ctx x = {.mem = mem, .p = p};
+    cfc_check_status st;
+    if (bytes == NULL) {
+        p->oversized = true;
+        st = cfc_check_oversized(c, len, NULL);
+    } else {
+        st = cfc__check_event_hooked(c, bytes, len, prepare_hook, &x, NULL);
+    }
+    if (st != CFC_CHECK_OK)
+        return st;
+    /* Without the hook, the finished event is the whole story: finish only
+     * sorted the findings, which sorting again leaves as they are. */
+    if (x.nomem || (!p->hooked && !save_state(c, mem, p)))
+        return CFC_CHECK_NOMEM;
+    *out = p;
+    return CFC_CHECK_OK;
+}
+
+bool cfc__prepared_oversized(const cfc__prepared *p)
+{
+    return p->oversized;
+}
+
+cfc_check_status cfc__check_prepared(cfc_checker *c, const cfc__prepared *p, cfc__event_hook hook,
+                                     void *ctx, const cfc_event_result **result)
+{
+    if (c == NULL || p == NULL)
+        return CFC_CHECK_IO;
+    begin(c);
+    c->input = "";
+    if (!grow(c, (void **)&c->pend, &c->cap_pend, p->n_pend, sizeof *c->pend) ||
+        !grow(c, (void **)&c->arena, &c->arena_cap, p->arena_len, 1))
+        return CFC_CHECK_NOMEM;
+    if (p->n_pend > 0)
+        memcpy(c->pend, p->pend, p->n_pend * sizeof *c->pend);
+    if (p->arena_len > 0)
+        memcpy(c->arena, p->arena, p->arena_len);
+    c->n_pend = p->n_pend;
+    c->arena_len = p->arena_len;
+    c->result = p->result;
+    c->result.type = p->type;
+    if (p->hooked && hook != NULL)
+        hook(ctx, c, p->t, p->fields, p->seen, p->n_fields);
+    return finish(c, result);
+}

@@ -5,6 +5,7 @@
 
 #include "cfc/check.h"
 #include "cfc/contract.h"
+#include "cfc/stream.h"
 #include "json.h"
 
 /* An extra enum value allowed by configuration; value is malloc'd, NUL-terminated. */
@@ -63,5 +64,43 @@ bool cfc__checker_rule_on(const cfc_checker *c, cfc_rule rule);
 /* True when no finding of the event being checked lies inside v's bytes and
  * none was dropped by the per-event cap. */
 bool cfc__checker_value_clean(const cfc_checker *c, const cfc_jval *v);
+
+/* ---- for checking on several threads (cfconform check --jobs) ---------- */
+
+/* Memory in blocks that never move, freed or reset all at once: what a
+ * prepared event points to stays put while more events are prepared. */
+typedef struct cfc__block cfc__block;
+typedef struct cfc__blocks {
+    cfc__block *head;  /* the block being filled; older ones follow */
+    cfc__block *spare; /* kept by reset, for reuse */
+} cfc__blocks;
+void *cfc__blocks_alloc(cfc__blocks *b, size_t size);
+void cfc__blocks_reset(cfc__blocks *b); /* keeps the blocks for reuse */
+void cfc__blocks_free(cfc__blocks *b);
+
+/* An event checked on its own by one checker, waiting for the stream rules,
+ * which need every earlier event: the single-event findings and counts, and
+ * a copy of what the stream hook looks at. All of it lives in the blocks
+ * given to cfc__check_prepare. */
+typedef struct cfc__prepared cfc__prepared;
+
+/* Checks one event (bytes NULL: an event of `len` bytes too large to be
+ * kept, as cfc_check_oversized) and keeps the outcome in *out. Returns
+ * CFC_CHECK_NOMEM when the check or the copy ran out of memory. */
+cfc_check_status cfc__check_prepare(cfc_checker *c, const char *bytes, size_t len, cfc__blocks *mem,
+                                    cfc__prepared **out);
+/* True for an event given as too large (bytes NULL). */
+bool cfc__prepared_oversized(const cfc__prepared *p);
+/* Finishes a prepared event on checker c (configured as the one that
+ * prepared it): the result is what cfc__check_event_hooked would have given
+ * with this hook, called exactly when it would have been. */
+cfc_check_status cfc__check_prepared(cfc_checker *c, const cfc__prepared *p, cfc__event_hook hook,
+                                     void *ctx, const cfc_event_result **result);
+
+/* cfc_stream_check_event for a prepared event: the stream rules applied to
+ * it, in the order of the calls. An oversized prepared event is not for a
+ * stream (CFC_CHECK_IO): finish it with cfc__check_prepared, no hook. */
+cfc_check_status cfc__stream_check_prepared(cfc_stream *s, const cfc__prepared *p,
+                                            const cfc_event_result **result);
 
 #endif

@@ -508,7 +508,7 @@ static const char *shown_list(char *buf, size_t cap, const task_rec *r)
 static const cfc__seen *field(const cfc_field *f, const cfc__seen *seen, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(f[i].name, name) == 0)
+        if (f[i].name[0] == name[0] && strcmp(f[i].name, name) == 0)
             return &seen[i];
     }
     return NULL;
@@ -904,4 +904,22 @@ bool cfc_rule_is_stream(cfc_rule rule)
             return true;
     }
     return false;
+}
+
+cfc_check_status cfc__stream_check_prepared(cfc_stream *s, const cfc__prepared *p,
+                                            const cfc_event_result **result)
+{
+    if (s == NULL || p == NULL || cfc__prepared_oversized(p))
+        return CFC_CHECK_IO;
+    memset(&s->plan, 0, sizeof s->plan);
+    const cfc_event_result *r = NULL;
+    cfc_check_status st = cfc__check_prepared(s->c, p, on_event, s, &r);
+    if (st != CFC_CHECK_OK)
+        return st;
+    if (!apply(s))
+        return CFC_CHECK_NOMEM;
+    s->events++;
+    if (result)
+        *result = r;
+    return CFC_CHECK_OK;
 }
