@@ -28,8 +28,8 @@
 
 /* A chunk is handed over at this many events or bytes, whichever first:
  * large enough that locking is rare, small enough to keep memory low. */
-#define CHUNK_EVENTS 512
-#define CHUNK_BYTES ((size_t)128 << 10)
+#define CHUNK_EVENTS 256
+#define CHUNK_BYTES ((size_t)64 << 10)
 
 typedef struct event {
     size_t line;
@@ -133,7 +133,16 @@ static int deliver_oldest(cfc_jobs *j)
     return j->failed ? -1 : 0;
 }
 
-/* Hands the chunk being filled to the workers, first making room. */
+static bool oldest_done(cfc_jobs *j)
+{
+    pthread_mutex_lock(&j->lock);
+    bool done = j->in_flight > 0 && j->ring[j->oldest].state == DONE;
+    pthread_mutex_unlock(&j->lock);
+    return done;
+}
+
+/* Hands the chunk being filled to the workers, making room, and delivers
+ * what is already done, so results flow out as the input comes in. */
 static int submit(cfc_jobs *j)
 {
     chunk *c = &j->ring[j->filling];
@@ -147,7 +156,7 @@ static int submit(cfc_jobs *j)
     j->in_flight++;
     j->filling = (j->filling + 1) % j->n_ring;
     /* The next chunk to fill must be free: deliver until it is. */
-    while (j->in_flight == j->n_ring)
+    while (j->in_flight == j->n_ring || oldest_done(j))
         if (deliver_oldest(j) != 0)
             return -1;
     return 0;
@@ -268,7 +277,11 @@ int cfc_jobs_feed(cfc_jobs *j, const char *data, size_t len)
 {
     if (j->failed)
         return -1;
-    return cfc_framer_feed(j->framer, data, len) == 0 && !j->failed ? 0 : -1;
+    /* What was read is handed over now (a pipe's reader sees its results
+     * without waiting for a chunk to fill). */
+    if (cfc_framer_feed(j->framer, data, len) != 0 || j->failed)
+        return -1;
+    return submit(j);
 }
 
 int cfc_jobs_finish(cfc_jobs *j)
