@@ -747,6 +747,57 @@ Test(json, duplicate_flood_is_capped_and_linear)
 /* ------------------------------------------------------------------------ */
 /* JSON Pointers                                                             */
 
+/* Every C0 control byte raw inside a string is a diagnostic (0x1f as much
+ * as 0x01), and DEL (0x7f) is not one: the exact edges of RFC 8259's
+ * unescaped range. */
+Test(json, every_raw_control_byte_in_a_string_is_reported)
+{
+    for (int b = 0; b <= 0x7f; b++) {
+        char in[8] = {'[', '"', 'a', (char)b, 'z', '"', ']'};
+        res r = parse(in, 7);
+        bool control = b < 0x20;
+        if (b == 0) {
+            cr_expect_eq(r.nd, 1, "byte 0x00");
+            cr_expect_eq(r.d[0].code, CFC_JD_NUL);
+            continue;
+        }
+        if (b == '"' || b == '\\')
+            continue; /* not string content here */
+        cr_expect_eq(r.nd, control ? 1 : 0, "byte 0x%02x: %zu diagnostics", b, r.nd);
+        if (control && r.nd == 1) {
+            cr_expect_eq(r.d[0].code, CFC_JD_CONTROL, "byte 0x%02x", b);
+            cr_expect_eq(r.d[0].offset, 3, "byte 0x%02x", b);
+        }
+    }
+}
+
+/* Only \uDC00..\uDFFF completes a high surrogate: \uE000, just above,
+ * is a character of its own, and the high surrogate stays lone. */
+Test(json, a_high_surrogate_pairs_only_with_a_low_one)
+{
+    static const struct {
+        const char *in;
+        size_t nd;
+        const char *decoded;
+    } cases[] = {
+        {"\"\\uD800\\uDC00\"", 0, "\xF0\x90\x80\x80"},
+        {"\"\\uDBFF\\uDFFF\"", 0, "\xF4\x8F\xBF\xBF"},
+        {"\"\\uD800\\uE000\"", 1, "\xEF\xBF\xBD\xEE\x80\x80"},
+        {"\"\\uD800\\uDBFF\"", 2, "\xEF\xBF\xBD\xEF\xBF\xBD"},
+        {"\"\\uD800\\uD7FF\"", 1, "\xEF\xBF\xBD\xED\x9F\xBF"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        res r = parse(cases[i].in, strlen(cases[i].in));
+        cr_expect_eq(r.nd, cases[i].nd, "%s: %zu diagnostics", cases[i].in, r.nd);
+        for (size_t k = 0; k < r.nd; k++)
+            cr_expect_eq(r.d[k].code, CFC_JD_LONE_SURROGATE, "%s", cases[i].in);
+        cr_assert_not_null(r.root, "%s", cases[i].in);
+        cr_expect_eq(r.root->u.str.len, strlen(cases[i].decoded), "%s", cases[i].in);
+        cr_expect_eq(memcmp(r.root->u.str.s, cases[i].decoded, strlen(cases[i].decoded)), 0, "%s",
+                     cases[i].in);
+    }
+}
+
 Test(json, pointer_escaping_in_diags)
 {
     static const char in[] = "{\"a/b\":{\"m~n\":[0,\"\\uDC00\"]}}";
