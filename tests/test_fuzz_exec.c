@@ -132,6 +132,30 @@ Test(fuzz_exec, a_hang_is_found)
     free(out);
 }
 
+/* A decoder that takes longer to start than --timeout (an interpreter on a
+ * loaded machine) is not a hang: before the fix each new process timed out
+ * on its first input, was confirmed as "not a hang", restarted, and timed
+ * out again -- a few runs in the whole --max-time, and a real hang never
+ * reached. */
+Test(fuzz_exec, a_slow_start_is_not_a_hang)
+{
+    char *out;
+    int rc = fuzz_exec(
+        "slow_start",
+        "--runs 200 --max-time 60 --timeout 300 -- sh -c 'sleep 1; exec " DECODERS "ok'", &out);
+    cr_expect_eq(rc, 0, "%s", out);
+    cr_expect_not_null(strstr(out, "200 runs"), "%s", out);
+    free(out);
+    rc = fuzz_exec(
+        "slow_start_per_input",
+        "--per-input --runs 10 --max-time 60 --timeout 300 -- sh -c 'sleep 0.5; exec " DECODERS
+        "ok'",
+        &out);
+    cr_expect_eq(rc, 0, "%s", out);
+    cr_expect_not_null(strstr(out, "10 runs"), "%s", out);
+    free(out);
+}
+
 Test(fuzz_exec, unbounded_memory_is_found)
 {
     char *out;

@@ -150,6 +150,7 @@ typedef struct fuzz_exec {
     size_t ctx_n;
     cfc_checker *checker;
     struct timespec deadline; /* the start plus --max-time */
+    bool slow_start;          /* record(): a hang that was only a slow start */
 } fuzz_exec;
 
 static double seconds_since(const struct timespec *t0)
@@ -430,8 +431,10 @@ static int record(fuzz_exec *fx, const fx_result *r, const uint8_t *d, size_t n,
     char confirm_err[256];
     if (r->outcome == FX_TIMEOUT &&
         fx_run_once(fx->argv, &generous, d, n, confirm_err, sizeof confirm_err).outcome !=
-            FX_TIMEOUT)
+            FX_TIMEOUT) {
+        fx->slow_start = true;
         return 0;
+    }
     if (!ensure_out(fx))
         return -1;
     failure *f = &fx->failures[fx->n_failures];
@@ -546,6 +549,31 @@ static void context_clear(fuzz_exec *fx)
 }
 
 /* ---- the command ---------------------------------------------------------- */
+
+/* The start-up allowance (fx_limits.startup_ms) from a measured start: twice
+ * it, and 200 ms for the noise of a shared machine. */
+static int startup_allowance(int64_t measured_ms)
+{
+    int64_t a = 2 * measured_ms + 200;
+    return a > 60000 ? 60000 : (int)a;
+}
+
+/* A control run before fuzzing: COMMAND on one conforming event, with a
+ * generous limit, to measure how long a process takes to start (a Python
+ * or Node decoder: seconds on a loaded machine). Without it, --timeout
+ * would count the start-up of every new process, and a decoder restarted
+ * after each "hang" would never get past its start-up (issue 11). */
+static void measure_startup(fuzz_exec *fx, const uint8_t *event, size_t len)
+{
+    fx_limits control = fx->lim;
+    control.timeout_ms = fx->lim.timeout_ms * 10 < 10000 ? 10000 : fx->lim.timeout_ms * 10;
+    control.startup_ms = 0;
+    char err[256];
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    (void)fx_run_once(fx->argv, &control, event, len, err, sizeof err);
+    fx->lim.startup_ms = startup_allowance((int64_t)(seconds_since(&t0) * 1000));
+}
 
 static bool parse_num(const char *s, double lo, double hi, double *out)
 {
@@ -712,6 +740,19 @@ int cfc_cmd_fuzz_exec(int argc, char **argv)
         fx.deadline.tv_sec++;
         fx.deadline.tv_nsec -= 1000000000L;
     }
+    {
+        cfc_gen_options vo = {.seed = (uint64_t)seed, .invalid_fraction = 0};
+        cfc_generator *vg = cfc_generator_new(&vo);
+        cfc_gen_event e;
+        if (vg == NULL || cfc_generator_next(vg, &e) != 0) {
+            cfc_generator_free(vg);
+            fputs("cfconform: error: fuzz-exec: out of memory\n", stderr);
+            rc = EXIT_TROUBLE;
+            goto done;
+        }
+        measure_startup(&fx, (const uint8_t *)e.text, e.len);
+        cfc_generator_free(vg);
+    }
     double last_progress = 0;
     size_t n_runs = 0, inputs_failed = 0;
     bool running = false, started_once = false;
@@ -763,7 +804,12 @@ int cfc_cmd_fuzz_exec(int argc, char **argv)
                 context_clear(&fx);
             }
             context_push(&fx, buf, len);
+            bool first = proc->lines == 0;
             r = fx_send(proc, &fx.lim, buf, len);
+            /* A first answer slower than measured: the machine got slower. */
+            if (first && r.outcome == FX_OK &&
+                startup_allowance(proc->first_answer_ms) > fx.lim.startup_ms)
+                fx.lim.startup_ms = startup_allowance(proc->first_answer_ms);
             if (r.outcome != FX_OK) {
                 fx_kill(proc);
                 running = false;
@@ -771,9 +817,17 @@ int cfc_cmd_fuzz_exec(int argc, char **argv)
         }
         if (r.outcome != FX_OK) {
             inputs_failed++;
+            fx.slow_start = false;
             if (record(&fx, &r, buf, len, label, !fx.per_input) != 0) {
                 rc = EXIT_TROUBLE;
                 break;
+            }
+            /* Not a hang after all: the input was answered when given
+             * time. If a start was part of it, allow starts more. */
+            if (fx.slow_start) {
+                inputs_failed--;
+                if (fx.per_input || proc->lines == 0)
+                    fx.lim.startup_ms = fx.lim.startup_ms > 30000 ? 60000 : 2 * fx.lim.startup_ms;
             }
         }
         double t = seconds_since(&t0);

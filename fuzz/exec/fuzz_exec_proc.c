@@ -52,6 +52,8 @@ int fx_start(fx_proc *p, char *const *argv)
     p->argv = argv;
     p->in = p->out = p->err = -1;
     p->pid = -1;
+    p->started_ms = now_ms();
+    p->first_answer_ms = -1;
     int in[2], out[2], err[2], ex[2];
     if (cloexec_pipe(in) != 0) {
         snprintf(p->error, sizeof p->error, "cannot make a pipe: %s", strerror(errno));
@@ -298,7 +300,7 @@ static fx_result wait_for(fx_proc *p, const fx_limits *lim, const uint8_t *data,
 {
     fx_result r;
     memset(&r, 0, sizeof r);
-    int64_t deadline = now_ms() + lim->timeout_ms;
+    int64_t deadline = now_ms() + lim->timeout_ms + (p->lines == 0 ? lim->startup_ms : 0);
     size_t written = 0;
     bool newline = false;
     for (;;) {
@@ -322,6 +324,8 @@ static fx_result wait_for(fx_proc *p, const fx_limits *lim, const uint8_t *data,
             /* Answered: stderr written before the answer counts too. */
             if (pattern_seen(p, lim, &r))
                 r.outcome = FX_PATTERN;
+            if (p->first_answer_ms < 0)
+                p->first_answer_ms = now_ms() - p->started_ms;
             return r;
         }
         if (p->pid > 0 && reaped(p, lim, &r)) {

@@ -41,8 +41,10 @@ typedef struct fx_result {
 typedef struct fx_proc {
     char *const *argv;
     pid_t pid;
-    int in, out, err; /* our ends of its stdin, stdout, stderr; -1 when closed */
-    char line[4096];  /* a partial stdout line */
+    int64_t started_ms;      /* when it was started (CLOCK_MONOTONIC) */
+    int64_t first_answer_ms; /* how long its first answer took; -1 before */
+    int in, out, err;        /* our ends of its stdin, stdout, stderr; -1 when closed */
+    char line[4096];         /* a partial stdout line */
     size_t line_len;
     size_t lines; /* stdout lines read so far */
     char stderr_buf[FX_STDERR_KEEP];
@@ -53,6 +55,10 @@ typedef struct fx_proc {
 
 typedef struct fx_limits {
     int timeout_ms;
+    /* Added to timeout_ms while a process has not answered yet (streaming)
+     * or for its whole run (per input): an interpreter's start-up (seconds
+     * for Python or Node on a loaded machine) is not a hang. */
+    int startup_ms;
     size_t rss_limit_kib;
     const bool *ok_exit; /* 256 entries: which exit statuses are fine */
     const void *pattern; /* a compiled regex_t, or NULL */
