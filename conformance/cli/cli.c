@@ -18,7 +18,12 @@
 #include "cfc/ndjson.h"
 #include "cfc/report.h"
 #include "cfc/stream.h"
+#include "cfc/version.h"
 #include "cli.h"
+
+#ifndef CFC_DATA_FROM_BIN
+#define CFC_DATA_FROM_BIN "../share/cfconform"
+#endif
 
 int cfc_cli_usage_error(const char *fmt, const char *arg)
 {
@@ -68,6 +73,24 @@ char *cfc_cli_read_file(const char *path, size_t *len)
         return NULL;
     }
     *len = n;
+    return buf;
+}
+
+const char *cfc_cli_data_file(const char *rel, const char *fallback, char *buf, size_t cap)
+{
+    /* /proc/self/exe rather than argv[0]: right through symlinks and PATH. */
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return fallback;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash == NULL)
+        return fallback;
+    *slash = '\0';
+    int w = snprintf(buf, cap, "%s/%s/%s", exe, CFC_DATA_FROM_BIN, rel);
+    if (w < 0 || (size_t)w >= cap || access(buf, R_OK) != 0)
+        return fallback;
     return buf;
 }
 

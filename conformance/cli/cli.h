@@ -24,6 +24,11 @@ bool cfc_cli_parse_size(const char *s, size_t *out);
 /* The whole file (malloc'd, caller frees), or NULL with errno set. */
 char *cfc_cli_read_file(const char *path, size_t *len);
 
+/* The installed data file `rel` (under share/cfconform, found from the
+ * executable's own folder, so the installed tree may move), written into buf;
+ * when that file does not exist (a build tree), `fallback`. */
+const char *cfc_cli_data_file(const char *rel, const char *fallback, char *buf, size_t cap);
+
 /* One option of a subcommand: the parser and --help both read these rows. */
 typedef struct cfc_cli_option {
     int id;

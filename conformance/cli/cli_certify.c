@@ -47,7 +47,9 @@ static const cfc_cli_option options[] = {
      "only these cases: comma-separated globs on case IDs (2.3, 5.*, 1.1.1)"},
     {OPT_REPORT_DIR, "--report-dir", "DIR",
      "write certification.{json,xml,md,html} and badge.json there"},
-    {OPT_CATALOGUE, "--catalogue", "FILE", "the case catalogue (default: " CFC_CATALOGUE_PATH ")"},
+    {OPT_CATALOGUE, "--catalogue", "FILE",
+     "the case catalogue (default: $CFCONFORM_CATALOGUE, else the installed "
+     "share/cfconform/certification/catalogue.json beside the executable)"},
     {OPT_TIMEOUT, "--timeout", "MS", "per-call timeout in milliseconds (default 10000)"},
     {OPT_QUIET, "--quiet", NULL, "print the summary only: no case that did not pass, no progress"},
     {OPT_PROGRESS_EVERY, "--progress-every", "MS",
@@ -181,7 +183,8 @@ int cfc_cmd_certify(int argc, char **argv)
         if (strcmp(argv[i], "--consumer") == 0)
             return cfc_cmd_certify_consumer(argc, argv);
     cfc_certify_options o = {.on_case = on_case, .on_start = on_start};
-    const char *report_dir = NULL, *catalogue = CFC_CATALOGUE_PATH;
+    const char *report_dir = NULL, *catalogue = NULL;
+    char catalogue_buf[4096];
     bool quiet = false;
     size_t progress_every = 5000;
     for (int i = 0; i < argc; i++) {
@@ -227,6 +230,11 @@ int cfc_cmd_certify(int argc, char **argv)
      * is exit 2. (The adapter gets the default disposition back.) */
     signal(SIGPIPE, SIG_IGN);
 
+    if (catalogue == NULL)
+        catalogue = getenv("CFCONFORM_CATALOGUE");
+    if (catalogue == NULL || catalogue[0] == '\0')
+        catalogue = cfc_cli_data_file("certification/catalogue.json", CFC_CATALOGUE_PATH,
+                                      catalogue_buf, sizeof catalogue_buf);
     size_t len = 0;
     char *text = cfc_cli_read_file(catalogue, &len);
     if (text == NULL) {
