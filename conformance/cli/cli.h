@@ -58,11 +58,13 @@ enum {
     CFC_OPT_COLOR,
     CFC_OPT_FROM_START,
     CFC_OPT_PROJECT,
-    CFC_OPT_EVENTS
+    CFC_OPT_EVENTS,
+    CFC_OPT_REPORT
 };
 extern const cfc_cli_option cfc_cli_checking_options[];
 extern const size_t cfc_cli_n_checking_options;
 
+#define CFC_CLI_MAX_REPORTS 8
 typedef struct cfc_cli_checking {
     cfc_check_options check;
     cfc_stream_options stream;
@@ -72,6 +74,8 @@ typedef struct cfc_cli_checking {
     bool fail_on_warning;
     int color;   /* -1 auto, 0 never, 1 always */
     bool events; /* --events: each line alone, no stream rules */
+    const char *reports[CFC_CLI_MAX_REPORTS]; /* --report FORMAT=FILE, as given */
+    size_t n_reports;
 } cfc_cli_checking;
 
 void cfc_cli_checking_init(cfc_cli_checking *k);
@@ -89,6 +93,20 @@ int cfc_cli_checking_option(cfc_cli_checking *k, int argc, char **argv, int *i,
 cfc_checker *cfc_cli_checking_checker(cfc_cli_checking *k);
 /* After parsing: 0, or 2 after a usage error (--events with a stream option). */
 int cfc_cli_checking_validate(const cfc_cli_checking *k);
+
+/* The stdout report and the --report files of one run (cli_reports.c); the
+ * calls mirror cfc_report_*'s and go to each report. open prints why it
+ * fails (NULL: exit 2); finish closes the files and names the one that
+ * could not be written. */
+typedef struct cfc_cli_reports cfc_cli_reports;
+cfc_cli_reports *cfc_cli_reports_open(const cfc_cli_checking *k);
+int cfc_cli_reports_begin_file(cfc_cli_reports *rs, const char *name);
+int cfc_cli_reports_event(cfc_cli_reports *rs, size_t line, const cfc_event_result *res);
+int cfc_cli_reports_end_file(cfc_cli_reports *rs);
+int cfc_cli_reports_finish(cfc_cli_reports *rs);
+void cfc_cli_reports_free(cfc_cli_reports *rs);
+/* "FORMAT=FILE" into its parts; -1 when malformed or the format unknown. */
+int cfc_cli_report_spec(const char *spec, cfc_format *format, const char **path);
 
 /* The top-level usage, with check's options (cli_check.c). */
 void cfc_cli_usage(FILE *f);

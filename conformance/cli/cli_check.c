@@ -66,7 +66,7 @@ struct run {
     cfc_stream_options stream_opts;
     cfc_stream *stream; /* the file being checked: each input is its own stream */
     bool events;        /* --events: no stream, each line checked alone */
-    cfc_report *report;
+    cfc_cli_reports *report;
     size_t errors, warnings;
     bool trouble; /* an I/O error or out of memory */
 };
@@ -93,7 +93,7 @@ static int on_line(void *ctx, size_t line, const char *bytes, size_t len)
     }
     r->errors += res->errors;
     r->warnings += res->warnings;
-    if (cfc_report_event(r->report, line, res) != 0) {
+    if (cfc_cli_reports_event(r->report, line, res) != 0) {
         r->trouble = true;
         return -1;
     }
@@ -118,7 +118,7 @@ static int on_prepared(void *ctx, size_t line, const cfc__prepared *p)
     }
     r->errors += res->errors;
     r->warnings += res->warnings;
-    if (cfc_report_event(r->report, line, res) != 0) {
+    if (cfc_cli_reports_event(r->report, line, res) != 0) {
         r->trouble = true;
         return -1;
     }
@@ -151,7 +151,7 @@ static void check_stream(run *r, FILE *in, const char *name)
         fr.framer = cfc_framer_new(max_line, on_line, r);
     r->stream = r->events ? NULL : cfc_stream_new(r->checker, &r->stream_opts);
     if ((fr.jobs == NULL && fr.framer == NULL) || (!r->events && r->stream == NULL) ||
-        cfc_report_begin_file(r->report, name) != 0) {
+        cfc_cli_reports_begin_file(r->report, name) != 0) {
         fprintf(stderr, "cfconform: error: %s: out of memory or cannot write\n", name);
         r->trouble = true;
         cfc_jobs_free(fr.jobs);
@@ -177,7 +177,7 @@ static void check_stream(run *r, FILE *in, const char *name)
     cfc_framer_free(fr.framer);
     cfc_stream_free(r->stream);
     r->stream = NULL;
-    if (cfc_report_end_file(r->report) != 0)
+    if (cfc_cli_reports_end_file(r->report) != 0)
         r->trouble = true;
 }
 
@@ -265,12 +265,8 @@ int cfc_cmd_check(int argc, char **argv)
         cfc_checker_free(r.checker);
         return EXIT_TROUBLE;
     }
-    cfc_report_options ro = {.color = k.color == 1,
-                             .quiet = k.quiet,
-                             .reading = k.events ? CFC_READING_EVENTS : CFC_READING_STREAM};
-    r.report = cfc_report_new(stdout, k.format, &ro);
+    r.report = cfc_cli_reports_open(&k); /* says why when it cannot */
     if (r.report == NULL) {
-        fputs("cfconform: error: out of memory\n", stderr);
         free_workers(&r);
         cfc_checker_free(r.checker);
         return EXIT_TROUBLE;
@@ -290,9 +286,9 @@ int cfc_cmd_check(int argc, char **argv)
         check_stream(&r, in, files[i]);
         fclose(in);
     }
-    if (cfc_report_finish(r.report) != 0)
+    if (cfc_cli_reports_finish(r.report) != 0)
         r.trouble = true;
-    cfc_report_free(r.report);
+    cfc_cli_reports_free(r.report);
     free_workers(&r);
     cfc_checker_free(r.checker);
     if (fclose(stdout) != 0) {

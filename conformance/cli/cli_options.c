@@ -15,7 +15,10 @@
 #include "cli.h"
 
 const cfc_cli_option cfc_cli_checking_options[] = {
-    {CFC_OPT_FORMAT, "--format", "text|json|junit", "output format (default text)"},
+    {CFC_OPT_FORMAT, "--format", "text|json|junit|sarif|github|markdown",
+     "output format on stdout (default text)"},
+    {CFC_OPT_REPORT, "--report", "FORMAT=FILE",
+     "also write a report in FORMAT to FILE (repeatable; whatever --quiet says)"},
     {CFC_OPT_STRICT, "--strict", NULL, "warnings count as errors"},
     {CFC_OPT_CONFIG, "--config", "FILE",
      "rules configuration (JSON): disable rules, change severities, extend enums"},
@@ -86,8 +89,21 @@ int cfc_cli_checking_set(cfc_cli_checking *k, int id, const char *value)
     switch (id) {
     case CFC_OPT_FORMAT:
         if (cfc_format_parse(value, &k->format) != 0)
-            return cfc_cli_usage_error("--format must be text, json or junit, not '%s'", value);
+            return cfc_cli_usage_error(
+                "--format must be text, json, junit, sarif, github or markdown, not '%s'", value);
         return 0;
+    case CFC_OPT_REPORT: {
+        cfc_format f;
+        const char *path;
+        if (cfc_cli_report_spec(value, &f, &path) != 0)
+            return cfc_cli_usage_error("--report wants FORMAT=FILE (e.g. sarif=cfconform.sarif), "
+                                       "not '%s'",
+                                       value);
+        if (k->n_reports == CFC_CLI_MAX_REPORTS)
+            return cfc_cli_usage_error("at most 8 --report options, not more: '%s'", value);
+        k->reports[k->n_reports++] = value;
+        return 0;
+    }
     case CFC_OPT_STRICT: k->check.strict = true; return 0;
     case CFC_OPT_CONFIG: k->config = value; return 0;
     case CFC_OPT_MAX_EVENT_BYTES:

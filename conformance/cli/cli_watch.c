@@ -136,7 +136,7 @@ typedef enum stop_cause {
 typedef struct watch {
     cfc_checker *checker;
     cfc_stream *stream; /* every text message is the stream's next event */
-    cfc_report *report;
+    cfc_cli_reports *report;
     cfc_wsmsg *assembler;
     FILE *record;
     const char *record_path;
@@ -175,7 +175,7 @@ static int on_message(void *ctx, cfc_wsmsg_kind kind, const char *bytes, size_t 
     w->errors += res->errors;
     w->warnings += res->warnings;
     w->dirty = true;
-    if (cfc_report_event(w->report, w->events, res) != 0) {
+    if (cfc_cli_reports_event(w->report, w->events, res) != 0) {
         w->trouble = true;
         w->stop = STOP_TROUBLE;
         return -1;
@@ -669,12 +669,9 @@ int cfc_cmd_watch(int argc, char **argv)
     if ((!k.events && w.stream == NULL) || w.assembler == NULL)
         goto nomem;
     cfc_wsmsg_set_stream(w.assembler, w.stream);
-    cfc_report_options ro = {.color = k.color == 1,
-                             .quiet = k.quiet,
-                             .reading = k.events ? CFC_READING_EVENTS : CFC_READING_STREAM};
-    w.report = cfc_report_new(stdout, k.format, &ro);
-    if (w.assembler == NULL || w.report == NULL)
-        goto nomem;
+    w.report = cfc_cli_reports_open(&k); /* says why when it cannot */
+    if (w.report == NULL)
+        goto out;
     if (record) {
         w.record = fopen(record, "wb");
         w.record_path = record;
@@ -683,7 +680,7 @@ int cfc_cmd_watch(int argc, char **argv)
             goto out;
         }
     }
-    if (cfc_report_begin_file(w.report, url) != 0)
+    if (cfc_cli_reports_begin_file(w.report, url) != 0)
         goto nomem;
 
     struct sigaction sa;
@@ -787,7 +784,7 @@ int cfc_cmd_watch(int argc, char **argv)
 
     pipe_stop(&pipe);
     /* No connection at all: no summary of nothing (the message said why). */
-    if (!failed && cfc_report_finish(w.report) != 0)
+    if (!failed && cfc_cli_reports_finish(w.report) != 0)
         w.trouble = true;
     if (w.record) {
         if (fclose(w.record) != 0) {
@@ -822,7 +819,7 @@ nomem:
 out:
     if (w.record)
         fclose(w.record);
-    cfc_report_free(w.report);
+    cfc_cli_reports_free(w.report);
     cfc_wsmsg_free(w.assembler);
     cfc_stream_free(w.stream);
     cfc_checker_free(w.checker);

@@ -17,6 +17,7 @@
 
 #include "cfc/report.h"
 #include "cfc/stream.h"
+#include "report_ext.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -386,6 +387,10 @@ struct cfc_report {
     bool is_stream[CFC_RULE_COUNT];
     uint64_t suggested; /* files that looked like independent events */
     char *hint;         /* the first one's hint line, without "hint: " */
+
+    /* The formats in files of their own (report_ext.h). */
+    const cfc__report_writer *ext;
+    void *ext_state;
 };
 
 static const char *rule_id(cfc_rule rule)
@@ -512,6 +517,11 @@ cfc_report *cfc_report_new(FILE *out, cfc_format format, const cfc_report_option
         r->opts = *opts;
     for (size_t i = 0; i < (size_t)CFC_RULE_COUNT; i++)
         r->is_stream[i] = cfc_rule_is_stream((cfc_rule)i);
+    r->ext = cfc__report_writer_for(format);
+    if (r->ext != NULL && (r->ext_state = r->ext->open(out, &r->opts)) == NULL) {
+        free(r);
+        return NULL;
+    }
     return r;
 }
 
@@ -519,6 +529,8 @@ void cfc_report_free(cfc_report *r)
 {
     if (r == NULL)
         return;
+    if (r->ext != NULL)
+        r->ext->close(r->ext_state);
     spool_free(&r->suite);
     spool_free(&r->doc);
     free(r->file);
@@ -555,6 +567,10 @@ int cfc_report_begin_file(cfc_report *r, const char *name)
     if (r->format == CFC_FORMAT_JUNIT) {
         r->suite_tests = 0;
         r->suite_failures = 0;
+    }
+    if (r->ext != NULL && r->ext->begin_file(r->ext_state, name) != 0) {
+        free(copy);
+        return fail(r);
     }
     r->file = copy;
     r->file_len = len;
@@ -771,6 +787,9 @@ int cfc_report_event(cfc_report *r, size_t line, const cfc_event_result *res)
     case CFC_FORMAT_TEXT: return text_event(r, line, res);
     case CFC_FORMAT_JSON: return json_event(r, line, res);
     case CFC_FORMAT_JUNIT: return junit_event(r, line, res);
+    case CFC_FORMAT_SARIF:
+    case CFC_FORMAT_GITHUB:
+    case CFC_FORMAT_MARKDOWN: return r->ext->event(r->ext_state, line, res) == 0 ? 0 : fail(r);
     }
     return -1;
 }
@@ -851,6 +870,8 @@ int cfc_report_end_file(cfc_report *r)
             rc = emit_spool(r, &r->doc);
         }
     }
+    if (r->ext != NULL && r->ext->end_file(r->ext_state) != 0)
+        rc = fail(r);
     free(r->file);
     r->file = NULL;
     r->file_len = 0;
@@ -1094,6 +1115,9 @@ int cfc_report_finish(cfc_report *r)
         rc = emit(r, r->out);
         break;
     case CFC_FORMAT_JUNIT: rc = junit_document(r); break;
+    case CFC_FORMAT_SARIF:
+    case CFC_FORMAT_GITHUB:
+    case CFC_FORMAT_MARKDOWN: rc = r->ext->finish(r->ext_state) == 0 ? 0 : fail(r); break;
     }
     /* A full disk shows up here at the latest: stdio buffers the writes. */
     if (fflush(r->out) != 0 || ferror(r->out))
@@ -1103,7 +1127,8 @@ int cfc_report_finish(cfc_report *r)
 
 int cfc_format_parse(const char *name, cfc_format *out)
 {
-    static const cfc_format all[] = {CFC_FORMAT_TEXT, CFC_FORMAT_JSON, CFC_FORMAT_JUNIT};
+    static const cfc_format all[] = {CFC_FORMAT_TEXT,  CFC_FORMAT_JSON,   CFC_FORMAT_JUNIT,
+                                     CFC_FORMAT_SARIF, CFC_FORMAT_GITHUB, CFC_FORMAT_MARKDOWN};
     if (name == NULL || out == NULL)
         return -1;
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
@@ -1121,6 +1146,9 @@ const char *cfc_format_name(cfc_format f)
     case CFC_FORMAT_TEXT: return "text";
     case CFC_FORMAT_JSON: return "json";
     case CFC_FORMAT_JUNIT: return "junit";
+    case CFC_FORMAT_SARIF: return "sarif";
+    case CFC_FORMAT_GITHUB: return "github";
+    case CFC_FORMAT_MARKDOWN: return "markdown";
     }
     return NULL;
 }

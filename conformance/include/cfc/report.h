@@ -64,7 +64,18 @@
 extern "C" {
 #endif
 
-typedef enum cfc_format { CFC_FORMAT_TEXT, CFC_FORMAT_JSON, CFC_FORMAT_JUNIT } cfc_format;
+/* sarif, github and markdown are described in their writers' files
+ * (conformance/core/report_sarif.c, report_github.c, report_markdown.c):
+ * SARIF 2.1.0 for code scanning, GitHub Actions workflow commands
+ * (annotations), and a Markdown summary for a CI job page. */
+typedef enum cfc_format {
+    CFC_FORMAT_TEXT,
+    CFC_FORMAT_JSON,
+    CFC_FORMAT_JUNIT,
+    CFC_FORMAT_SARIF,
+    CFC_FORMAT_GITHUB,
+    CFC_FORMAT_MARKDOWN
+} cfc_format;
 
 /* How the events were read (cfconform check --events), so that a reader of
  * any format knows which rules could fire. */
@@ -123,8 +134,8 @@ int cfc_report_finish(cfc_report *r);
  * unfinished junit document is simply not written). NULL is a no-op. */
 void cfc_report_free(cfc_report *r);
 
-/* "text", "json" or "junit" (exact, lower case) into *out; -1 otherwise, with
- * *out untouched. */
+/* "text", "json", "junit", "sarif", "github" or "markdown" (exact, lower case) into *out; -1
+ * otherwise, with *out untouched. */
 int cfc_format_parse(const char *name, cfc_format *out);
 
 /* The name cfc_format_parse accepts for `f`, or NULL for an unknown value. */
