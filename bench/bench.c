@@ -316,14 +316,26 @@ int main(int argc, char **argv)
     int stream = 0, runs = 5;
     const char *write_to = NULL;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--stream") == 0)
+        char *end = NULL;
+        if (strcmp(argv[i], "--stream") == 0) {
             stream = 1;
-        else if (strcmp(argv[i], "--write") == 0 && i + 1 < argc)
+        } else if (strcmp(argv[i], "--write") == 0 && i + 1 < argc) {
             write_to = argv[++i];
-        else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
+        } else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
             runs = atoi(argv[++i]);
-        else
-            n = (size_t)strtoull(argv[i], NULL, 10);
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            puts("usage: cfc-bench [EVENTS] [--stream] [--write FILE] [--runs N]   (default 1000000 events)");
+            return 0;
+        } else if (argv[i][0] >= '0' && argv[i][0] <= '9' &&
+                   (n = (size_t)strtoull(argv[i], &end, 10)) > 0 && *end == '\0') {
+            continue;
+        } else {
+            fprintf(stderr,
+                    "cfc-bench: error: '%s' is not a number of events or --stream\n"
+                    "usage: cfc-bench [EVENTS] [--stream] [--write FILE] [--runs N]\n",
+                    argv[i]);
+            return 2;
+        }
     }
     if (runs < 1 || runs > MAX_RUNS || n == 0) {
         fprintf(stderr, "usage: cfc-bench [EVENTS] [--runs 1..%d] [--stream | --write FILE]\n",

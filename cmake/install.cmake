@@ -11,6 +11,9 @@
 # Debian package all read PROJECT_VERSION.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
+# `cmake --install` and cpack install what was built, without building
+# first: the package test runs cpack beside the other tests.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
 option(CFC_BUILD_SHARED "Also build the libraries as shared libraries (installed, with SONAME)" ON)
 
@@ -118,6 +121,11 @@ install(FILES adapters/python/cfc_adapter.py
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/cfconform/docs
   FILES_MATCHING PATTERN "*.md")
 install(FILES README.md CHANGELOG.md LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# Man pages (generated from --help by scripts/gen-man, kept current by the
+# man_pages test) and bash completion (reads --help when completing).
+install(DIRECTORY docs/man/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 FILES_MATCHING PATTERN "*.1")
+install(FILES tools/completion/cfconform.bash
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME cfconform)
 
 # ---- the Debian package --------------------------------------------------
 set(CPACK_GENERATOR DEB)

@@ -37,7 +37,8 @@ if readelf -d "$libdir/libcfc_checker.so" | grep -q websockets; then
 fi
 for f in bin/cfconform bin/cfc-demo include/cfc/check.h include/cfc/version.h \
          include/cfc/rules.def share/cfconform/certification/catalogue.json \
-         share/cfconform/docs/contract-rules.md; do
+         share/cfconform/docs/contract-rules.md share/man/man1/cfconform-check.1 \
+         share/bash-completion/completions/cfconform; do
   [ -e "$P/$f" ] || fail "missing $f"
 done
 [ "$("$P/bin/cfconform" --version)" = "cfconform $version" ] || fail "--version"

@@ -101,7 +101,7 @@ static const struct command {
 } commands[] = {
     {"check", cfc_cmd_check},     {"rules", cfc_cmd_rules},       {"explain", cfc_cmd_explain},
     {"watch", cfc_cmd_watch},     {"generate", cfc_cmd_generate}, {"fuzz-exec", cfc_cmd_fuzz_exec},
-    {"certify", cfc_cmd_certify},
+    {"certify", cfc_cmd_certify}, {"schema", cfc_cmd_schema},
 };
 
 int main(int argc, char **argv)
@@ -109,6 +109,18 @@ int main(int argc, char **argv)
     if (argc < 2)
         return cfc_cli_usage_error("%s", "no command (see 'cfconform --help')");
     const char *cmd = argv[1];
+    /* `cfconform help SUB` is `cfconform SUB --help`. */
+    char help_flag[] = "--help";
+    char *help_argv[4] = {argv[0], argc >= 3 ? argv[2] : NULL, help_flag, NULL};
+    if (strcmp(cmd, "help") == 0 && argc >= 3) {
+        cmd = argv[2];
+        argc = 3;
+        argv = help_argv;
+    }
+    /* `SUB -h` is `SUB --help` for every subcommand, including those whose
+     * arguments are a command line (fuzz-exec -h is not a decoder named -h). */
+    if (argc >= 3 && strcmp(argv[2], "-h") == 0)
+        argv[2] = help_flag;
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         cfc_cli_usage(stdout);
         return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
@@ -121,5 +133,8 @@ int main(int argc, char **argv)
         if (strcmp(cmd, commands[i].name) == 0)
             return commands[i].run(argc - 2, argv + 2);
     }
-    return cfc_cli_usage_error("unknown command '%s' (see 'cfconform --help')", cmd);
+    const char *names[sizeof commands / sizeof commands[0]];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        names[i] = commands[i].name;
+    return cfc_cli_unknown("unknown command", cmd, names, sizeof names / sizeof names[0]);
 }

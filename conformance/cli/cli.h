@@ -29,6 +29,13 @@ char *cfc_cli_read_file(const char *path, size_t *len);
  * when that file does not exist (a build tree), `fallback`. */
 const char *cfc_cli_data_file(const char *rel, const char *fallback, char *buf, size_t cap);
 
+/* The closest of `known` to a mistyped `word` (its "=value" ignored), when
+ * close enough to be the likely intent; else NULL (cli_suggest.c). */
+const char *cfc_cli_suggest(const char *word, const char *const *known, size_t n);
+/* Prints "cfconform: error: WHAT 'WORD'", a "did you mean" from `known` when
+ * one is close, and the hint; returns 2. */
+int cfc_cli_unknown(const char *what, const char *word, const char *const *known, size_t n);
+
 /* One option of a subcommand: the parser and --help both read these rows. */
 typedef struct cfc_cli_option {
     int id;
@@ -43,7 +50,8 @@ typedef struct cfc_cli_option {
  * error is printed, -1. */
 int cfc_cli_match(int argc, char **argv, int *i, const cfc_cli_option *table, size_t n,
                   const cfc_cli_option **opt, const char **value);
-/* "  --name ARG   help" lines. */
+/* "  --name ARG   help" lines; a long "--name ARG" gets a line of its own,
+ * the help below it (scripts/gen-man reads this layout). */
 void cfc_cli_print_options(FILE *f, const cfc_cli_option *table, size_t n);
 
 /* The options `check` and `watch` share: what to check and how to report. */
@@ -108,6 +116,11 @@ void cfc_cli_reports_free(cfc_cli_reports *rs);
 /* "FORMAT=FILE" into its parts; -1 when malformed or the format unknown. */
 int cfc_cli_report_spec(const char *spec, cfc_format *format, const char **path);
 
+/* An unknown option of a subcommand whose options are `a` and `b` (b may be
+ * NULL): the error with a "did you mean", exit code 2. */
+int cfc_cli_unknown_option(const char *arg, const cfc_cli_option *a, size_t na,
+                           const cfc_cli_option *b, size_t nb);
+
 /* The top-level usage, with check's options (cli_check.c). */
 void cfc_cli_usage(FILE *f);
 
@@ -119,5 +132,6 @@ int cfc_cmd_generate(int argc, char **argv);         /* cli_generate.c */
 int cfc_cmd_fuzz_exec(int argc, char **argv);        /* cli_fuzz_exec.c */
 int cfc_cmd_certify(int argc, char **argv);          /* cli_certify.c */
 int cfc_cmd_certify_consumer(int argc, char **argv); /* cli_consumer.c */
+int cfc_cmd_schema(int argc, char **argv);           /* cli_schema.c */
 
 #endif

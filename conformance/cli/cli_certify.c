@@ -194,6 +194,8 @@ int cfc_cmd_certify(int argc, char **argv)
         int m = cfc_cli_match(argc, argv, &i, options, N_OPTIONS, &opt, &value);
         if (m < 0)
             return EXIT_TROUBLE;
+        if (m == 0 && a[0] == '-')
+            return cfc_cli_unknown_option(a, options, N_OPTIONS, NULL, 0);
         if (m == 0)
             return cfc_cli_usage_error("certify: unknown argument '%s'", a);
         switch (opt->id) {

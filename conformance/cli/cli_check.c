@@ -43,9 +43,31 @@ void cfc_cli_usage(FILE *f)
           "(generate --help)\n"
           "       cfconform fuzz-exec [OPTIONS] -- CMD  fuzz a decoder in any language (fuzz-exec "
           "--help)\n"
+          "       cfconform schema [--format F]         the contract as JSON Schema, AsyncAPI or "
+          "TypeScript\n"
+          "       cfconform help COMMAND                a command's options (also COMMAND -h)\n"
           "       cfconform --version\n"
           "\n"
           "check options:\n",
+          f);
+    cfc_cli_print_options(f, cfc_cli_checking_options, cfc_cli_n_checking_options);
+    cfc_cli_print_options(f, check_only, N_CHECK_ONLY);
+    fputs("\nexit codes: 0 no errors, 1 errors found (or warnings with --fail-on warning),\n"
+          "            2 usage or I/O error (missing file, unreadable input, write error)\n",
+          f);
+}
+
+/* check --help: check's own page (the top-level usage lists every command). */
+static void check_usage(FILE *f)
+{
+    fputs("usage: cfconform check [OPTIONS] [FILE...]\n"
+          "\n"
+          "Checks NDJSON events, one per line, against the contract: each FILE (stdin\n"
+          "when there is none, or for -) is checked as one stream of a producer. Every\n"
+          "finding is printed as FILE:LINE:COLUMN (1-based; JSON's offset is the 0-based\n"
+          "byte offset), then a summary; --report writes more reports from the same run.\n"
+          "\n"
+          "options:\n",
           f);
     cfc_cli_print_options(f, cfc_cli_checking_options, cfc_cli_n_checking_options);
     cfc_cli_print_options(f, check_only, N_CHECK_ONLY);
@@ -247,7 +269,7 @@ int cfc_cmd_check(int argc, char **argv)
             continue;
         }
         /* OPT_HELP, the only one left */
-        cfc_cli_usage(stdout);
+        check_usage(stdout);
         return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
     }
     if (n_files == 0)

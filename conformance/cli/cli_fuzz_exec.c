@@ -667,8 +667,12 @@ int cfc_cmd_fuzz_exec(int argc, char **argv)
             if (strcmp(argv[i], fx_options[k].name) == 0)
                 opt = &fx_options[k];
         }
-        if (opt == NULL)
-            return cfc_cli_usage_error("fuzz-exec: unknown option '%s'", argv[i]);
+        if (opt == NULL) {
+            const char *names[N_FX_OPTIONS];
+            for (size_t k = 0; k < N_FX_OPTIONS; k++)
+                names[k] = fx_options[k].name;
+            return cfc_cli_unknown("fuzz-exec: unknown option", argv[i], names, N_FX_OPTIONS);
+        }
         const char *v = NULL;
         if (opt->arg) {
             if (i + 1 >= argc)

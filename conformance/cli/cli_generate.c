@@ -107,8 +107,12 @@ int cfc_cmd_generate(int argc, char **argv)
             if (strcmp(argv[i], gen_options[k].name) == 0)
                 opt = &gen_options[k];
         }
-        if (opt == NULL)
-            return cfc_cli_usage_error("generate: unknown option '%s'", argv[i]);
+        if (opt == NULL) {
+            const char *names[N_GEN_OPTIONS];
+            for (size_t k = 0; k < N_GEN_OPTIONS; k++)
+                names[k] = gen_options[k].name;
+            return cfc_cli_unknown("generate: unknown option", argv[i], names, N_GEN_OPTIONS);
+        }
         const char *value = NULL;
         if (opt->arg) {
             if (i + 1 >= argc)

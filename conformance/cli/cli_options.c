@@ -28,7 +28,8 @@ const cfc_cli_option cfc_cli_checking_options[] = {
     {CFC_OPT_QUIET, "--quiet", NULL, "summary only"},
     {CFC_OPT_FAIL_ON, "--fail-on", "error|warning", "what makes the exit code 1 (default error)"},
     {CFC_OPT_COLOR, "--color", "auto|always|never",
-     "colour in text output (default auto: a terminal, unless NO_COLOR is set)"},
+     "colour in text output (default auto: with FORCE_COLOR set, or on a terminal unless "
+     "NO_COLOR is set)"},
     {CFC_OPT_FROM_START, "--from-start", NULL,
      "the input begins at the producer's start: also check S1, S3 (agents created first, tasks "
      "blocked before unblocked)"},
@@ -44,7 +45,8 @@ const size_t cfc_cli_n_checking_options =
 int cfc_cli_match(int argc, char **argv, int *i, const cfc_cli_option *table, size_t n,
                   const cfc_cli_option **opt, const char **value)
 {
-    const char *a = argv[*i];
+    /* -h is --help in every table that has --help. */
+    const char *a = strcmp(argv[*i], "-h") == 0 ? "--help" : argv[*i];
     for (size_t k = 0; k < n; k++) {
         size_t nl = strlen(table[k].name);
         if (strncmp(a, table[k].name, nl) != 0 || (a[nl] != '\0' && a[nl] != '='))
@@ -73,7 +75,10 @@ void cfc_cli_print_options(FILE *f, const cfc_cli_option *table, size_t n)
         char left[48];
         snprintf(left, sizeof left, "%s%s%s", table[i].name, table[i].arg ? " " : "",
                  table[i].arg ? table[i].arg : "");
-        fprintf(f, "  %-32s %s\n", left, table[i].help);
+        if (strlen(left) > 32)
+            fprintf(f, "  %s\n  %-32s %s\n", left, "", table[i].help);
+        else
+            fprintf(f, "  %-32s %s\n", left, table[i].help);
     }
 }
 
@@ -162,8 +167,14 @@ int cfc_cli_checking_validate(const cfc_cli_checking *k)
 cfc_checker *cfc_cli_checking_checker(cfc_cli_checking *k)
 {
     if (k->color < 0) {
-        const char *nc = getenv("NO_COLOR");
-        k->color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
+        /* FORCE_COLOR (set, not "0") wins over the terminal test and
+         * NO_COLOR, as CI logs that render colour want; --color wins over
+         * both. */
+        const char *nc = getenv("NO_COLOR"), *fc = getenv("FORCE_COLOR");
+        if (fc != NULL && fc[0] != '\0' && strcmp(fc, "0") != 0)
+            k->color = 1;
+        else
+            k->color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
     }
     cfc_checker *c = cfc_checker_new(&k->check);
     if (c == NULL) {
@@ -205,6 +216,6 @@ int cfc_cli_checking_option(cfc_cli_checking *k, int argc, char **argv, int *i,
     if (m == 0)
         m = cfc_cli_match(argc, argv, i, own, n_own, opt, value);
     if (m == 0)
-        cfc_cli_usage_error("unknown option '%s'", a);
+        cfc_cli_unknown_option(a, cfc_cli_checking_options, cfc_cli_n_checking_options, own, n_own);
     return m == 1 ? 1 : -1;
 }

@@ -32,15 +32,59 @@ static void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+enum { OPT_FORMAT = 1, OPT_HELP };
+static const cfc_cli_option rules_options[] = {
+    {OPT_FORMAT, "--format", "text|json",
+     "text: aligned columns (default); json: an array of "
+     "{id, severity, reference, summary}"},
+    {OPT_HELP, "--help", NULL, "show this help"},
+};
+static const cfc_cli_option explain_options[] = {
+    {OPT_HELP, "--help", NULL, "show this help"},
+};
+
+static int rules_usage(void)
+{
+    fputs("usage: cfconform rules [--format text|json]\n"
+          "\n"
+          "Lists the rule catalogue: each rule's stable ID, default severity, contract\n"
+          "reference (docs/contract-rules.md) and summary.\n"
+          "\n"
+          "options:\n",
+          stdout);
+    cfc_cli_print_options(stdout, rules_options, 2);
+    fputs("\nexit codes: 0 listed, 2 usage or write error\n", stdout);
+    return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+}
+
+static int explain_usage(void)
+{
+    fputs("usage: cfconform explain RULE\n"
+          "\n"
+          "Explains one rule (an ID from 'cfconform rules'): its severity, summary and\n"
+          "contract reference, an event that passes it, one that fails it, and the\n"
+          "finding the checker gives for that one.\n"
+          "\n"
+          "options:\n",
+          stdout);
+    cfc_cli_print_options(stdout, explain_options, 1);
+    fputs("\nexit codes: 0 explained, 2 no such rule, usage or write error\n", stdout);
+    return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+}
+
 int cfc_cmd_rules(int argc, char **argv)
 {
     bool json = false;
     for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return rules_usage();
         if (strcmp(argv[i], "--format=json") == 0 ||
             (strcmp(argv[i], "--format") == 0 && i + 1 < argc && strcmp(argv[++i], "json") == 0))
             json = true;
         else if (strcmp(argv[i], "--format=text") == 0 || strcmp(argv[i], "text") == 0)
             json = false;
+        else if (argv[i][0] == '-')
+            return cfc_cli_unknown_option(argv[i], rules_options, 2, NULL, 0);
         else
             return cfc_cli_usage_error("rules: unexpected argument '%s'", argv[i]);
     }
@@ -80,12 +124,22 @@ static void print_example(const char *ex)
 
 int cfc_cmd_explain(int argc, char **argv)
 {
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return explain_usage();
     if (argc != 1)
         return cfc_cli_usage_error("explain wants one rule ID, e.g. 'cfconform explain %s'",
                                    "blocked-count");
     const cfc_rule_info *r = cfc_rule_find(argv[0]);
     if (r == NULL) {
-        fprintf(stderr, "cfconform: error: no rule '%s'\nTry 'cfconform rules'.\n", argv[0]);
+        const char *ids[CFC_RULE_COUNT];
+        for (size_t i = 0; i < CFC_RULE_COUNT; i++)
+            ids[i] = cfc_rule_get((cfc_rule)i)->id;
+        const char *s = cfc_cli_suggest(argv[0], ids, CFC_RULE_COUNT);
+        fprintf(stderr, "cfconform: error: no rule '%s'", argv[0]);
+        if (s != NULL)
+            fprintf(stderr, "; did you mean '%s'?", s);
+        fputs("\nTry 'cfconform rules'.\n", stderr);
         return EXIT_TROUBLE;
     }
     printf("%s (%s)\n  %s\n  reference: %s (docs/contract-rules.md, "
