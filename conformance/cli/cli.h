@@ -80,8 +80,8 @@ typedef struct cfc_cli_checking {
     const char *config;
     bool quiet;
     bool fail_on_warning;
-    int color;   /* -1 auto, 0 never, 1 always */
-    bool events; /* --events: each line alone, no stream rules */
+    int color;                                /* -1 auto, 0 never, 1 always */
+    bool events;                              /* --events: each line alone, no stream rules */
     const char *reports[CFC_CLI_MAX_REPORTS]; /* --report FORMAT=FILE, as given */
     size_t n_reports;
 } cfc_cli_checking;
