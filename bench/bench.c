@@ -324,7 +324,8 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
             runs = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            puts("usage: cfc-bench [EVENTS] [--stream] [--write FILE] [--runs N]   (default 1000000 events)");
+            puts("usage: cfc-bench [EVENTS] [--stream] [--write FILE] [--runs N]   (default "
+                 "1000000 events)");
             return 0;
         } else if (argv[i][0] >= '0' && argv[i][0] <= '9' &&
                    (n = (size_t)strtoull(argv[i], &end, 10)) > 0 && *end == '\0') {
