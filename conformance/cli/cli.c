@@ -33,15 +33,25 @@ int cfc_cli_usage_error(const char *fmt, const char *arg)
     return EXIT_TROUBLE;
 }
 
-bool cfc_cli_parse_size(const char *s, size_t *out)
+int cfc_cli_parse_count(const char *option, const char *value, uint64_t lo, uint64_t hi,
+                        uint64_t *out)
 {
+    /* strtoull alone takes "-1" (as 2^64-1), " 5" and "+5": digits only. */
+    bool digits = value[0] != '\0';
+    for (const char *c = value; *c; c++)
+        digits = digits && *c >= '0' && *c <= '9';
     char *end;
     errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || end == s || s[0] == '-' || v == 0)
-        return false;
-    *out = (size_t)v;
-    return true;
+    unsigned long long v = digits ? strtoull(value, &end, 10) : 0;
+    if (!digits || errno || *end || v < lo || v > hi) {
+        fprintf(stderr,
+                "cfconform: error: %s wants an integer in %llu..%llu, not '%s'\n"
+                "Try 'cfconform --help'.\n",
+                option, (unsigned long long)lo, (unsigned long long)hi, value);
+        return EXIT_TROUBLE;
+    }
+    *out = (uint64_t)v;
+    return 0;
 }
 
 char *cfc_cli_read_file(const char *path, size_t *len)

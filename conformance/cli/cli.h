@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cfc/check.h"
@@ -19,8 +20,21 @@
 
 /* Prints "cfconform: error: <fmt with arg>" and a hint to stderr; returns 2. */
 int cfc_cli_usage_error(const char *fmt, const char *arg);
-/* A positive decimal integer, or false. */
-bool cfc_cli_parse_size(const char *s, size_t *out);
+/* The caps of the size and count options, the same for every subcommand
+ * (documented in the README and each --help). A cap keeps arithmetic on the
+ * value from wrapping and memory bounded: --max-event-bytes 2^64-1 once
+ * overflowed the framer and made generate allocate gigabytes. */
+#define CFC_CLI_MAX_EVENT_BYTES                                                                    \
+    ((uint64_t)CFC_MAX_EVENT_BYTES_CAP)             /* --max-event-bytes, --max-len */
+#define CFC_CLI_MAX_DEPTH CFC_MAX_DEPTH_CAP         /* --max-depth */
+#define CFC_CLI_MAX_COUNT ((uint64_t)1000000000000) /* --count, --runs, --min-events */
+#define CFC_CLI_MAX_MS 3600000u                     /* --timeout and other milliseconds */
+
+/* The one parser of size and count options: a plain decimal integer (no
+ * sign, no spaces, no suffix) in lo..hi. Returns 0, or prints a usage error
+ * naming the option and the range and returns 2. */
+int cfc_cli_parse_count(const char *option, const char *value, uint64_t lo, uint64_t hi,
+                        uint64_t *out);
 /* The whole file (malloc'd, caller frees), or NULL with errno set. */
 char *cfc_cli_read_file(const char *path, size_t *len);
 

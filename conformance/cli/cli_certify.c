@@ -204,10 +204,9 @@ int cfc_cmd_certify(int argc, char **argv)
         case OPT_REPORT_DIR: report_dir = value; break;
         case OPT_CATALOGUE: catalogue = value; break;
         case OPT_TIMEOUT: {
-            size_t ms;
-            if (!cfc_cli_parse_size(value, &ms) || ms > 3600000)
-                return cfc_cli_usage_error("--timeout wants milliseconds in 1..3600000, not '%s'",
-                                           value);
+            uint64_t ms;
+            if (cfc_cli_parse_count("--timeout", value, 1, CFC_CLI_MAX_MS, &ms) != 0)
+                return EXIT_TROUBLE;
             o.call_timeout_ms = (unsigned)ms;
             break;
         }

@@ -649,8 +649,9 @@ int cfc_cmd_fuzz_exec(int argc, char **argv)
 {
     static fuzz_exec fx; /* large; one per process */
     memset(&fx, 0, sizeof fx);
-    double runs = 10000, max_time = 60, seed = 1, timeout = 2000, rss = 2048, mix = 0.5,
-           mutate = 0.5, max_len = 65536, max_failures = 10, minimize_runs = 300;
+    double max_time = 60, mix = 0.5, mutate = 0.5;
+    uint64_t runs = 10000, seed = 1, timeout = 2000, rss = 2048, max_len = 65536, max_failures = 10,
+             minimize_runs = 300;
     const char *pattern = DEFAULT_PATTERN;
     fx.ok_exit[0] = true;
     fx.out_dir = "fuzz-exec-out";
@@ -679,28 +680,55 @@ int cfc_cmd_fuzz_exec(int argc, char **argv)
                 return cfc_cli_usage_error("fuzz-exec: %s needs a value", opt->name);
             v = argv[++i];
         }
-        bool good = true;
+        /* Integers go through the one parser of size and count options;
+         * every error names the option and what it wants. */
+        int bad = 0;
+        const char *wants = NULL;
         switch (opt->id) {
-        case X_RUNS: good = parse_num(v, 1, 1e12, &runs); break;
-        case X_MAX_TIME: good = parse_num(v, 0.001, 1e9, &max_time); break;
-        case X_SEED: good = parse_num(v, 0, 4294967295.0, &seed); break;
+        case X_RUNS: bad = cfc_cli_parse_count(opt->name, v, 1, CFC_CLI_MAX_COUNT, &runs); break;
+        case X_MAX_TIME:
+            if (!parse_num(v, 0.001, 1e9, &max_time))
+                wants = "a number of seconds in 0.001..1e9";
+            break;
+        case X_SEED: bad = cfc_cli_parse_count(opt->name, v, 0, UINT32_MAX, &seed); break;
         case X_PER_INPUT: fx.per_input = true; break;
-        case X_TIMEOUT: good = parse_num(v, 1, 3600000, &timeout); break;
-        case X_RSS: good = parse_num(v, 1, 1 << 30, &rss); break;
+        case X_TIMEOUT: bad = cfc_cli_parse_count(opt->name, v, 1, CFC_CLI_MAX_MS, &timeout); break;
+        case X_RSS: bad = cfc_cli_parse_count(opt->name, v, 1, 1u << 20, &rss); break;
         case X_PATTERN: pattern = v; break;
-        case X_OK_EXIT: good = parse_ok_exit(v, fx.ok_exit); break;
-        case X_MIX: good = parse_num(v, 0, 1, &mix); break;
-        case X_MUTATE: good = parse_num(v, 0, 1, &mutate); break;
-        case X_MAX_LEN: good = parse_num(v, 16, 1 << 26, &max_len); break;
+        case X_OK_EXIT:
+            if (!parse_ok_exit(v, fx.ok_exit))
+                wants = "exit statuses in 0..255 separated by commas";
+            break;
+        case X_MIX:
+            if (!parse_num(v, 0, 1, &mix))
+                wants = "a fraction in 0..1";
+            break;
+        case X_MUTATE:
+            if (!parse_num(v, 0, 1, &mutate))
+                wants = "a fraction in 0..1";
+            break;
+        case X_MAX_LEN:
+            bad = cfc_cli_parse_count(opt->name, v, 16, CFC_CLI_MAX_EVENT_BYTES, &max_len);
+            break;
         case X_OUT: fx.out_dir = v; break;
-        case X_MAX_FAILURES: good = parse_num(v, 1, MAX_FAILURES_KEPT, &max_failures); break;
-        case X_MINIMIZE_RUNS: good = parse_num(v, 0, 1e6, &minimize_runs); break;
+        case X_MAX_FAILURES:
+            bad = cfc_cli_parse_count(opt->name, v, 1, MAX_FAILURES_KEPT, &max_failures);
+            break;
+        case X_MINIMIZE_RUNS:
+            bad = cfc_cli_parse_count(opt->name, v, 0, 1000000, &minimize_runs);
+            break;
         case X_QUIET: fx.quiet = true; break;
         case X_HELP: fx_usage(stdout); return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
         }
-        if (!good)
-            return cfc_cli_usage_error(
-                "fuzz-exec: bad value '%s' (see 'cfconform fuzz-exec --help')", v);
+        if (bad)
+            return EXIT_TROUBLE;
+        if (wants) {
+            fprintf(stderr,
+                    "cfconform: error: fuzz-exec: %s wants %s, not '%s'\n"
+                    "Try 'cfconform fuzz-exec --help'.\n",
+                    opt->name, wants, v);
+            return EXIT_TROUBLE;
+        }
     }
     if (i >= argc)
         return cfc_cli_usage_error("fuzz-exec: %s",

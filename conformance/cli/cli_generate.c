@@ -56,8 +56,9 @@ static const struct gen_option {
      "write each event's label to FILE, one line each: a rule ID or \"valid\""},
     {G_PLAIN, "--plain", NULL, "no lexical variety: compact events in schema order"},
     {G_MAX_EVENT_BYTES, "--max-event-bytes", "N",
-     "the size too-large events exceed (default 1048576)"},
-    {G_MAX_DEPTH, "--max-depth", "N", "the depth too-deep events exceed (default 64)"},
+     "the size too-large events exceed (default 1048576, at most 67108864)"},
+    {G_MAX_DEPTH, "--max-depth", "N",
+     "the depth too-deep events exceed (default 64, at most 10000)"},
     {G_HELP, "--help", NULL, "show this help"},
 };
 #define N_GEN_OPTIONS (sizeof gen_options / sizeof gen_options[0])
@@ -84,17 +85,6 @@ static void gen_usage(FILE *f)
           f);
 }
 
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || end == s || s[0] == '-')
-        return false;
-    *out = (uint64_t)v;
-    return true;
-}
-
 int cfc_cmd_generate(int argc, char **argv)
 {
     cfc_gen_options o = {.seed = 1};
@@ -119,15 +109,15 @@ int cfc_cmd_generate(int argc, char **argv)
                 return cfc_cli_usage_error("generate: %s needs a value", opt->name);
             value = argv[++i];
         }
-        size_t n;
+        uint64_t n;
         switch (opt->id) {
         case G_COUNT:
-            if (!parse_u64(value, &count))
-                return cfc_cli_usage_error("generate: --count wants a number, not '%s'", value);
+            if (cfc_cli_parse_count("--count", value, 0, CFC_CLI_MAX_COUNT, &count) != 0)
+                return EXIT_TROUBLE;
             break;
         case G_SEED:
-            if (!parse_u64(value, &o.seed))
-                return cfc_cli_usage_error("generate: --seed wants a number, not '%s'", value);
+            if (cfc_cli_parse_count("--seed", value, 0, UINT64_MAX, &o.seed) != 0)
+                return EXIT_TROUBLE;
             break;
         case G_VALID: valid = true; break;
         case G_INVALID: invalid = true; break;
@@ -160,16 +150,14 @@ int cfc_cmd_generate(int argc, char **argv)
         case G_LABELS: labels_path = value; break;
         case G_PLAIN: o.plain = true; break;
         case G_MAX_EVENT_BYTES:
-            if (!cfc_cli_parse_size(value, &n))
-                return cfc_cli_usage_error("generate: --max-event-bytes wants a number, not '%s'",
-                                           value);
-            o.max_event_bytes = n;
+            if (cfc_cli_parse_count("--max-event-bytes", value, 1, CFC_CLI_MAX_EVENT_BYTES, &n) !=
+                0)
+                return EXIT_TROUBLE;
+            o.max_event_bytes = (size_t)n;
             break;
         case G_MAX_DEPTH:
-            if (!cfc_cli_parse_size(value, &n) || n > 100000)
-                return cfc_cli_usage_error("generate: --max-depth wants a number up to 100000, "
-                                           "not '%s'",
-                                           value);
+            if (cfc_cli_parse_count("--max-depth", value, 1, CFC_CLI_MAX_DEPTH, &n) != 0)
+                return EXIT_TROUBLE;
             o.max_depth = (unsigned)n;
             break;
         case G_HELP: gen_usage(stdout); return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;

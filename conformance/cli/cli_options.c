@@ -23,8 +23,8 @@ const cfc_cli_option cfc_cli_checking_options[] = {
     {CFC_OPT_CONFIG, "--config", "FILE",
      "rules configuration (JSON): disable rules, change severities, extend enums"},
     {CFC_OPT_MAX_EVENT_BYTES, "--max-event-bytes", "N",
-     "largest event checked (default 1048576); larger ones are findings"},
-    {CFC_OPT_MAX_DEPTH, "--max-depth", "N", "deepest nesting allowed (default 64)"},
+     "largest event checked (default 1048576, at most 67108864); larger ones are findings"},
+    {CFC_OPT_MAX_DEPTH, "--max-depth", "N", "deepest nesting allowed (default 64, at most 10000)"},
     {CFC_OPT_QUIET, "--quiet", NULL, "summary only"},
     {CFC_OPT_FAIL_ON, "--fail-on", "error|warning", "what makes the exit code 1 (default error)"},
     {CFC_OPT_COLOR, "--color", "auto|always|never",
@@ -111,15 +111,17 @@ int cfc_cli_checking_set(cfc_cli_checking *k, int id, const char *value)
     }
     case CFC_OPT_STRICT: k->check.strict = true; return 0;
     case CFC_OPT_CONFIG: k->config = value; return 0;
-    case CFC_OPT_MAX_EVENT_BYTES:
-        if (!cfc_cli_parse_size(value, &k->check.max_event_bytes))
-            return cfc_cli_usage_error("--max-event-bytes wants a positive integer, not '%s'",
-                                       value);
+    case CFC_OPT_MAX_EVENT_BYTES: {
+        uint64_t n;
+        if (cfc_cli_parse_count("--max-event-bytes", value, 1, CFC_CLI_MAX_EVENT_BYTES, &n) != 0)
+            return EXIT_TROUBLE;
+        k->check.max_event_bytes = (size_t)n;
         return 0;
+    }
     case CFC_OPT_MAX_DEPTH: {
-        size_t d;
-        if (!cfc_cli_parse_size(value, &d) || d > 10000)
-            return cfc_cli_usage_error("--max-depth wants an integer in 1..10000, not '%s'", value);
+        uint64_t d;
+        if (cfc_cli_parse_count("--max-depth", value, 1, CFC_CLI_MAX_DEPTH, &d) != 0)
+            return EXIT_TROUBLE;
         k->check.max_depth = (unsigned)d;
         return 0;
     }
@@ -142,10 +144,9 @@ int cfc_cli_checking_set(cfc_cli_checking *k, int id, const char *value)
     case CFC_OPT_FROM_START: k->stream.from_start = true; return 0;
     case CFC_OPT_EVENTS: k->events = true; return 0;
     case CFC_OPT_PROJECT: {
-        size_t id_;
-        if (!cfc_cli_parse_size(value, &id_) || (uint64_t)id_ > (uint64_t)CFC_MAX_SAFE_INTEGER)
-            return cfc_cli_usage_error("--project wants a project ID (an integer >= 1), not '%s'",
-                                       value);
+        uint64_t id_;
+        if (cfc_cli_parse_count("--project", value, 1, (uint64_t)CFC_MAX_SAFE_INTEGER, &id_) != 0)
+            return EXIT_TROUBLE;
         k->stream.subscribed_project_id = (int64_t)id_;
         return 0;
     }

@@ -606,10 +606,13 @@ int cfc_cmd_watch(int argc, char **argv)
         case W_HEADER: headers[n_headers++] = value; break;
         case W_SUBSCRIBE: wo.subscribe = value; break;
         case W_INSECURE: wo.insecure = true; break;
-        case W_COUNT:
-            if (!cfc_cli_parse_size(value, &w.count))
-                return cfc_cli_usage_error("--count wants a positive integer, not '%s'", value);
+        case W_COUNT: {
+            uint64_t n;
+            if (cfc_cli_parse_count("--count", value, 1, CFC_CLI_MAX_COUNT, &n) != 0)
+                return EXIT_TROUBLE;
+            w.count = (size_t)n;
             break;
+        }
         case W_DURATION:
             if (!parse_seconds(value, &w.duration_s))
                 return cfc_cli_usage_error(

@@ -140,14 +140,15 @@ static cfc_check_status read_limits(const cfc_jval *v, size_t *max_bytes, unsign
                       !(m->u.num.flags & CFC_JNUM_NEGATIVE);
         int64_t i = is_int ? m->u.num.i : 0;
         if (key_is(m, "max_event_bytes")) {
-            if (i < 1)
+            if (i < 1 || (uint64_t)i > CFC_MAX_EVENT_BYTES_CAP)
                 return fail(err, CFC_CHECK_CONFIG,
-                            "/limits/max_event_bytes must be an integer >= 1");
+                            "/limits/max_event_bytes must be an integer in 1..%zu",
+                            CFC_MAX_EVENT_BYTES_CAP);
             *max_bytes = (size_t)i;
         } else if (key_is(m, "max_depth")) {
-            if (i < 1 || i > 10000)
-                return fail(err, CFC_CHECK_CONFIG,
-                            "/limits/max_depth must be an integer in 1..10000");
+            if (i < 1 || i > CFC_MAX_DEPTH_CAP)
+                return fail(err, CFC_CHECK_CONFIG, "/limits/max_depth must be an integer in 1..%u",
+                            CFC_MAX_DEPTH_CAP);
             *max_depth = (unsigned)i;
         } else {
             return fail(err, CFC_CHECK_CONFIG,

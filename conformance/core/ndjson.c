@@ -2,6 +2,7 @@
 #include "cfc/ndjson.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,9 +12,18 @@ struct cfc_framer {
     void *ctx;
     char *buf; /* the current line's bytes so far, while it fits */
     size_t len, cap;
-    size_t overflow; /* > 0: the current line is over the limit, this long so far */
-    size_t line;     /* number of the current line */
+    size_t overflow;  /* > 0: the current line is over the limit, this long so far */
+    bool overflow_cr; /* the last byte counted in overflow was a CR */
+    size_t line;      /* number of the current line */
 };
+
+/* What a line may hold in the buffer: the limit, and one byte more for the
+ * CR of a CRLF, which is not part of the event (saturating: a limit of
+ * SIZE_MAX must not wrap to 0). */
+static size_t room(const cfc_framer *f)
+{
+    return f->max_line == SIZE_MAX ? SIZE_MAX : f->max_line + 1;
+}
 
 cfc_framer *cfc_framer_new(size_t max_line, cfc_line_fn fn, void *ctx)
 {
@@ -48,31 +58,41 @@ static bool blank(const char *s, size_t len)
 static int deliver(cfc_framer *f, const char *s, size_t len)
 {
     size_t line = f->line++;
-    if (f->overflow)
-        return f->fn(f->ctx, line, NULL, f->overflow + len);
+    if (f->overflow) {
+        size_t total = f->overflow + len;
+        bool cr = len ? s[len - 1] == '\r' : f->overflow_cr;
+        return f->fn(f->ctx, line, NULL, cr ? total - 1 : total);
+    }
+    /* The CR of a CRLF ends the line; it does not count towards the limit. */
+    if (len > 0 && s[len - 1] == '\r')
+        len--;
     if (len > f->max_line)
         return f->fn(f->ctx, line, NULL, len);
     if (blank(s, len))
         return 0;
-    if (len > 0 && s[len - 1] == '\r')
-        len--;
     return f->fn(f->ctx, line, s, len);
 }
 
 static int append(cfc_framer *f, const char *s, size_t len)
 {
-    if (f->overflow || f->len + len > f->max_line) {
+    size_t max = room(f);
+    if (f->overflow || len > max - f->len) {
         /* Too long to keep: count it, drop what was kept. */
         f->overflow += f->len + len;
+        if (len)
+            f->overflow_cr = s[len - 1] == '\r';
+        else if (f->len)
+            f->overflow_cr = f->buf[f->len - 1] == '\r';
         f->len = 0;
         return 0;
     }
     if (f->len + len > f->cap) {
+        size_t need = f->len + len; /* <= max: no wrap */
         size_t n = f->cap ? f->cap : 4096;
-        while (n < f->len + len)
-            n *= 2;
-        if (n > f->max_line + 1)
-            n = f->max_line + 1;
+        while (n < need)
+            n = n > max / 2 ? max : n * 2;
+        if (n > max)
+            n = max;
         char *q = realloc(f->buf, n);
         if (q == NULL)
             return -1;

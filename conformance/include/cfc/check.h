@@ -101,6 +101,11 @@ typedef struct cfc_allocator {
     void *ctx;
 } cfc_allocator;
 
+/* The largest limits a configuration file or the command line may set:
+ * memory stays bounded, and size arithmetic never wraps. */
+#define CFC_MAX_EVENT_BYTES_CAP ((size_t)64 << 20) /* 64 MiB */
+#define CFC_MAX_DEPTH_CAP 10000u
+
 typedef struct cfc_check_options {
     size_t max_event_bytes;     /* 0 = 1 MiB (G12) */
     unsigned max_depth;         /* 0 = 64 (G12) */

@@ -17,13 +17,14 @@ extern "C" {
 #endif
 
 /* One line. `line` is 1-based. For an oversized line, bytes is NULL and
- * len is its full length (CR included). Return 0 to go on, non-zero to stop
+ * len is its full length (without the CR of a CRLF). Return 0 to go on, non-zero to stop
  * (the feed then returns that value). bytes is valid only during the call. */
 typedef int (*cfc_line_fn)(void *ctx, size_t line, const char *bytes, size_t len);
 
 typedef struct cfc_framer cfc_framer;
 
-/* NULL on out of memory. max_line: longest line kept, in bytes. */
+/* NULL on out of memory. max_line: longest line kept, in bytes, not
+ * counting the CR of a CRLF; any value, SIZE_MAX included. */
 cfc_framer *cfc_framer_new(size_t max_line, cfc_line_fn fn, void *ctx);
 void cfc_framer_free(cfc_framer *f); /* NULL ok */
 

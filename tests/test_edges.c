@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+#define _XOPEN_SOURCE 700
+/* The edges of cfconform (issue 11): limits that must not wrap, size and
+ * count options with one parser and documented caps, CRLF at the limit,
+ * unreadable inputs among several, write errors on stdout, empty input. */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfc/ndjson.h"
+#include "util.h"
+
+#define CFC CFC_BINARY_DIR "/cfconform"
+#define GOOD                                                                                       \
+    "{\"type\":\"task_unblocked\",\"project_id\":1,\"task_id\":5,\"timestamp\":\"2025-11-08T14:"   \
+    "30:45.123Z\"}"
+
+typedef struct seen {
+    size_t lines, oversized, last_len;
+    char last[256];
+} seen;
+
+static int on_line(void *ctx, size_t line, const char *bytes, size_t len)
+{
+    (void)line;
+    seen *s = ctx;
+    s->lines++;
+    s->last_len = len;
+    if (bytes == NULL) {
+        s->oversized++;
+    } else {
+        size_t n = len < sizeof s->last - 1 ? len : sizeof s->last - 1;
+        memcpy(s->last, bytes, n);
+        s->last[n] = '\0';
+    }
+    return 0;
+}
+
+/* max_line + 1 wrapped to 0: a realloc of 0 bytes, then a heap overflow
+ * (ASan) or a double free (release) on a last line without a newline. */
+Test(framer, a_limit_of_size_max_does_not_wrap)
+{
+    seen s = {0};
+    cfc_framer *f = cfc_framer_new(SIZE_MAX, on_line, &s);
+    cr_assert_not_null(f);
+    cr_assert_eq(cfc_framer_feed(f, "{\"a\":", 5), 0);
+    cr_assert_eq(cfc_framer_feed(f, "1}", 2), 0);
+    cr_assert_eq(cfc_framer_finish(f), 0);
+    cr_expect_eq(s.lines, 1);
+    cr_expect_eq(s.oversized, 0);
+    cr_expect_str_eq(s.last, "{\"a\":1}");
+    cfc_framer_free(f);
+}
+
+/* The CR of a CRLF is not part of the event: exactly the limit passes with
+ * CRLF as with LF, in one chunk or byte by byte; one byte more does not. */
+Test(framer, an_event_of_exactly_the_limit_with_crlf_fits)
+{
+    const char *ev = "{\"a\":12}"; /* 8 bytes */
+    const char *inputs[] = {"{\"a\":12}\r\n", "{\"a\":12}\n", "{\"a\":12}\r"};
+    for (size_t k = 0; k < 3; k++) {
+        for (int bytewise = 0; bytewise < 2; bytewise++) {
+            seen s = {0};
+            cfc_framer *f = cfc_framer_new(8, on_line, &s);
+            cr_assert_not_null(f);
+            const char *in = inputs[k];
+            if (bytewise) {
+                for (size_t i = 0; in[i]; i++)
+                    cr_assert_eq(cfc_framer_feed(f, in + i, 1), 0);
+            } else {
+                /* Twice: once on the no-copy path, once after a partial line. */
+                cr_assert_eq(cfc_framer_feed(f, in, strlen(in)), 0);
+            }
+            cr_assert_eq(cfc_framer_finish(f), 0);
+            cr_expect_eq(s.lines, 1, "input %zu bytewise %d", k, bytewise);
+            cr_expect_eq(s.oversized, 0, "input %zu bytewise %d", k, bytewise);
+            cr_expect_str_eq(s.last, ev);
+            cfc_framer_free(f);
+        }
+    }
+    /* 9 bytes and a CRLF: too large, and its length is the event's. */
+    for (int bytewise = 0; bytewise < 2; bytewise++) {
+        seen s = {0};
+        cfc_framer *f = cfc_framer_new(8, on_line, &s);
+        const char *in = "{\"a\":123}\r\n{}\n";
+        if (bytewise) {
+            for (size_t i = 0; in[i]; i++)
+                cr_assert_eq(cfc_framer_feed(f, in + i, 1), 0);
+        } else {
+            cr_assert_eq(cfc_framer_feed(f, in, strlen(in)), 0);
+        }
+        cr_assert_eq(cfc_framer_finish(f), 0);
+        cr_expect_eq(s.oversized, 1);
+        cr_expect_eq(s.lines, 2);
+        cfc_framer_free(f);
+        f = cfc_framer_new(8, on_line, &s);
+        s = (seen){0};
+        const char *big = "{\"a\":123}\r\n";
+        for (size_t i = 0; big[i]; i++)
+            cr_assert_eq(cfc_framer_feed(f, big + i, 1), 0);
+        cr_expect_eq(s.oversized, 1);
+        cr_expect_eq(s.last_len, 9, "the CR counted: %zu", s.last_len);
+        cfc_framer_free(f);
+    }
+}
+
+Test(check, crlf_at_the_limit_is_not_too_large)
+{
+    char *out;
+    size_t n = strlen(GOOD);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "printf '%%s\\r\\n' '%s' | " CFC " check --max-event-bytes %zu", GOOD,
+             n);
+    cr_expect_eq(test_run(cmd, &out), 0, "%s", out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "printf '%%s\\r\\n' '%s' | " CFC " check --max-event-bytes %zu", GOOD,
+             n - 1);
+    cr_expect_eq(test_run(cmd, &out), 1, "%s", out);
+    cr_expect_not_null(strstr(out, "too-large"), "%s", out);
+    free(out);
+}
+
+/* Every size and count option, of every subcommand: the one parser, a
+ * documented cap, an error that names the option. */
+Test(options, sizes_and_counts_have_caps_and_name_the_option)
+{
+    static const struct {
+        const char *cmd;
+        const char *option;
+    } cases[] = {
+        {"check --max-event-bytes 18446744073709551615", "--max-event-bytes"},
+        {"check --max-event-bytes 67108865", "--max-event-bytes"},
+        {"check --max-event-bytes -1", "--max-event-bytes"},
+        {"check --max-event-bytes ' 5'", "--max-event-bytes"},
+        {"check --max-event-bytes 0", "--max-event-bytes"},
+        {"check --max-depth 10001", "--max-depth"},
+        {"check --project 9007199254740992", "--project"},
+        {"watch --count 0 ws://x/", "--count"},
+        {"watch --max-event-bytes 99999999999 ws://x/", "--max-event-bytes"},
+        {"generate --max-event-bytes 18446744073709551615", "--max-event-bytes"},
+        {"generate --max-depth 10001", "--max-depth"},
+        {"generate --count -1", "--count"},
+        {"certify --adapter true --timeout 3600001", "--timeout"},
+        {"fuzz-exec --runs 0 -- true", "--runs"},
+        {"fuzz-exec --max-len 67108865 -- true", "--max-len"},
+        {"fuzz-exec --timeout 1e3 -- true", "--timeout"},
+        {"fuzz-exec --rss-limit-mb 99999999999 -- true", "--rss-limit-mb"},
+        {"fuzz-exec --max-failures 65 -- true", "--max-failures"},
+        {"fuzz-exec --mix 1.5 -- true", "--mix"},
+        {"fuzz-exec --max-time -3 -- true", "--max-time"},
+        {"fuzz-exec --ok-exit 256 -- true", "--ok-exit"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char cmd[512], *out;
+        snprintf(cmd, sizeof cmd, CFC " %s </dev/null 2>&1", cases[i].cmd);
+        cr_expect_eq(test_run(cmd, &out), 2, "%s: %s", cases[i].cmd, out);
+        cr_expect_not_null(strstr(out, cases[i].option), "%s: %s", cases[i].cmd, out);
+        free(out);
+    }
+    /* The caps themselves are accepted. */
+    char *out;
+    cr_expect_eq(test_run("printf '%s\\n' '" GOOD "' | " CFC
+                          " check --max-event-bytes 67108864 --max-depth 10000",
+                          &out),
+                 0, "%s", out);
+    free(out);
+}
+
+/* generate --rule too-large with a huge limit grew to 7.7 GB: capped now,
+ * and at the cap one event is the cap plus a little. */
+Test(options, generate_too_large_is_bounded_by_the_cap)
+{
+    char *out;
+    cr_expect_eq(test_run(CFC
+                          " generate --rule too-large --count 1 --max-event-bytes 67108864 | wc -c",
+                          &out),
+                 0);
+    long n = atol(out);
+    cr_expect_gt(n, 67108864L, "%ld", n);
+    cr_expect_lt(n, 67108864L + 4096, "%ld", n);
+    free(out);
+}
