@@ -183,3 +183,132 @@ Test(options, generate_too_large_is_bounded_by_the_cap)
     cr_expect_lt(n, 67108864L + 4096, "%ld", n);
     free(out);
 }
+
+/* Runs `sh -c CMD` with stdout and stderr to separate strings. */
+static int run_split(const char *cmd, char **out, char **err)
+{
+    char full[4096];
+    char errf[] = "/tmp/cfc-edges-err-XXXXXX";
+    int fd = mkstemp(errf);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    snprintf(full, sizeof full, "( %s ) 2>%s", cmd, errf);
+    int rc = test_run(full, out);
+    *err = test_slurp(errf, NULL);
+    unlink(errf);
+    return rc;
+}
+
+static char tmpdir[] = "/tmp/cfc-edges-XXXXXX";
+
+static void mk_tmpdir(void)
+{
+    cr_assert_not_null(mkdtemp(tmpdir));
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "printf '%%s\\n' '%s' > %s/good.ndjson", GOOD, tmpdir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static void rm_tmpdir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(io, .init = mk_tmpdir, .fini = rm_tmpdir);
+
+/* A missing input among several: said, the others checked, exit 2 at the
+ * end; in JUnit an error testcase, not a green "0 tests". */
+Test(io, an_unreadable_input_does_not_stop_the_others)
+{
+    char cmd[1024], *out, *err;
+    snprintf(cmd, sizeof cmd, CFC " check %s/missing.ndjson %s/good.ndjson", tmpdir, tmpdir);
+    cr_expect_eq(run_split(cmd, &out, &err), 2, "%s", out);
+    cr_expect_not_null(strstr(err, "missing.ndjson"), "%s", err);
+    cr_expect_not_null(strstr(out, "the 1 event conforms"), "%s", out);
+    cr_expect_not_null(strstr(out, "1 input could not be read"), "%s", out);
+    free(out);
+    free(err);
+    snprintf(cmd, sizeof cmd, CFC " check --format json %s/good.ndjson %s/missing.ndjson", tmpdir,
+             tmpdir);
+    cr_expect_eq(run_split(cmd, &out, &err), 2, "%s", out);
+    cr_expect_not_null(strstr(out, "\"events\":1"), "%s", out);
+    cr_expect_not_null(strstr(out, "\"unreadable\":1"), "%s", out);
+    free(out);
+    free(err);
+    snprintf(cmd, sizeof cmd,
+             CFC " check --format junit %s/missing.ndjson %s/good.ndjson > %s/r.xml; echo $?; "
+                 "xmllint --noout --schema " CFC_SOURCE_DIR "/tests/junit.xsd %s/r.xml 2>&1",
+             tmpdir, tmpdir, tmpdir, tmpdir);
+    cr_expect_eq(run_split(cmd, &out, &err), 0, "%s", out);
+    cr_expect_eq(atoi(out), 2, "%s", out);
+    free(out);
+    free(err);
+    snprintf(cmd, sizeof cmd, "%s/r.xml", tmpdir);
+    char *xml = test_slurp(cmd, NULL);
+    cr_expect_not_null(strstr(xml, "<testsuites name=\"cfconform\" tests=\"2\" failures=\"0\" "
+                                   "errors=\"1\">"),
+                       "%s", xml);
+    cr_expect_not_null(strstr(xml, "<error message=\"cannot read: No such file or directory\""),
+                       "%s", xml);
+    free(xml);
+}
+
+/* A write error on stdout is said, not only exit 2 in silence. */
+Test(io, write_errors_on_stdout_are_said)
+{
+    static const char *cmds[] = {
+        CFC " check %s/good.ndjson > /dev/full", CFC " rules > /dev/full",
+        CFC " rules --format json > /dev/full",  CFC " explain blocked-count > /dev/full",
+        CFC " watch --help > /dev/full",         CFC " generate --count 10 > /dev/full",
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char cmd[1024], *out, *err;
+        snprintf(cmd, sizeof cmd, cmds[i], tmpdir);
+        cr_expect_eq(run_split(cmd, &out, &err), 2, "%s", cmd);
+        cr_expect_not_null(strstr(err, "cannot write to stdout: No space left on device"), "%s: %s",
+                           cmd, err);
+        free(out);
+        free(err);
+    }
+    /* A closed pipe with SIGPIPE ignored (as under some CI runners and
+     * Python's subprocess): EPIPE, said. */
+    char cmd[1024], *out, *err;
+    snprintf(cmd, sizeof cmd,
+             CFC " generate --invalid --count 3000 > %s/bad.ndjson && "
+                 "(trap '' PIPE; " CFC " check %s/bad.ndjson; echo rc=$? >&2) | true",
+             tmpdir, tmpdir);
+    run_split(cmd, &out, &err);
+    cr_expect_not_null(strstr(err, "cannot write to stdout: Broken pipe"), "%s", err);
+    cr_expect_not_null(strstr(err, "rc=2"), "%s", err);
+    free(out);
+    free(err);
+}
+
+/* Empty input: a warning, and --min-events to fail a gate on it. */
+Test(io, empty_input_warns_and_min_events_fails_it)
+{
+    char cmd[1024], *out, *err;
+    cr_expect_eq(run_split(CFC " check < /dev/null", &out, &err), 0);
+    cr_expect_not_null(strstr(err, "warning: no events"), "%s", err);
+    free(out);
+    free(err);
+    cr_expect_eq(run_split(CFC " check --min-events 1 < /dev/null", &out, &err), 1);
+    cr_expect_not_null(strstr(err, "fewer than --min-events 1"), "%s", err);
+    free(out);
+    free(err);
+    snprintf(cmd, sizeof cmd, CFC " check --min-events 1 %s/good.ndjson", tmpdir);
+    cr_expect_eq(run_split(cmd, &out, &err), 0, "%s", err);
+    cr_expect_eq(err[0], '\0', "%s", err);
+    free(out);
+    free(err);
+    snprintf(cmd, sizeof cmd, CFC " check --min-events 2 %s/good.ndjson", tmpdir);
+    cr_expect_eq(run_split(cmd, &out, &err), 1, "%s", err);
+    free(out);
+    free(err);
+    cr_expect_eq(run_split(CFC " check --min-events x < /dev/null", &out, &err), 2);
+    cr_expect_not_null(strstr(err, "--min-events"), "%s", err);
+    free(out);
+    free(err);
+}

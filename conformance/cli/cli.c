@@ -54,6 +54,22 @@ int cfc_cli_parse_count(const char *option, const char *value, uint64_t lo, uint
     return 0;
 }
 
+int cfc_cli_close_stdout(int rc)
+{
+    /* The errno of an earlier failed write is the best witness left when
+     * the error indicator is already set; a failing flush gives its own. */
+    int e = errno;
+    bool earlier = ferror(stdout);
+    if (fflush(stdout) != 0)
+        e = errno, earlier = true;
+    if (fclose(stdout) != 0 && !earlier)
+        e = errno, earlier = true;
+    if (!earlier)
+        return rc;
+    fprintf(stderr, "cfconform: error: cannot write to stdout: %s\n", strerror(e ? e : EIO));
+    return EXIT_TROUBLE;
+}
+
 char *cfc_cli_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -133,11 +149,11 @@ int main(int argc, char **argv)
         argv[2] = help_flag;
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         cfc_cli_usage(stdout);
-        return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+        return cfc_cli_close_stdout(EXIT_CONFORMS);
     }
     if (strcmp(cmd, "--version") == 0) {
         puts("cfconform " CFC_VERSION);
-        return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+        return cfc_cli_close_stdout(EXIT_CONFORMS);
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(cmd, commands[i].name) == 0)

@@ -35,6 +35,11 @@ int cfc_cli_usage_error(const char *fmt, const char *arg);
  * naming the option and the range and returns 2. */
 int cfc_cli_parse_count(const char *option, const char *value, uint64_t lo, uint64_t hi,
                         uint64_t *out);
+/* Flushes and closes stdout. A write error there (a full disk, /dev/full,
+ * a closed pipe with SIGPIPE ignored) is said on stderr ("cannot write to
+ * stdout: No space left on device") and makes the exit code 2; otherwise
+ * returns rc. Every subcommand ends through it. */
+int cfc_cli_close_stdout(int rc);
 /* The whole file (malloc'd, caller frees), or NULL with errno set. */
 char *cfc_cli_read_file(const char *path, size_t *len);
 
@@ -124,6 +129,8 @@ typedef struct cfc_cli_reports cfc_cli_reports;
 cfc_cli_reports *cfc_cli_reports_open(const cfc_cli_checking *k);
 int cfc_cli_reports_begin_file(cfc_cli_reports *rs, const char *name);
 int cfc_cli_reports_event(cfc_cli_reports *rs, size_t line, const cfc_event_result *res);
+/* An input that could not be read, in every report (an error testcase in JUnit). */
+int cfc_cli_reports_input_error(cfc_cli_reports *rs, const char *name, const char *why);
 int cfc_cli_reports_end_file(cfc_cli_reports *rs);
 int cfc_cli_reports_finish(cfc_cli_reports *rs);
 void cfc_cli_reports_free(cfc_cli_reports *rs);

@@ -211,15 +211,14 @@ int cfc_cmd_certify(int argc, char **argv)
             break;
         }
         case OPT_QUIET: quiet = true; break;
-        case OPT_PROGRESS_EVERY:
-            /* 0 is allowed here (every case), unlike cfc_cli_parse_size. */
-            if (strcmp(value, "0") == 0)
-                progress_every = 0;
-            else if (!cfc_cli_parse_size(value, &progress_every) || progress_every > 3600000)
-                return cfc_cli_usage_error(
-                    "--progress-every wants milliseconds in 0..3600000, not '%s'", value);
+        case OPT_PROGRESS_EVERY: {
+            uint64_t ms; /* 0 is allowed here: every case */
+            if (cfc_cli_parse_count("--progress-every", value, 0, CFC_CLI_MAX_MS, &ms) != 0)
+                return EXIT_TROUBLE;
+            progress_every = (size_t)ms;
             break;
-        case OPT_HELP: usage(stdout); return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+        }
+        case OPT_HELP: usage(stdout); return cfc_cli_close_stdout(EXIT_CONFORMS);
         }
     }
     if (o.adapter_command == NULL)
@@ -305,10 +304,8 @@ int cfc_cmd_certify(int argc, char **argv)
                          cert->counts[CFC_VERDICT_ERROR] == 0;
     cfc_certification_free(cert);
     cfc_catalogue_free(cat);
-    if (fclose(stdout) != 0) {
-        fputs("cfconform: error: cannot write to stdout\n", stderr);
+    if (cfc_cli_close_stdout(EXIT_CONFORMS) != EXIT_CONFORMS)
         return EXIT_TROUBLE;
-    }
     if (trouble)
         return EXIT_TROUBLE;
     if (partial_clean)

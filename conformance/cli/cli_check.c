@@ -21,10 +21,12 @@
 #include "cli.h"
 
 /* `check` has the shared options (cli_options.c) and these. */
-enum { OPT_HELP = 1, OPT_JOBS };
+enum { OPT_HELP = 1, OPT_JOBS, OPT_MIN_EVENTS };
 static const cfc_cli_option check_only[] = {
     {OPT_JOBS, "--jobs", "N",
      "check on N threads (default: the number of cores); the output is the same"},
+    {OPT_MIN_EVENTS, "--min-events", "N",
+     "fewer than N events in all is exit 1 (a producer that printed nothing must not pass)"},
     {OPT_HELP, "--help", NULL, "show this help"},
 };
 #define N_CHECK_ONLY (sizeof check_only / sizeof check_only[0])
@@ -53,7 +55,8 @@ void cfc_cli_usage(FILE *f)
     cfc_cli_print_options(f, cfc_cli_checking_options, cfc_cli_n_checking_options);
     cfc_cli_print_options(f, check_only, N_CHECK_ONLY);
     fputs("\nexit codes: 0 no errors, 1 errors found (or warnings with --fail-on warning),\n"
-          "            2 usage or I/O error (missing file, unreadable input, write error)\n",
+          "            2 usage or I/O error (missing file, unreadable input, write error;\n"
+          "              the other inputs are still checked)\n",
           f);
 }
 
@@ -89,8 +92,9 @@ struct run {
     cfc_stream *stream; /* the file being checked: each input is its own stream */
     bool events;        /* --events: no stream, each line checked alone */
     cfc_cli_reports *report;
-    size_t errors, warnings;
-    bool trouble; /* an I/O error or out of memory */
+    size_t errors, warnings, checked; /* checked: events, for --min-events */
+    bool trouble;                     /* an I/O error or out of memory: stop */
+    bool unreadable;                  /* an input could not be read: exit 2 once all are checked */
 };
 
 static void free_workers(run *r)
@@ -115,6 +119,7 @@ static int on_line(void *ctx, size_t line, const char *bytes, size_t len)
     }
     r->errors += res->errors;
     r->warnings += res->warnings;
+    r->checked++;
     if (cfc_cli_reports_event(r->report, line, res) != 0) {
         r->trouble = true;
         return -1;
@@ -138,6 +143,7 @@ static int on_prepared(void *ctx, size_t line, const cfc__prepared *p)
         r->trouble = true;
         return -1;
     }
+    r->checked++;
     r->errors += res->errors;
     r->warnings += res->warnings;
     if (cfc_cli_reports_event(r->report, line, res) != 0) {
@@ -189,7 +195,7 @@ static void check_stream(run *r, FILE *in, const char *name)
         rc = feed(&fr, chunk, n);
     if (rc == 0 && ferror(in)) {
         fprintf(stderr, "cfconform: error: %s: read error: %s\n", name, strerror(errno));
-        r->trouble = true;
+        r->unreadable = true;
     }
     if (rc == 0)
         rc = feed_finish(&fr);
@@ -240,6 +246,7 @@ int cfc_cmd_check(int argc, char **argv)
     int n_files = 0;
     bool only_files = false;
     unsigned jobs = default_jobs();
+    uint64_t min_events = 0;
 
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -259,18 +266,19 @@ int cfc_cmd_check(int argc, char **argv)
         if (m == 0)
             continue;
         if (o->id == OPT_JOBS) {
-            size_t n;
-            if (!cfc_cli_parse_size(value, &n) || n < 1 || n > MAX_JOBS) {
-                cfc_cli_usage_error("--jobs wants a number of threads from 1 to 256, not '%s'",
-                                    value);
+            uint64_t n;
+            if (cfc_cli_parse_count("--jobs", value, 1, MAX_JOBS, &n) != 0)
                 return EXIT_TROUBLE;
-            }
             jobs = (unsigned)n;
             continue;
         }
-        /* OPT_HELP, the only one left */
-        check_usage(stdout);
-        return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+        if (o->id == OPT_MIN_EVENTS) {
+            if (cfc_cli_parse_count("--min-events", value, 0, CFC_CLI_MAX_COUNT, &min_events) != 0)
+                return EXIT_TROUBLE;
+            continue;
+        }
+        check_usage(stdout); /* OPT_HELP */
+        return cfc_cli_close_stdout(EXIT_CONFORMS);
     }
     if (n_files == 0)
         files[n_files++] = "-";
@@ -301,9 +309,14 @@ int cfc_cmd_check(int argc, char **argv)
         }
         FILE *in = fopen(files[i], "rb");
         if (in == NULL) {
-            fprintf(stderr, "cfconform: error: cannot open %s: %s\n", files[i], strerror(errno));
-            r.trouble = true;
-            break;
+            /* Said, and counted against the run; the other inputs are
+             * still checked (one missing file must not hide the rest). */
+            const char *why = strerror(errno);
+            fprintf(stderr, "cfconform: error: cannot open %s: %s\n", files[i], why);
+            r.unreadable = true;
+            if (cfc_cli_reports_input_error(r.report, files[i], why) != 0)
+                r.trouble = true;
+            continue;
         }
         check_stream(&r, in, files[i]);
         fclose(in);
@@ -313,13 +326,16 @@ int cfc_cmd_check(int argc, char **argv)
     cfc_cli_reports_free(r.report);
     free_workers(&r);
     cfc_checker_free(r.checker);
-    if (fclose(stdout) != 0) {
-        fputs("cfconform: error: cannot write to stdout\n", stderr);
-        return EXIT_TROUBLE;
-    }
-    if (r.trouble)
-        return EXIT_TROUBLE;
-    if (r.errors > 0 || (k.fail_on_warning && r.warnings > 0))
-        return EXIT_VIOLATIONS;
-    return EXIT_CONFORMS;
+    /* Nothing to check is not a pass a CI gate should take silently. */
+    if (r.checked == 0 && !r.trouble)
+        fputs("cfconform: warning: no events in the input (use --min-events N to fail on it)\n",
+              stderr);
+    bool too_few = r.checked < min_events;
+    if (too_few && !r.trouble)
+        fprintf(stderr, "cfconform: error: %zu event%s checked, fewer than --min-events %llu\n",
+                r.checked, r.checked == 1 ? "" : "s", (unsigned long long)min_events);
+    int rc = r.trouble || r.unreadable                                          ? EXIT_TROUBLE
+             : r.errors > 0 || (k.fail_on_warning && r.warnings > 0) || too_few ? EXIT_VIOLATIONS
+                                                                                : EXIT_CONFORMS;
+    return cfc_cli_close_stdout(rc);
 }

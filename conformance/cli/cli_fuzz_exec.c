@@ -718,7 +718,7 @@ int cfc_cmd_fuzz_exec(int argc, char **argv)
             bad = cfc_cli_parse_count(opt->name, v, 0, 1000000, &minimize_runs);
             break;
         case X_QUIET: fx.quiet = true; break;
-        case X_HELP: fx_usage(stdout); return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+        case X_HELP: fx_usage(stdout); return cfc_cli_close_stdout(EXIT_CONFORMS);
         }
         if (bad)
             return EXIT_TROUBLE;
@@ -896,7 +896,5 @@ done:
     free(buf);
     cfc_checker_free(fx.checker);
     cfc_generator_free(g);
-    if (fclose(stdout) != 0 && rc == EXIT_CONFORMS)
-        rc = EXIT_TROUBLE;
-    return rc;
+    return cfc_cli_close_stdout(rc);
 }

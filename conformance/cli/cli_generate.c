@@ -160,7 +160,7 @@ int cfc_cmd_generate(int argc, char **argv)
                 return EXIT_TROUBLE;
             o.max_depth = (unsigned)n;
             break;
-        case G_HELP: gen_usage(stdout); return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+        case G_HELP: gen_usage(stdout); return cfc_cli_close_stdout(EXIT_CONFORMS);
         }
     }
     if (valid + invalid + mix > 1)
@@ -225,7 +225,5 @@ int cfc_cmd_generate(int argc, char **argv)
         fprintf(stderr, "cfconform: error: generate: cannot write %s\n", labels_path);
         rc = EXIT_TROUBLE;
     }
-    if (fclose(stdout) != 0)
-        rc = EXIT_TROUBLE;
-    return rc;
+    return cfc_cli_close_stdout(rc);
 }

@@ -91,6 +91,14 @@ int cfc_cli_reports_event(cfc_cli_reports *rs, size_t line, const cfc_event_resu
     return rc;
 }
 
+int cfc_cli_reports_input_error(cfc_cli_reports *rs, const char *name, const char *why)
+{
+    int rc = 0;
+    for (size_t i = 0; i < rs->n; i++)
+        rc |= cfc_report_input_error(rs->report[i], name, why);
+    return rc;
+}
+
 int cfc_cli_reports_end_file(cfc_cli_reports *rs)
 {
     int rc = 0;

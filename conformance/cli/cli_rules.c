@@ -109,7 +109,7 @@ int cfc_cmd_rules(int argc, char **argv)
     }
     if (json)
         fputs("]\n", stdout);
-    return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+    return cfc_cli_close_stdout(EXIT_CONFORMS);
 }
 
 /* An example, each of its lines (a stream rule's has several) indented. */
@@ -149,7 +149,7 @@ int cfc_cmd_explain(int argc, char **argv)
     print_example(r->pass_example);
     if (r->fail_example == NULL) {
         printf("\nfails:\n  (an example cannot be one printable line; see corpus/invalid/)\n");
-        return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+        return cfc_cli_close_stdout(EXIT_CONFORMS);
     }
     printf("\nfails:\n");
     print_example(r->fail_example);
@@ -180,5 +180,5 @@ int cfc_cmd_explain(int argc, char **argv)
     }
     cfc_stream_free(s);
     cfc_checker_free(c);
-    return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+    return cfc_cli_close_stdout(EXIT_CONFORMS);
 }

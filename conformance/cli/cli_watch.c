@@ -636,7 +636,7 @@ int cfc_cmd_watch(int argc, char **argv)
                     "--reconnect-max wants a positive number of seconds, not '%s'", value);
             break;
         case W_VERBOSE: wo.verbose = true; break;
-        case W_HELP: watch_usage(stdout); return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+        case W_HELP: watch_usage(stdout); return cfc_cli_close_stdout(EXIT_CONFORMS);
         }
     }
     if (url == NULL)
@@ -827,9 +827,5 @@ out:
     cfc_stream_free(w.stream);
     cfc_checker_free(w.checker);
     cfc_wsc_free(client);
-    if (fclose(stdout) != 0) {
-        fputs("cfconform: error: cannot write to stdout\n", stderr);
-        return EXIT_TROUBLE;
-    }
-    return rc;
+    return cfc_cli_close_stdout(rc);
 }

@@ -371,6 +371,7 @@ struct cfc_report {
     cfc__buf line; /* junit: one text-format line, before XML escaping */
 
     uint64_t events, ok, errors, warnings;
+    uint64_t unreadable; /* inputs that could not be read */
     uint64_t by_rule[CFC_RULE_COUNT];
     unsigned char seen[CFC_RULE_COUNT]; /* SEEN_* of the findings kept */
 
@@ -878,6 +879,29 @@ int cfc_report_end_file(cfc_report *r)
     return rc;
 }
 
+int cfc_report_input_error(cfc_report *r, const char *name, const char *why)
+{
+    if (!usable(r) || name == NULL || why == NULL)
+        return -1;
+    if (r->file != NULL && cfc_report_end_file(r) != 0)
+        return -1;
+    r->unreadable++;
+    if (r->format != CFC_FORMAT_JUNIT)
+        return 0;
+    if (r->doc == NULL && (r->doc = tmpfile()) == NULL)
+        return fail(r);
+    cfc__buf *b = &r->buf;
+    buf_str(b, "  <testsuite name=\"");
+    esc_xml(b, name, strlen(name), true);
+    buf_str(b, "\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n"
+               "    <testcase classname=\"cfconform.");
+    esc_xml(b, name, strlen(name), true);
+    buf_str(b, "\" name=\"read input\">\n      <error message=\"cannot read: ");
+    esc_xml(b, why, strlen(why), true);
+    buf_str(b, "\" type=\"input\"/>\n    </testcase>\n  </testsuite>\n");
+    return emit(r, r->doc);
+}
+
 /* ---- summaries ---------------------------------------------------------- */
 
 typedef struct rule_row {
@@ -957,6 +981,11 @@ static void text_summary(cfc_report *r)
     const char *read_as = r->opts.reading == CFC_READING_STREAM   ? "one stream per input"
                           : r->opts.reading == CFC_READING_EVENTS ? "independent events"
                                                                   : NULL;
+    if (r->unreadable > 0) {
+        buf_u64(b, r->unreadable);
+        buf_str(b,
+                r->unreadable == 1 ? " input could not be read\n" : " inputs could not be read\n");
+    }
     if (findings == 0 && n == 0) {
         if (r->events == 0) {
             buf_str(b, "no events to check");
@@ -1071,6 +1100,10 @@ static void json_summary(cfc_report *r)
         buf_u64(b, r->by_rule[i]);
     }
     buf_ch(b, '}');
+    if (r->unreadable > 0) {
+        buf_str(b, ",\"unreadable\":");
+        buf_u64(b, r->unreadable);
+    }
     const char *reading = cfc_reading_name(r->opts.reading);
     if (reading != NULL) {
         buf_str(b, ",\"reading\":\"");
@@ -1085,10 +1118,12 @@ static int junit_document(cfc_report *r)
     cfc__buf *b = &r->buf;
     buf_str(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<testsuites name=\"cfconform\" tests=\"");
-    buf_u64(b, r->events);
+    buf_u64(b, r->events + r->unreadable);
     buf_str(b, "\" failures=\"");
     buf_u64(b, r->events - r->ok);
-    buf_str(b, "\" errors=\"0\">\n");
+    buf_str(b, "\" errors=\"");
+    buf_u64(b, r->unreadable);
+    buf_str(b, "\">\n");
     if (emit(r, r->out) != 0)
         return -1;
     if (spool_copy(r, &r->doc, NULL, r->out) != 0)

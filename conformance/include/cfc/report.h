@@ -125,6 +125,14 @@ int cfc_report_event(cfc_report *r, size_t line, const cfc_event_result *res);
 /* Ends the current file (junit: writes its testsuite). */
 int cfc_report_end_file(cfc_report *r);
 
+/* An input that could not be read (or was read only in part): `name` as
+ * for cfc_report_begin_file, `why` the reason ("No such file or
+ * directory"). Ends a file still open. text: nothing per input (the caller
+ * says it on stderr), the summary counts it; json: the summary gets
+ * "unreadable":N; junit: a testsuite with one testcase in <error> (CI must
+ * not show an unread input as a green "0 tests"). */
+int cfc_report_input_error(cfc_report *r, const char *name, const char *why);
+
 /* Ends a file still open, writes the summary (text, json) or the whole
  * document (junit), and flushes `out`. Returns -1 if anything written since
  * cfc_report_new failed to reach `out`. Call once; later calls return -1. */
