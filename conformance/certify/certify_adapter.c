@@ -13,7 +13,11 @@
  *
  * Every process started is reaped by cfc__proc_end, which every path
  * reaches: a clean stop closes stdin and waits a moment, anything else
- * sends SIGKILL to the group first. Only our own child's pid is waited for.
+ * sends SIGKILL to the group first. A descendant can leave the group
+ * (setsid: a daemon): so the certifier makes itself a child subreaper
+ * (Linux), orphaned descendants are re-parented to it, and cfc__proc_end
+ * kills and reaps every child of ours that was not there before the adapter
+ * started.
  */
 #define _GNU_SOURCE /* pipe2, MSG_NOSIGNAL, SOCK_CLOEXEC */
 #include <errno.h>
@@ -23,7 +27,12 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <dirent.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -131,6 +140,76 @@ int cfc__argv_split(const cfc_allocator *a, const char *cmd, char ***out, char *
     return 0;
 }
 
+static bool reap(cfc__proc *p, bool block);
+
+/* ---- descendants ----------------------------------------------------------- */
+
+/* Our children, from /proc (Linux): up to cap of them into out. */
+static size_t our_children(pid_t *out, size_t cap)
+{
+    size_t n = 0;
+    DIR *d = opendir("/proc");
+    if (d == NULL)
+        return 0;
+    pid_t self = getpid();
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < cap) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        char path[300], buf[512];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        size_t got = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[got] = '\0';
+        /* "pid (comm) state ppid ...": comm may hold anything, so from the
+         * last ')'. */
+        char *close_paren = strrchr(buf, ')');
+        char state;
+        int ppid;
+        if (close_paren && sscanf(close_paren + 1, " %c %d", &state, &ppid) == 2 && ppid == self)
+            out[n++] = (pid_t)atoi(e->d_name);
+    }
+    closedir(d);
+    return n;
+}
+
+static bool listed(const pid_t *pids, size_t n, pid_t pid)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (pids[i] == pid)
+            return true;
+    }
+    return false;
+}
+
+/* Kills and reaps the children that were not there before the adapter
+ * started: its descendants that escaped the group kill, re-parented to us.
+ * Each one killed may leave children of its own, re-parented in turn: look
+ * again until none is left (bounded). */
+static void kill_escaped(const cfc__proc *p)
+{
+    for (int round = 0; round < 50; round++) {
+        pid_t now[256];
+        size_t n = our_children(now, 256), killed = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (listed(p->before, p->n_before, now[i]))
+                continue;
+            kill(-now[i], SIGKILL); /* a setsid() daemon leads a group of its own */
+            kill(now[i], SIGKILL);
+            while (waitpid(now[i], NULL, 0) < 0 && errno == EINTR)
+                ;
+            killed++;
+        }
+        if (killed == 0 && round > 0)
+            return;
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 /* ---- spawning ------------------------------------------------------------- */
 
 static void close_fd(int *fd)
@@ -146,6 +225,13 @@ int cfc__proc_spawn(cfc__proc *p, const cfc_allocator *a, char *const argv[], ch
     memset(p, 0, sizeof *p);
     p->in_fd = p->out_fd = p->err_fd = -1;
     cfc__buf_init(&p->pending, a);
+#ifdef PR_SET_CHILD_SUBREAPER
+    /* Orphaned descendants of the adapter become our children, not init's:
+     * cfc__proc_end can find and kill them (process-wide, and harmless for
+     * a process that reaps what it starts). */
+    (void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+#endif
+    p->n_before = our_children(p->before, sizeof p->before / sizeof p->before[0]);
     int sv[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
         pipe2(err, O_CLOEXEC) != 0) {
@@ -277,11 +363,17 @@ static int wait_io(cfc__proc *p, bool want_write, int64_t deadline_ms, bool *out
         ie = n++;
     }
     int64_t left = deadline_ms - cfc__now_mono_ms();
+    if (p->stop && *p->stop)
+        return -5;
     if (left <= 0)
         return -2;
-    int r = poll(fds, (nfds_t)n, left > 1000000 ? 1000000 : (int)left);
+    /* Short slices: a stop request, or the adapter's exit while a
+     * descendant holds its stdout open, is noticed within 100 ms. */
+    int r = poll(fds, (nfds_t)n, left > 100 ? 100 : (int)left);
     if (r < 0 && errno != EINTR)
         return -1;
+    if (p->stop && *p->stop)
+        return -5;
     *out_ready = io >= 0 && r > 0 && fds[io].revents;
     *err_ready = ie >= 0 && r > 0 && fds[ie].revents;
     *can_write = iw >= 0 && r > 0 && fds[iw].revents;
@@ -302,8 +394,9 @@ int cfc__proc_write(cfc__proc *p, const char *bytes, size_t len, int64_t deadlin
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
             return -1; /* EPIPE, ECONNRESET: the adapter is gone */
         bool o, e, w;
-        if (wait_io(p, true, deadline_ms, &o, &e, &w) != 0)
-            return -2;
+        int wr = wait_io(p, true, deadline_ms, &o, &e, &w);
+        if (wr != 0)
+            return wr == -5 ? -5 : -2;
         /* Keep its output flowing while we wait, so neither side blocks. */
         if (drain(p, o, e, CFC__PROTO_MAX_LINE) == -4)
             return -1;
@@ -332,12 +425,17 @@ int cfc__proc_read_line(cfc__proc *p, cfc__buf *line, size_t max, int64_t deadli
         if (p->out_fd < 0)
             return -1;
         bool o, e, w;
-        if (wait_io(p, false, deadline_ms, &o, &e, &w) != 0)
-            return -2;
+        int wr = wait_io(p, false, deadline_ms, &o, &e, &w);
+        if (wr != 0)
+            return wr == -5 ? -5 : -2;
         int r = drain(p, o, e, max);
         if (r == -4)
             return -4;
         if (r == -1 && !(p->pending.len && memchr(p->pending.data, '\n', p->pending.len)))
+            return -1;
+        /* It exited, and nothing more came: a descendant that holds its
+         * stdout open must not make us wait for the timeout. */
+        if (!o && p->pid > 0 && reap(p, false))
             return -1;
     }
 }
@@ -388,12 +486,14 @@ void cfc__proc_end(cfc__proc *p, unsigned grace_ms)
             nanosleep(&ts, NULL);
         }
     }
-    /* Whatever it started goes too: the group is its own. */
+    /* Whatever it started goes too: the group is its own, and what left
+     * the group was re-parented to us. */
     kill(-p->pid, SIGKILL);
     if (!p->reaped) {
         kill(p->pid, SIGKILL);
         reap(p, true);
     }
+    kill_escaped(p);
     /* Keep the last words on stderr for the report. */
     if (p->err_fd >= 0) {
         bool o, e, w;

@@ -13,6 +13,7 @@
 #ifndef CFC_CERTIFY_INTERNAL_H
 #define CFC_CERTIFY_INTERNAL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -97,6 +98,14 @@ typedef struct cfc__proc {
     size_t err_len;
     int wait_status; /* after reaping */
     bool reaped;
+    /* Set (non-zero) by a signal handler: every wait gives up within
+     * 100 ms with -5. NULL: never. Set by the caller after spawning. */
+    const volatile sig_atomic_t *stop;
+    /* Our children before this adapter started: any other child found
+     * when it ends is a descendant of it that outlived it (re-parented to
+     * us, a subreaper), killed with it. */
+    pid_t before[64];
+    size_t n_before;
 } cfc__proc;
 
 /* Splits a command into words: blanks separate, '...' and "..." quote,
@@ -110,14 +119,17 @@ void cfc__argv_free(const cfc_allocator *a, char **argv);
 int cfc__proc_spawn(cfc__proc *p, const cfc_allocator *a, char *const argv[], char *why,
                     size_t cap);
 /* Writes all of `len` bytes before the monotonic deadline (ms). 0, -1 the
- * adapter is gone or closed its stdin, -2 timeout. */
+ * adapter is gone or closed its stdin, -2 timeout, -5 stopped (p->stop). */
 int cfc__proc_write(cfc__proc *p, const char *bytes, size_t len, int64_t deadline_ms);
 /* Reads one line (without its '\n', a '\r' before it kept) into *line
  * (replacing its contents). 0, -1 end of output (the adapter exited or
- * closed stdout), -2 timeout, -3 longer than max, -4 out of memory. */
+ * closed stdout: an adapter that exited while a descendant still holds its
+ * stdout has ended too), -2 timeout, -3 longer than max, -4 out of memory,
+ * -5 stopped (p->stop). */
 int cfc__proc_read_line(cfc__proc *p, cfc__buf *line, size_t max, int64_t deadline_ms);
 /* Ends the adapter: closes its stdin, lets it exit for grace_ms, then kills
- * its process group; reaps it. Safe on a stopped process. */
+ * its process group and every descendant that left the group (setsid) and
+ * was re-parented to us; reaps them all. Safe on a stopped process. */
 void cfc__proc_end(cfc__proc *p, unsigned grace_ms);
 /* "exited with status 3", "killed by signal 11 (Segmentation fault)", "still
  * running" into buf; then ": " and the stderr tail, if any. */

@@ -10,6 +10,11 @@
  * went wrong and stays. A restart that fails leaves the case ERROR; after
  * three failed starts in a row the remaining cases are ERROR without more
  * attempts, so a broken adapter cannot make a run take hours.
+ *
+ * A stop request (options.stop, set by a signal handler) or the run's
+ * --deadline ends the run early: the adapter's group is killed, the case
+ * under way is dropped (half a case is no verdict), and the certification
+ * holds the finished cases, partial and marked stopped.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +24,7 @@
 
 #define MAX_FAILED_STARTS 3
 #define STOP_GRACE_MS 2000
+#define EOF_GRACE_MS 1000 /* an adapter that closed its output is likely exiting: let it */
 
 typedef struct runner {
     const cfc_catalogue *cat;
@@ -35,7 +41,27 @@ typedef struct runner {
     cfc__hello hello; /* from the first start */
     bool have_hello;
     cfc_certification *cert;
+    int64_t run_deadline; /* monotonic ms; INT64_MAX: none */
+    bool stopped, deadline_hit;
 } runner;
+
+/* The deadline of one exchange: its own, cut at the run's. */
+static int64_t exchange_deadline(const runner *r, unsigned ms)
+{
+    int64_t d = cfc__now_mono_ms() + ms;
+    return d < r->run_deadline ? d : r->run_deadline;
+}
+
+/* Whether a failed exchange was the run's end rather than the adapter's
+ * fault (rc from cfc__proc_read_line / cfc__proc_write). */
+static bool run_ends(runner *r, int rc)
+{
+    if (rc == -5)
+        r->stopped = true;
+    else if (rc == -2 && cfc__now_mono_ms() >= r->run_deadline)
+        r->deadline_hit = true;
+    return r->stopped || r->deadline_hit;
+}
 
 typedef enum call_rc { CALL_OK, CALL_ERROR, CALL_NOMEM } call_rc;
 
@@ -53,6 +79,20 @@ static void stop_adapter(runner *r, bool polite)
     r->running = false;
 }
 
+/* Ends the adapter and says why, with what it left on stderr. After the
+ * end of its output it gets a moment to exit, so that the report says how
+ * it really ended (an exit status), not "killed by signal 9". */
+static void lost_after(runner *r, char *why, size_t cap, const char *what, unsigned grace_ms)
+{
+    if (r->running) {
+        cfc__proc_end(&r->proc, grace_ms);
+        r->running = false;
+    }
+    char how[768];
+    cfc__proc_describe(&r->proc, how, sizeof how);
+    snprintf(why, cap, "%s; %s", what, how);
+}
+
 /* Kills the adapter and says why, with what it left on stderr. */
 static void lost(runner *r, char *why, size_t cap, const char *what)
 {
@@ -67,6 +107,7 @@ static int start_adapter(runner *r, char *why, size_t cap)
 {
     if (cfc__proc_spawn(&r->proc, r->a, r->argv, why, cap) != 0)
         return -1;
+    r->proc.stop = r->o->stop;
     r->running = true;
     r->cert->adapter_starts++;
     r->req.len = 0;
@@ -75,12 +116,22 @@ static int start_adapter(runner *r, char *why, size_t cap)
         stop_adapter(r, false);
         return -2;
     }
-    int64_t deadline = cfc__now_mono_ms() + r->start_timeout;
-    if (cfc__proc_write(&r->proc, r->req.data, r->req.len, deadline) != 0) {
+    int64_t deadline = exchange_deadline(r, r->start_timeout);
+    int wrc = cfc__proc_write(&r->proc, r->req.data, r->req.len, deadline);
+    if (wrc != 0) {
+        (void)run_ends(r, wrc);
         lost(r, why, cap, "cannot send start");
         return -1;
     }
     int rc = cfc__proc_read_line(&r->proc, &r->line, CFC__PROTO_MAX_LINE, deadline);
+    if (rc != 0 && run_ends(r, rc)) {
+        lost(r, why, cap, r->stopped ? "stopped" : "the run's deadline passed");
+        return -1;
+    }
+    if (rc == -1) {
+        lost_after(r, why, cap, "no answer to start", EOF_GRACE_MS);
+        return -1;
+    }
     if (rc != 0) {
         char what[96];
         snprintf(what, sizeof what, "%s",
@@ -146,15 +197,26 @@ static call_rc call(runner *r, const cfc_cert_step *step, cfc_cert_reply *reply)
         return CALL_NOMEM;
     reply->called_ms = cfc__now_real_ms();
     int64_t t0 = cfc__now_mono_ms();
-    int64_t deadline = t0 + r->call_timeout;
-    if (cfc__proc_write(&r->proc, r->req.data, r->req.len, deadline) != 0) {
-        lost(r, why, sizeof why, "cannot send the call (the adapter is gone or not reading)");
+    int64_t deadline = exchange_deadline(r, r->call_timeout);
+    int wrc = cfc__proc_write(&r->proc, r->req.data, r->req.len, deadline);
+    if (wrc != 0) {
+        lost(r, why, sizeof why,
+             run_ends(r, wrc) ? "the run was stopped"
+                              : "cannot send the call (the adapter is gone or not reading)");
         return set_error(r, reply, why);
     }
     int rc = cfc__proc_read_line(&r->proc, &r->line, CFC__PROTO_MAX_LINE, deadline);
     reply->elapsed_ms = (uint32_t)(cfc__now_mono_ms() - t0);
     if (rc == -4)
         return CALL_NOMEM;
+    if (rc != 0 && run_ends(r, rc)) {
+        lost(r, why, sizeof why, r->stopped ? "stopped" : "the run's deadline passed");
+        return set_error(r, reply, why);
+    }
+    if (rc == -1) {
+        lost_after(r, why, sizeof why, "no answer: the adapter closed its output", EOF_GRACE_MS);
+        return set_error(r, reply, why);
+    }
     if (rc != 0) {
         char what[128];
         if (rc == -2)
@@ -331,6 +393,7 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
     r.call_timeout = o->call_timeout_ms ? o->call_timeout_ms : 10000;
     r.start_timeout = o->start_timeout_ms ? o->start_timeout_ms : 15000;
     r.proc.in_fd = r.proc.out_fd = r.proc.err_fd = -1;
+    r.run_deadline = o->deadline_ms ? cfc__now_mono_ms() + o->deadline_ms : INT64_MAX;
     cfc__buf_init(&r.line, r.a);
     cfc__buf_init(&r.req, r.a);
 
@@ -376,35 +439,60 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
     }
 
     int rc = start_adapter(&r, why, sizeof why);
-    if (rc != 0) {
+    if (rc == -1 && (r.stopped || r.deadline_hit)) {
+        /* Stopped before the adapter said hello: a run of no case. */
+        static const char none[] = "(not started)";
+        cert->impl_name = cfc__cstrndup(r.a, none, sizeof none - 1);
+        cert->impl_language = cfc__cstrndup(r.a, none, sizeof none - 1);
+        cert->impl_version = cfc__cstrndup(r.a, none, sizeof none - 1);
+        if (!cert->impl_name || !cert->impl_language || !cert->impl_version) {
+            status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+            goto done;
+        }
+        r.have_hello = false;
+    } else if (rc != 0) {
         status = rc == -2 ? fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory")
                           : fail_with(err, CFC_CERTIFY_ADAPTER, "%.480s", why);
         goto done;
     }
     /* What the adapter says about itself goes into the certification. */
-    cert->impl_name = r.hello.name;
-    cert->impl_language = r.hello.language;
-    cert->impl_version = r.hello.version;
-    cert->broadcasters = r.hello.broadcasters;
-    cert->n_broadcasters = r.hello.n_broadcasters;
+    if (r.have_hello) {
+        cert->impl_name = r.hello.name;
+        cert->impl_language = r.hello.language;
+        cert->impl_version = r.hello.version;
+        cert->broadcasters = r.hello.broadcasters;
+        cert->n_broadcasters = r.hello.n_broadcasters;
+    }
 
-    for (size_t i = 0; i < cfc_catalogue_count(cat); i++) {
+    for (size_t i = 0; r.have_hello && i < cfc_catalogue_count(cat); i++) {
         const cfc_cert_case *c = cfc_catalogue_case(cat, i);
         if (!cfc_case_selected(c->id, o->cases))
             continue;
         cfc_case_result *res = &cert->results[cert->n_results];
+        if ((o->stop && *o->stop) || cfc__now_mono_ms() >= r.run_deadline) {
+            r.stopped = o->stop && *o->stop;
+            r.deadline_hit = !r.stopped;
+            break;
+        }
         if (o->on_start)
             o->on_start(o->on_case_ctx, c, cert->n_results, selected);
         if (!run_case(&r, c, res)) {
             status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
             goto done;
         }
+        if (r.stopped || r.deadline_hit) { /* half a case is no verdict */
+            case_result_free(r.a, res);
+            break;
+        }
         cert->n_results++;
         cert->counts[res->verdict]++;
         if (o->on_case)
             o->on_case(o->on_case_ctx, res);
     }
-    stop_adapter(&r, true);
+    stop_adapter(&r, !r.stopped && !r.deadline_hit);
+    cert->stopped = r.stopped || r.deadline_hit;
+    cert->deadline = r.deadline_hit;
+    cert->stop_signal = r.stopped && o->stop ? (int)*o->stop : 0;
     /* C4: a subset is partial, never certified. */
     cert->partial = cert->n_results < cfc_catalogue_count(cat);
     cert->certified = !cert->partial && cert->counts[CFC_VERDICT_FAIL] == 0 &&

@@ -24,6 +24,7 @@
 /* A subset ran (--cases) with no FAIL and no ERROR: not a certification,
  * and not a failure either (rule C4). */
 #define EXIT_PARTIAL 3
+#define EXIT_DEADLINE 4
 
 #ifndef CFC_CATALOGUE_PATH
 #define CFC_CATALOGUE_PATH "corpus/certification/catalogue.json"
@@ -35,6 +36,7 @@ enum {
     OPT_REPORT_DIR,
     OPT_CATALOGUE,
     OPT_TIMEOUT,
+    OPT_DEADLINE,
     OPT_QUIET,
     OPT_PROGRESS_EVERY,
     OPT_HELP
@@ -51,6 +53,8 @@ static const cfc_cli_option options[] = {
      "the case catalogue (default: $CFCONFORM_CATALOGUE, else the installed "
      "share/cfconform/certification/catalogue.json beside the executable)"},
     {OPT_TIMEOUT, "--timeout", "MS", "per-call timeout in milliseconds (default 10000)"},
+    {OPT_DEADLINE, "--deadline", "S",
+     "the whole run's limit in seconds (at most 86400): cases not reached are not run (partial)"},
     {OPT_QUIET, "--quiet", NULL, "print the summary only: no case that did not pass, no progress"},
     {OPT_PROGRESS_EVERY, "--progress-every", "MS",
      "not on a terminal: a progress line on stderr every MS ms (default 5000; 0: every case)"},
@@ -69,12 +73,16 @@ static void usage(FILE *f)
           "options:\n",
           f);
     cfc_cli_print_options(f, options, N_OPTIONS);
-    fputs("\nexit codes: 0 certified (the whole catalogue, no FAIL, no ERROR),\n"
-          "            1 not certified (a FAIL or an ERROR),\n"
-          "            2 could not run (usage, catalogue, adapter did not start, write error),\n"
-          "            3 partial: the --cases subset had no FAIL and no ERROR (not a "
-          "certification)\n",
-          f);
+    fputs(
+        "\nexit codes: 0 certified (the whole catalogue, no FAIL, no ERROR),\n"
+        "            1 not certified (a FAIL or an ERROR),\n"
+        "            2 could not run (usage, catalogue, adapter did not start, write error),\n"
+        "            3 partial: the --cases subset had no FAIL and no ERROR (not a "
+        "certification)\n"
+        "            4 --deadline passed before the last case (reports hold the cases run)\n"
+        "            128+N stopped by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129): the\n"
+        "              adapter and everything it started are killed, reports hold the cases run\n",
+        f);
 }
 
 /* mkdir -p */
@@ -118,6 +126,13 @@ static void on_start(void *ctx, const cfc_cert_case *c, size_t index, size_t tot
     cfc_cert_progress_on_start(o->progress, c, index, total);
 }
 
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
 static void on_case(void *ctx, const cfc_case_result *r)
 {
     run_output *o = ctx;
@@ -150,6 +165,14 @@ static void print_rules(const cfc_certification *cert)
         printf("  %-28s %5zu  %s\n", rows[i].rule, rows[i].cases, rows[i].first_case);
 }
 
+/* mkstemp makes 0600 files; a report is as readable as fopen would make it. */
+static int fchmod_like(const char *path)
+{
+    mode_t mask = umask(0);
+    umask(mask);
+    return chmod(path, 0666 & ~mask);
+}
+
 static int write_reports(const cfc_certification *cert, const char *dir)
 {
     static const cfc_cert_format all[] = {CFC_CERT_JSON, CFC_CERT_JUNIT, CFC_CERT_MARKDOWN,
@@ -159,16 +182,31 @@ static int write_reports(const cfc_certification *cert, const char *dir)
                 strerror(errno ? errno : EIO));
         return -1;
     }
+    /* Each report goes to a temporary file in the same directory, renamed
+     * into place once complete: a full disk leaves the previous report (or
+     * none), never a truncated one. */
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        char path[4200];
+        char path[4200], tmp[4300];
         snprintf(path, sizeof path, "%s/%s", dir, cfc_cert_format_file(all[i]));
-        FILE *f = fopen(path, "w");
+        snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, cfc_cert_format_file(all[i]));
+        int fd = mkstemp(tmp);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (fd >= 0 && f == NULL)
+            close(fd);
         int rc = f ? cfc_certification_write(cert, all[i], f) : -1;
+        if (f && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+            rc = -1;
         if (f && fclose(f) != 0)
             rc = -1;
+        int e = errno;
+        if (rc == 0 && (fchmod_like(tmp) != 0 || rename(tmp, path) != 0)) {
+            e = errno;
+            rc = -1;
+        }
         if (rc != 0) {
-            fprintf(stderr, "cfconform: error: cannot write %s: %s\n", path,
-                    strerror(errno ? errno : EIO));
+            if (fd >= 0)
+                unlink(tmp);
+            fprintf(stderr, "cfconform: error: cannot write %s: %s\n", path, strerror(e ? e : EIO));
             return -1;
         }
     }
@@ -210,6 +248,13 @@ int cfc_cmd_certify(int argc, char **argv)
             o.call_timeout_ms = (unsigned)ms;
             break;
         }
+        case OPT_DEADLINE: {
+            uint64_t s;
+            if (cfc_cli_parse_count("--deadline", value, 1, 86400, &s) != 0)
+                return EXIT_TROUBLE;
+            o.deadline_ms = (unsigned)(s * 1000);
+            break;
+        }
         case OPT_QUIET: quiet = true; break;
         case OPT_PROGRESS_EVERY: {
             uint64_t ms; /* 0 is allowed here: every case */
@@ -229,6 +274,16 @@ int cfc_cmd_certify(int argc, char **argv)
      * halfway: the run finishes, the adapter is reaped, and the write error
      * is exit 2. (The adapter gets the default disposition back.) */
     signal(SIGPIPE, SIG_IGN);
+    /* Ctrl-C does not reach the adapter (its group is its own): we stop it,
+     * write the reports of the finished cases and exit 128+N. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal; /* no SA_RESTART: waits end early */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    o.stop = &stop_signal;
 
     if (catalogue == NULL)
         catalogue = getenv("CFCONFORM_CATALOGUE");
@@ -299,6 +354,11 @@ int cfc_cmd_certify(int argc, char **argv)
     putchar('\n');
     if (!quiet)
         print_rules(cert);
+    if (cert->stopped)
+        printf("stopped (%s) after %zu of %zu cases: not a certification\n",
+               cert->deadline ? "--deadline passed" : strsignal(cert->stop_signal), cert->n_results,
+               cfc_catalogue_count(cat));
+    int stopped_rc = cert->deadline ? EXIT_DEADLINE : cert->stopped ? 128 + cert->stop_signal : 0;
     bool certified = cert->certified;
     bool partial_clean = cert->partial && cert->counts[CFC_VERDICT_FAIL] == 0 &&
                          cert->counts[CFC_VERDICT_ERROR] == 0;
@@ -308,6 +368,8 @@ int cfc_cmd_certify(int argc, char **argv)
         return EXIT_TROUBLE;
     if (trouble)
         return EXIT_TROUBLE;
+    if (stopped_rc)
+        return stopped_rc;
     if (partial_clean)
         return EXIT_PARTIAL;
     return certified ? EXIT_CONFORMS : EXIT_VIOLATIONS;

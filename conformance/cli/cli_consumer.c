@@ -190,15 +190,17 @@ int cfc_cmd_certify_consumer(int argc, char **argv)
         case OPT_CATALOGUE: samples = value; break;
         case OPT_WRITE_CATALOGUE: dump = value; break;
         case OPT_FUZZ:
-            if (!cfc_cli_parse_size(value, &fuzz_seconds) || fuzz_seconds == 0 ||
-                fuzz_seconds > 86400)
-                return cfc_cli_usage_error("--fuzz wants seconds in 1..86400, not '%s'", value);
+        {
+            uint64_t s;
+            if (cfc_cli_parse_count("--fuzz", value, 1, 86400, &s) != 0)
+                return EXIT_TROUBLE;
+            fuzz_seconds = (size_t)s;
             break;
+        }
         case OPT_TIMEOUT: {
-            size_t ms;
-            if (!cfc_cli_parse_size(value, &ms) || ms == 0 || ms > 3600000)
-                return cfc_cli_usage_error("--timeout wants milliseconds in 1..3600000, not '%s'",
-                                           value);
+            uint64_t ms;
+            if (cfc_cli_parse_count("--timeout", value, 1, CFC_CLI_MAX_MS, &ms) != 0)
+                return EXIT_TROUBLE;
             o.call_timeout_ms = (unsigned)ms;
             break;
         }

@@ -168,6 +168,11 @@ typedef struct shrink {
     const fx_result *want;
     size_t budget, used;
     struct timespec deadline; /* CLOCK_MONOTONIC */
+    /* Streaming decoders are minimised in a running process: most tries do
+     * not fail and then cost one line, not a process start (seconds for an
+     * interpreter on a loaded machine). NULL: one process per try. */
+    fx_proc *proc;
+    bool running;
 } shrink;
 
 static bool past(const struct timespec *t)
@@ -186,8 +191,20 @@ static bool still_fails(shrink *s, const uint8_t *d, size_t n)
         return false;
     }
     s->used++;
-    char err[256];
-    fx_result r = fx_run_once(s->fx->argv, &s->lim, d, n, err, sizeof err);
+    fx_result r;
+    if (s->proc) {
+        if (!s->running && fx_start(s->proc, s->fx->argv) != 0)
+            return false;
+        s->running = true;
+        r = fx_send(s->proc, &s->lim, d, n);
+        if (r.outcome != FX_OK) {
+            fx_kill(s->proc);
+            s->running = false;
+        }
+    } else {
+        char err[256];
+        r = fx_run_once(s->fx->argv, &s->lim, d, n, err, sizeof err);
+    }
     return r.outcome != FX_OK && r.outcome != FX_ERROR && fx_same_failure(&r, s->want);
 }
 
@@ -456,7 +473,7 @@ static int record(fuzz_exec *fx, const fx_result *r, const uint8_t *d, size_t n,
     /* Minimising keeps to --max-time, but always gets a few seconds. */
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    shrink s = {fx, fx->lim, r, fx->minimize_runs, 0, fx->deadline};
+    shrink s = {fx, fx->lim, r, fx->minimize_runs, 0, fx->deadline, NULL, false};
     if (now.tv_sec + 5 > s.deadline.tv_sec)
         s.deadline = (struct timespec){now.tv_sec + 5, now.tv_nsec};
     /* A control run on "{}": how long a process takes to start and answer
@@ -475,8 +492,27 @@ static int record(fuzz_exec *fx, const fx_result *r, const uint8_t *d, size_t n,
     if (r->outcome == FX_TIMEOUT && s.budget > 30)
         s.budget = 30; /* each try of a hang costs a whole timeout */
     f->alone = !f->any_input && (!streaming || still_fails(&s, d, n));
+    if (f->alone && streaming && r->outcome != FX_TIMEOUT)
+        s.proc = malloc(sizeof *s.proc); /* NULL: one process per try, slower */
     if (f->alone)
         minimise(&s, &f->minimal, &f->minimal_len);
+    if (s.proc) {
+        if (s.running)
+            fx_kill(s.proc);
+        free(s.proc);
+        s.proc = NULL;
+        /* In a running process the inputs before a try were there too:
+         * the result must fail alone, in a new process, or it is not kept. */
+        if (f->minimal_len != n) {
+            fx_result v =
+                fx_run_once(fx->argv, &s.lim, f->minimal, f->minimal_len, err, sizeof err);
+            s.used++;
+            if (v.outcome == FX_OK || v.outcome == FX_ERROR || !fx_same_failure(&v, r)) {
+                memcpy(f->minimal, d, n);
+                f->minimal_len = n;
+            }
+        }
+    }
     /* The same for the minimised hang: each try had the short limit. */
     if (r->outcome == FX_TIMEOUT && f->minimal_len != n &&
         fx_run_once(fx->argv, &generous, f->minimal, f->minimal_len, err, sizeof err).outcome !=
