@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -223,5 +224,52 @@ Test(fuzz_exec, could_not_run)
                                     "crash 2>&1",
                           &out),
                  2, "%s", out);
+    free(out);
+}
+
+/* Processes of ours whose command line holds `tag` (the test's own). */
+static int left_behind(const char *tag)
+{
+    char cmd[256], *out;
+    /* [s]leep: the pattern does not match the pgrep/sh running it. */
+    snprintf(cmd, sizeof cmd, "sleep 0.3; ps -eo args | grep -c '[s]leep %s'", tag);
+    test_run(cmd, &out);
+    int n = atoi(out);
+    free(out);
+    return n;
+}
+
+/* A target that forks sleepers (one of them leaving the group by setsid)
+ * and exits by itself: before, its group was never killed -- 100 orphans
+ * after 100 runs. */
+Test(fuzz_exec, nothing_the_target_started_is_left)
+{
+    char tag[32], args[512], *out;
+    snprintf(tag, sizeof tag, "%d.5", 6000 + (int)(getpid() % 3000));
+    snprintf(args, sizeof args,
+             "--per-input --runs 10 -- sh -c 'sleep %s & (setsid sleep %s &); cat >/dev/null'", tag,
+             tag);
+    cr_expect_eq(fuzz_exec("forks_per_input", args, &out), 0, "%s", out);
+    free(out);
+    cr_expect_eq(left_behind(tag), 0);
+    snprintf(args, sizeof args,
+             "--runs 50 -- sh -c '(setsid sleep %s &); while read l; do echo ok; done'", tag);
+    cr_expect_eq(fuzz_exec("forks_streaming", args, &out), 0, "%s", out);
+    free(out);
+    cr_expect_eq(left_behind(tag), 0);
+}
+
+/* Memory is the whole group's: a forked child allocating is seen. */
+Test(fuzz_exec, a_forked_child_s_memory_counts)
+{
+    char *out;
+    int rc = fuzz_exec("forked_memory",
+                       "--per-input --runs 3 --minimize-runs 0 --rss-limit-mb 100 -- sh -c "
+                       "'/usr/bin/python3 -c \"import time; x = bytearray(300 << 20); "
+                       "x[::4096] = b\\\"1\\\" * len(x[::4096]); time.sleep(3)\" & cat "
+                       ">/dev/null; wait'",
+                       &out);
+    cr_expect_eq(rc, 1, "%s", out);
+    cr_expect_not_null(strstr(out, "memory ("), "%s", out);
     free(out);
 }

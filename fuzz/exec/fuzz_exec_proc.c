@@ -2,8 +2,11 @@
 /*
  * Running a decoder under test (fuzz_exec_proc.h): fork and exec with three
  * pipes, non-blocking I/O under poll, deadlines from a monotonic clock,
- * resident memory from /proc/PID/statm while it runs and from wait4's
- * ru_maxrss when it has exited.
+ * resident memory of its whole process group (and of descendants that left
+ * it) from /proc while it runs, and from wait4's ru_maxrss when it has
+ * exited. After every run its group is killed, and fuzz-exec being a child
+ * subreaper (Linux), descendants that left the group (setsid) are
+ * re-parented to it and killed too: a target that forks leaves nothing.
  */
 #define _DEFAULT_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -17,7 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/resource.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -52,7 +59,11 @@ int fx_start(fx_proc *p, char *const *argv)
     p->argv = argv;
     p->in = p->out = p->err = -1;
     p->pid = -1;
+    p->pgid = -1;
     p->started_ms = now_ms();
+#ifdef PR_SET_CHILD_SUBREAPER
+    (void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+#endif
     p->first_answer_ms = -1;
     int in[2], out[2], err[2], ex[2];
     if (cloexec_pipe(in) != 0) {
@@ -105,6 +116,7 @@ int fx_start(fx_proc *p, char *const *argv)
     while (r < 0 && errno == EINTR);
     close(ex[0]);
     p->pid = pid;
+    p->pgid = pid;
     p->in = in[1];
     p->out = out[0];
     p->err = err[0];
@@ -119,6 +131,65 @@ int fx_start(fx_proc *p, char *const *argv)
     return 0;
 }
 
+/* The processes of the target's group, and our other children (the
+ * target's descendants that left the group and were re-parented to us --
+ * fuzz-exec starts no other process): their resident memory in KiB,
+ * summed; each one killed and reaped if `kill_them`. */
+static size_t group_scan(pid_t pgid, bool kill_them)
+{
+    size_t kib = 0;
+    DIR *d = opendir("/proc");
+    if (d == NULL)
+        return 0;
+    pid_t self = getpid();
+    long page = sysconf(_SC_PAGESIZE);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        char path[300], buf[1024];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        size_t got = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[got] = '\0';
+        /* "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt
+         * majflt cmajflt utime stime cutime cstime priority nice threads
+         * itrealvalue starttime vsize rss": comm may hold anything. */
+        const char *q = strrchr(buf, ')');
+        char state;
+        int ppid, pgrp;
+        unsigned long long skip, rss = 0;
+        if (q == NULL || sscanf(q + 1, " %c %d %d", &state, &ppid, &pgrp) != 3)
+            continue;
+        if (pgrp != pgid && ppid != self)
+            continue;
+        int field = 0;
+        for (const char *c = q + 1; *c; c++) {
+            if (*c == ' ' && ++field == 22) {
+                if (sscanf(c, " %llu", &rss) != 1)
+                    rss = 0;
+                break;
+            }
+        }
+        (void)skip;
+        if (page > 0)
+            kib += (size_t)(rss * (unsigned long long)page / 1024);
+        if (kill_them) {
+            pid_t pid = (pid_t)atoi(e->d_name);
+            kill(-pid, SIGKILL); /* a setsid() descendant leads a group of its own */
+            kill(pid, SIGKILL);
+            if (ppid == self)
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                    ;
+        }
+    }
+    closedir(d);
+    return kib;
+}
+
 void fx_kill(fx_proc *p)
 {
     close_fd(&p->in);
@@ -131,6 +202,20 @@ void fx_kill(fx_proc *p)
             ;
     }
     p->pid = -1;
+    /* Whatever it started goes too, even when it exited by itself: its
+     * group, then descendants re-parented to us, until none is left (each
+     * killed one may leave children of its own). */
+    if (p->pgid > 0) {
+        kill(-p->pgid, SIGKILL);
+        for (int round = 0; round < 20; round++) {
+            (void)group_scan(p->pgid, true);
+            struct timespec ts = {0, 2 * 1000000};
+            nanosleep(&ts, NULL);
+            if (group_scan(p->pgid, false) == 0 && round > 0)
+                break;
+        }
+    }
+    p->pgid = -1;
 }
 
 static size_t rss_kib(pid_t pid)
@@ -335,6 +420,13 @@ static fx_result wait_for(fx_proc *p, const fx_limits *lim, const uint8_t *data,
         }
         if (p->pid > 0 && lim->rss_limit_kib) {
             size_t kib = rss_kib(p->pid);
+            /* The whole group, every 50 ms: a forked child's memory counts. */
+            if (now_ms() - p->last_group_scan_ms >= 50) {
+                p->last_group_scan_ms = now_ms();
+                size_t g = group_scan(p->pgid, false);
+                if (g > kib)
+                    kib = g;
+            }
             if (kib > r.rss_kib)
                 r.rss_kib = kib;
             if (kib > lim->rss_limit_kib) {

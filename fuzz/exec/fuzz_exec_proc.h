@@ -41,6 +41,8 @@ typedef struct fx_result {
 typedef struct fx_proc {
     char *const *argv;
     pid_t pid;
+    pid_t pgid; /* its process group: killed after every run, even when it exited by itself */
+    int64_t last_group_scan_ms;
     int64_t started_ms;      /* when it was started (CLOCK_MONOTONIC) */
     int64_t first_answer_ms; /* how long its first answer took; -1 before */
     int in, out, err;        /* our ends of its stdin, stdout, stderr; -1 when closed */
