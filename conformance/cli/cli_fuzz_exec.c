@@ -487,6 +487,16 @@ static int record(fuzz_exec *fx, const fx_result *r, const uint8_t *d, size_t n,
     clock_gettime(CLOCK_MONOTONIC, &c0);
     fx_result c = fx_run_once(fx->argv, &control, (const uint8_t *)"{}", 2, err, sizeof err);
     double startup_ms = seconds_since(&c0) * 1000;
+    /* ... and at least ten such starts' worth of time: an interpreter that
+     * takes 2 s to start on a loaded machine gets 20 s, not 5. */
+    {
+        struct timespec floor_t;
+        clock_gettime(CLOCK_MONOTONIC, &floor_t);
+        double extra = 10 * startup_ms / 1000 > 5 ? 10 * startup_ms / 1000 : 5;
+        floor_t.tv_sec += (time_t)extra;
+        if (floor_t.tv_sec > s.deadline.tv_sec)
+            s.deadline = floor_t;
+    }
     s.lim.timeout_ms = fx->lim.timeout_ms + (int)(2 * startup_ms);
     f->any_input = c.outcome != FX_OK && fx_same_failure(&c, r);
     if (r->outcome == FX_TIMEOUT && s.budget > 30)
