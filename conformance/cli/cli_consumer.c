@@ -189,8 +189,7 @@ int cfc_cmd_certify_consumer(int argc, char **argv)
         case OPT_REPORT_DIR: report_dir = value; break;
         case OPT_CATALOGUE: samples = value; break;
         case OPT_WRITE_CATALOGUE: dump = value; break;
-        case OPT_FUZZ:
-        {
+        case OPT_FUZZ: {
             uint64_t s;
             if (cfc_cli_parse_count("--fuzz", value, 1, 86400, &s) != 0)
                 return EXIT_TROUBLE;

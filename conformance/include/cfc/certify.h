@@ -216,11 +216,9 @@ typedef struct cfc_certify_options {
     /* Called after each case, e.g. for progress output; may be NULL. */
     void (*on_case)(void *ctx, const cfc_case_result *r);
     void *on_case_ctx;
-<<<<<<< HEAD
     /* Called before each case (index counts from 0 over the `total`
      * selected cases), with on_case_ctx; may be NULL. */
     void (*on_start)(void *ctx, const cfc_cert_case *c, size_t index, size_t total);
-=======
     /* Set non-zero (by a signal handler): the run stops within about 100 ms,
      * the adapter's whole group killed; the case under way is dropped and
      * the certification holds the cases finished (partial, `stopped`).
@@ -229,7 +227,6 @@ typedef struct cfc_certify_options {
     /* The whole run's limit in ms (0 = none): no case starts after it, a
      * call under way is cut at it, and the run ends as `stopped` too. */
     unsigned deadline_ms;
->>>>>>> 7fe90bd (certify: SIGINT/SIGTERM/SIGHUP stop the adapter's group and write the finished cases' reports (exit 128+N); a subreaper kills descendants that left the group (setsid daemons); an adapter that exited is noticed even while a descendant holds its stdout, and reported with its exit status; --deadline; reports renamed into place from a temporary file. fuzz-exec: streaming decoders are minimised in a running process)
 } cfc_certify_options;
 
 typedef struct cfc_certification {
