@@ -888,8 +888,6 @@ int cfc_report_input_error(cfc_report *r, const char *name, const char *why)
     r->unreadable++;
     if (r->format != CFC_FORMAT_JUNIT)
         return 0;
-    if (r->doc == NULL && (r->doc = tmpfile()) == NULL)
-        return fail(r);
     cfc__buf *b = &r->buf;
     buf_str(b, "  <testsuite name=\"");
     esc_xml(b, name, strlen(name), true);
@@ -899,7 +897,7 @@ int cfc_report_input_error(cfc_report *r, const char *name, const char *why)
     buf_str(b, "\" name=\"read input\">\n      <error message=\"cannot read: ");
     esc_xml(b, why, strlen(why), true);
     buf_str(b, "\" type=\"input\"/>\n    </testcase>\n  </testsuite>\n");
-    return emit(r, r->doc);
+    return emit_spool(r, &r->doc);
 }
 
 /* ---- summaries ---------------------------------------------------------- */
