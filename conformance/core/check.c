@@ -244,7 +244,7 @@ static int cmp_pending(const void *a, const void *b)
 
 /* A producer's bytes, shortened and made printable: messages are read by
  * people and written into logs. */
-static const char *shown(char *buf, size_t cap, const char *s, size_t len)
+const char *cfc__shown(char *buf, size_t cap, const char *s, size_t len)
 {
     size_t o = 0;
     for (size_t i = 0; i < len && o + 8 < cap; i++) {
@@ -273,11 +273,12 @@ static const char *describe(const cfc_checker *c, const cfc_jval *v, char *buf, 
     case CFC_J_ARRAY: return "an array";
     case CFC_J_OBJECT: return "an object";
     case CFC_J_STRING:
-        snprintf(buf, cap, "the string \"%s\"", shown(tmp, sizeof tmp, v->u.str.s, v->u.str.len));
+        snprintf(buf, cap, "the string \"%s\"",
+                 cfc__shown(tmp, sizeof tmp, v->u.str.s, v->u.str.len));
         return buf;
     case CFC_J_NUMBER:
         snprintf(buf, cap, "the number %s",
-                 shown(tmp, sizeof tmp, c->input + v->offset, v->end - v->offset));
+                 cfc__shown(tmp, sizeof tmp, c->input + v->offset, v->end - v->offset));
         return buf;
     }
     return "?";
@@ -455,7 +456,7 @@ static void check_timestamp(cfc_checker *c, const cfc_jval *v, const path *p)
         return;
     const char *ex =
         "the contract requires YYYY-MM-DDTHH:MM:SS.fffZ, e.g. 2025-11-08T14:30:45.123Z";
-    shown(d, sizeof d, s, len);
+    cfc__shown(d, sizeof d, s, len);
     if (bad & CFC_TS_SHAPE)
         add_finding(c, CFC_RULE_TS_FORMAT, p->s, v->offset,
                     "timestamp \"%s\" is not a timestamp "
@@ -613,8 +614,8 @@ static void check_value(cfc_checker *c, const cfc_field *f, const cfc_jval *v, c
     if (f->fixed_string) {
         if (!cfc_e_fixed_string_ok(f, str, len)) {
             add_finding(c, CFC_RULE_FIXED_VALUE, p->s, v->offset,
-                        "%s is \"%s\"; %s always has \"%s\"", name, shown(d, sizeof d, str, len),
-                        owner, f->fixed_string);
+                        "%s is \"%s\"; %s always has \"%s\"", name,
+                        cfc__shown(d, sizeof d, str, len), owner, f->fixed_string);
             return;
         }
     } else if (f->kind == CFC_KIND_ENUM && !enum_allows(c, f, str, len)) {
@@ -625,7 +626,7 @@ static void check_value(cfc_checker *c, const cfc_field *f, const cfc_jval *v, c
         }
         enum_list(c, f, list, sizeof list);
         add_finding(c, CFC_RULE_ENUM_VALUE, p->s, v->offset, "%s is \"%s\"; expected one of: %s%s",
-                    name, shown(d, sizeof d, str, len), list, hint);
+                    name, cfc__shown(d, sizeof d, str, len), list, hint);
         return;
     }
     s->ok = true;
@@ -653,7 +654,7 @@ static void check_members(cfc_checker *c, const cfc_jval *obj, const cfc_field *
                 char d[96];
                 add_finding(c, CFC_RULE_UNKNOWN_FIELD, mp.s, m->key_offset,
                             "unknown field \"%s\" in %s: the contract does not define it",
-                            shown(d, sizeof d, m->key, m->key_len), owner);
+                            cfc__shown(d, sizeof d, m->key, m->key_len), owner);
             }
             continue;
         }
@@ -999,7 +1000,7 @@ cfc_check_status cfc__check_event_hooked(cfc_checker *c, const char *bytes, size
                 add_finding(c, CFC_RULE_UNKNOWN_TYPE, "/type", tv->offset,
                             "unknown event type \"%s\"; only type, project_id and timestamp "
                             "were checked",
-                            shown(d, sizeof d, tv->u.str.s, tv->u.str.len));
+                            cfc__shown(d, sizeof d, tv->u.str.s, tv->u.str.len));
         }
     }
 

@@ -103,4 +103,8 @@ cfc_check_status cfc__check_prepared(cfc_checker *c, const cfc__prepared *p, cfc
 cfc_check_status cfc__stream_check_prepared(cfc_stream *s, const cfc__prepared *p,
                                             const cfc_event_result **result);
 
+/* A producer's bytes for a message: printable ASCII, shortened to about 50
+ * characters, others as \xNN. Writes and returns buf (check.c). */
+const char *cfc__shown(char *buf, size_t cap, const char *s, size_t len);
+
 #endif

@@ -467,26 +467,6 @@ static void report(cfc_stream *s, cfc_rule rule, const char *pointer, const cfc_
     cfc__checker_add_finding(s->c, rule, pointer, v->offset, message);
 }
 
-/* An agent_id for a message: printable ASCII, shortened. */
-static const char *shown(char *buf, size_t cap, const char *s, size_t len)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < len && o + 8 < cap; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (o > 48) {
-            memcpy(buf + o, "...", 3);
-            o += 3;
-            break;
-        }
-        if (ch >= 0x20 && ch < 0x7F && ch != '"' && ch != '\\')
-            buf[o++] = (char)ch;
-        else
-            o += (size_t)snprintf(buf + o, cap - o, "\\x%02X", ch);
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
 /* A blocked_by list for a message: "[42, 43]", the first few items. */
 static const char *shown_list(char *buf, size_t cap, const task_rec *r)
 {
@@ -550,12 +530,12 @@ static void on_agent(cfc_stream *s, int64_t project, const cfc__seen *id, agent_
     if (r && r->state == AGENT_RETIRED) {
         if (use == USE_RETIRE)
             report(s, CFC_RULE_AGENT_AFTER_RETIRED, "/agent_id", id->v,
-                   "agent \"%s\" is retired a second time", shown(d, sizeof d, str, len));
+                   "agent \"%s\" is retired a second time", cfc__shown(d, sizeof d, str, len));
         else
             report(s, CFC_RULE_AGENT_AFTER_RETIRED, "/agent_id", id->v,
                    "agent \"%s\" was retired earlier in the stream (agent_retired); no event may "
                    "name it after that",
-                   shown(d, sizeof d, str, len));
+                   cfc__shown(d, sizeof d, str, len));
         return;
     }
     /* Never seen, and the table could have held it: so never created. */
@@ -564,7 +544,7 @@ static void on_agent(cfc_stream *s, int64_t project, const cfc__seen *id, agent_
         report(s, CFC_RULE_AGENT_BEFORE_CREATED, "/agent_id", id->v,
                "agent \"%s\" is referenced before its agent_created, and the stream began at the "
                "producer's start (--from-start)",
-               shown(d, sizeof d, str, len));
+               cfc__shown(d, sizeof d, str, len));
     if (use == USE_RETIRE) {
         p->agent = true;
         p->agent_state = AGENT_RETIRED;
