@@ -194,6 +194,7 @@ typedef struct misbehaviour {
     const char *summary; /* the start of the json summary line */
     const char *out_has[3];
     const char *err_has[2];
+    const char *server_has; /* a line the server logged (ws_misbehave.py), or NULL */
 } misbehaviour;
 
 static const misbehaviour cases[] = {
@@ -202,7 +203,8 @@ static const misbehaviour cases[] = {
      1,
      "{\"summary\":{\"events\":3,\"ok\":2,\"errors\":1,\"warnings\":1",
      {"\"rule\":\"blocked-count\"", "\"rule\":\"unknown-type\""},
-     {"closed by the server: 1000 (normal closure) \"bye\"; 3 events"}},
+     {"closed by the server: 1000 (normal closure) \"bye\"; 3 events"},
+     NULL},
     /* A clean 1000 after 3 events does not make 5 asked for: incomplete. */
     {"events",
      {"--count", "5"},
@@ -210,14 +212,16 @@ static const misbehaviour cases[] = {
      "{\"summary\":{\"events\":3,\"ok\":2,\"errors\":1",
      {0},
      {"closed by the server: 1000 (normal closure) \"bye\"; 3 events",
-      "error: incomplete: 3 of the 5 events asked for (--count) arrived"}},
+      "error: incomplete: 3 of the 5 events asked for (--count) arrived"},
+     NULL},
     {"binary",
      {0},
      1,
      "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
      {"\"line\":1,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\"",
       "a binary frame (91 bytes)", "\"line\":2,\"type\":\"task_unblocked\",\"ok\":true"},
-     {0}},
+     {0},
+     NULL},
     /* A text message in three frames with a ping between them, an invalid
      * event in two frames, a binary message in two. */
     {"fragmented",
@@ -227,45 +231,52 @@ static const misbehaviour cases[] = {
      {"\"line\":1,\"type\":\"task_unblocked\",\"ok\":true",
       "\"line\":2,\"type\":\"task_blocked\",\"ok\":false,\"findings\":[{\"rule\":\"blocked-count\"",
       "\"line\":3,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\""},
-     {0}},
+     {0},
+     NULL},
     {"utf8",
      {0},
      1,
      "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
      {"\"rule\":\"utf8-invalid\",\"severity\":\"error\",\"path\":\"/task_title\",\"offset\":80"},
-     {0}},
+     {0},
+     NULL},
     /* Two events, half a message, then the TCP connection drops. */
     {"abrupt",
      {0},
      2,
      "{\"summary\":{\"events\":3,\"ok\":1,\"errors\":2",
      {"\"rule\":\"blocked-count\"", "the connection ended 30 bytes into a fragmented message"},
-     {"connection lost: 1006 (abnormal closure: no close frame); 3 events"}},
+     {"connection lost: 1006 (abnormal closure: no close frame); 3 events"},
+     NULL},
     {"oversized",
      {"--max-event-bytes", "1000"},
      1,
      "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
      {"\"rule\":\"too-large\"", "the event is 5003 bytes"},
-     {0}},
+     {0},
+     NULL},
     /* A pretty-printed event (newlines are JSON whitespace), then an empty message. */
     {"newline",
      {0},
      1,
      "{\"summary\":{\"events\":3,\"ok\":2,\"errors\":1",
      {"\"line\":3,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"json-syntax\""},
-     {0}},
+     {0},
+     NULL},
     {"closecode",
      {0},
      2,
      "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0",
      {0},
-     {"closed by the server: 4001 (application code) \"custom reason\"; 1 event"}},
+     {"closed by the server: 4001 (application code) \"custom reason\"; 1 event"},
+     NULL},
     {"idle",
      {"--idle-timeout", "0.5"},
      0,
      "{\"summary\":{\"events\":2,\"ok\":2",
      {0},
-     {"closed by cfconform: 1000"}},
+     {"closed by cfconform: 1000"},
+     NULL},
     /* --idle-timeout while a frame is arriving (libwebsockets has shown
      * none of it yet), or right after its header: a text-frame finding. */
     {"idlemidframe",
@@ -273,93 +284,95 @@ static const misbehaviour cases[] = {
      1,
      "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
      {"\"line\":2,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\""},
-     {"closed by cfconform: 1000"}},
+     {"closed by cfconform: 1000"},
+     NULL},
     {"idlemidheader",
      {"--idle-timeout", "0.5"},
      1,
      "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
      {"\"line\":2,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\""},
-     {"closed by cfconform: 1000"}},
+     {"closed by cfconform: 1000"},
+     NULL},
     {"idlemid",
      {"--idle-timeout", "0.5"},
      1,
      "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
      {"\"line\":2,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\""},
-     {"closed by cfconform: 1000"}},
-    /* Protocol faults by the server are named (ws-protocol), the events
-     * before them kept, exit 2. */
-    {"rsv",
+     {"closed by cfconform: 1000"},
+     NULL},
+/* Protocol faults by the server are named (ws-protocol), the events
+ * before them kept, the connection failed with 1002 (RFC 6455 7.1.7),
+ * exit 2. On ws:// our relay reads every frame header (ws_tap.h):
+ * libwebsockets 4.1 would deliver a masked frame silently and turn an
+ * illegal close code into 1002 before any callback. */
+#define FAULT(scenario, what)                                                                      \
+    {                                                                                              \
+        scenario, {0}, 2, "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0",                      \
+            {"\"line\":1,\"type\":\"task_unblocked\",\"ok\":true"},                                \
+            {"cfconform: error: ws-protocol: ws://127.0.0.1:", "the server sent " what},           \
+            "CLOSE 1002"                                                                           \
+    }
+    FAULT("rsv", "a frame with reserved bits (RSV1-3) set and no extension negotiated"),
+    FAULT("opcode", "a frame with a reserved opcode (RFC 6455 5.2)"),
+    FAULT("orphan", "a continuation frame with no message to continue (RFC 6455 5.4)"),
+    FAULT("bigping", "a control frame over 125 bytes (RFC 6455 5.5)"),
+    FAULT("masked", "a masked frame (RFC 6455 5.1: a server must not mask)"),
+    FAULT("fragping", "a fragmented control frame (RFC 6455 5.5)"),
+    FAULT("longlen", "a frame length not in its shortest form (RFC 6455 5.2"),
+    FAULT("afterclose", "a frame after its close frame (RFC 6455 5.5.1)"),
+    FAULT("close5000", "a close frame with code 5000, which must never be sent (RFC 6455 7.4)"),
+    FAULT("close1005", "a close frame with code 1005, which must never be sent"),
+    FAULT("close1006", "a close frame with code 1006, which must never be sent"),
+    FAULT("close1015", "a close frame with code 1015, which must never be sent"),
+    FAULT("close999", "a close frame with code 999, which must never be sent"),
+    FAULT("close1004", "a close frame with code 1004, which must never be sent"),
+    FAULT("close2999", "a close frame with code 2999, which must never be sent"),
+#undef FAULT
+    /* The first message is kept; the second, cut by the new one, is incomplete. */
+    {"interleave",
      {0},
      2,
-     "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0",
-     {0},
+     "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
+     {"\"line\":2,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\""},
      {"cfconform: error: ws-protocol: ws://127.0.0.1:",
-      "the server sent a frame with reserved bits (RSV1-3) set and no extension negotiated"}},
-    {"opcode",
+      "the server sent a new message before the previous one's final frame (RFC 6455 5.4)"},
+     "CLOSE 1002"},
+    /* 3000-4999 are the applications' own: not a fault, not a normal end. */
+    {"close3000",
      {0},
      2,
      "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0",
      {0},
-     {"cfconform: error: ws-protocol: ws://127.0.0.1:",
-      "the server sent a frame with a reserved opcode"}},
-    {"orphan",
-     {0},
-     2,
-     "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0",
-     {0},
-     {"cfconform: error: ws-protocol: ws://127.0.0.1:",
-      "the server sent a continuation frame with no message to continue"}},
-    {"bigping",
-     {0},
-     2,
-     "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0",
-     {0},
-     {"cfconform: error: ws-protocol: ws://127.0.0.1:",
-      "the server sent a control frame over 125 bytes"}},
-    {"close5000",
-     {0},
-     2,
-     "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0",
-     {0},
-     {"cfconform: error: ws-protocol: ws://127.0.0.1:",
-      "the server sent a close frame with code 5000, which must never be sent"}},
-    /* libwebsockets 4.1 answers an illegal close code with 1002 itself. */
-    {"close1005",
-     {0},
-     2,
-     "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0",
-     {0},
-     {"closed by the server: 1002 (protocol error); 1 event"}},
-    {"close999",
-     {0},
-     2,
-     "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0",
-     {0},
-     {"closed by the server: 1002 (protocol error); 1 event"}},
+     {"closed by the server: 3000"},
+     "CLOSE 3000"},
     {"endless",
      {"--count", "5"},
      0,
      "{\"summary\":{\"events\":5,\"ok\":5,",
      {"\"line\":5,"},
-     {"closed by cfconform"}},
+     {"closed by cfconform"},
+     NULL},
     {"endless",
      {"--duration", "0.5"},
      0,
      "{\"summary\":{\"events\":",
      {"\"line\":10,"},
-     {"closed by cfconform"}},
+     {"closed by cfconform"},
+     NULL},
     {"silent",
      {"--connect-timeout", "0.5"},
      2,
      NULL,
      {0},
-     {"handshake timeout: 127.0.0.1 port", "--connect-timeout gives a slow server longer"}},
+     {"handshake timeout: 127.0.0.1 port", "--connect-timeout gives a slow server longer"},
+     NULL},
     {"status403",
      {0},
      2,
      NULL,
      {0},
-     {"HTTP status 403 from ws://127.0.0.1:", "not 101 Switching Protocols"}},
+     {"HTTP status 403 from ws://127.0.0.1:", "not 101 Switching Protocols"},
+     NULL},
 };
 
 CFC_TABLE_TEST(watch, misbehaving_server, cases)
@@ -371,6 +384,8 @@ CFC_TABLE_TEST(watch, misbehaving_server, cases)
     const char *args[] = {"--format", "json",     "--duration", "20", c->args[0],
                           c->args[1], c->args[2], c->args[3],   url};
     int rc = watch_runv(&out, &err, args, 9);
+    /* The server logs what it received once its connection is over. */
+    char *seen = c->server_has ? proc_read_rest(&srv, 5000) : NULL;
     proc_stop(&srv);
     cr_expect_eq(rc, c->exit, "%s: exit %d\nstdout:\n%s\nstderr:\n%s", c->scenario, rc, out, err);
     if (c->summary)
@@ -384,6 +399,10 @@ CFC_TABLE_TEST(watch, misbehaving_server, cases)
     for (int i = 0; i < 2 && c->err_has[i]; i++)
         cr_expect_not_null(strstr(err, c->err_has[i]), "%s: want %s in stderr\n%s", c->scenario,
                            c->err_has[i], err);
+    if (c->server_has)
+        cr_expect_not_null(strstr(seen, c->server_has), "%s: want %s from the server\n%s",
+                           c->scenario, c->server_has, seen);
+    free(seen);
     free(out);
     free(err);
 }

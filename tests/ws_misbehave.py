@@ -11,8 +11,8 @@ that never comes or a non-101 status.
 
 One scenario per accepted connection, in order; then it exits. It binds an
 ephemeral port on 127.0.0.1 and prints it (one line) on stdout; afterwards it
-prints what clients sent: "HEADER name: value" and "RECV text" lines. It
-never runs longer than 30 s, whatever happens.
+prints what clients sent: "HEADER name: value", "RECV text" and "CLOSE code"
+lines. It never runs longer than 30 s, whatever happens.
 """
 import base64
 import hashlib
@@ -102,11 +102,17 @@ def finish(conn, code=1000, reason=b'bye'):
         while True:
             op, data = read_frame(conn)
             if op == CLOSE:
+                log_close(data)
                 break
             if op == TEXT:
                 log.append('RECV ' + data.decode('utf-8', 'replace'))
     except (EOFError, OSError):
         pass
+
+
+def log_close(data):
+    """The client's close frame, for the tests: "CLOSE 1002"."""
+    log.append('CLOSE %d' % struct.unpack('!H', data[:2])[0] if len(data) >= 2 else 'CLOSE')
 
 
 def until_client_closes(conn, send=None, period=0.01):
@@ -125,6 +131,7 @@ def until_client_closes(conn, send=None, period=0.01):
         except (EOFError, OSError):
             return
         if op == CLOSE:
+            log_close(data)
             conn.sendall(frame(CLOSE, data[:2]))
             return
         if op == TEXT:
@@ -224,8 +231,24 @@ def scenario(name, conn):
             bytes([0x81, 0x80 | len(GOOD)])
         conn.sendall(frame(TEXT, GOOD) + hdr + key + body)
         finish(conn)
+    elif name == 'fragping':
+        # A control frame without FIN (RFC 6455 5.5: never fragmented).
+        conn.sendall(frame(TEXT, GOOD) + frame(PING, b'p', fin=False))
+        finish(conn)
+    elif name == 'interleave':
+        # A new text message while the first is still unfinished (RFC 6455 5.4).
+        conn.sendall(frame(TEXT, GOOD) + frame(TEXT, GOOD[:10], fin=False) + frame(TEXT, GOOD))
+        finish(conn)
+    elif name == 'longlen':
+        # A 96-byte payload with a 16-bit length (RFC 6455 5.2: shortest form).
+        conn.sendall(frame(TEXT, GOOD) + bytes([0x81, 126]) + struct.pack('!H', len(GOOD)) + GOOD)
+        finish(conn)
+    elif name == 'afterclose':
+        # A text frame after the server's own close frame (RFC 6455 5.5.1).
+        conn.sendall(frame(TEXT, GOOD) + close_frame(1000, b'bye') + frame(TEXT, GOOD))
+        finish(conn)
     elif name.startswith('close'):
-        # An illegal code on the wire: close1005, close1006, close1015, close999.
+        # An illegal code on the wire: close1005, close1006, close1015, close999...
         conn.sendall(frame(TEXT, GOOD))
         finish(conn, int(name[5:]), b'')
     elif name == 'idle':

@@ -48,6 +48,7 @@
 #include "cli.h"
 #include "ws_client.h"
 #include "ws_frames.h"
+#include "ws_scan.h"
 
 /* `watch` has the options it shares with `check` (cli_options.c: format,
  * limits, config, stream rules...) and these; --help lists both. */
@@ -511,7 +512,7 @@ static const char *close_name(int code)
     case 1009: return "message too big";
     case 1011: return "server error";
     case 1013: return "try again later";
-    default: return code >= 4000 ? "application code" : "unassigned code";
+    default: return code >= 4000 && code <= 4999 ? "application code" : "unassigned code";
     }
 }
 
@@ -743,7 +744,12 @@ int cfc_cmd_watch(int argc, char **argv)
             else
                 fputs("connection lost", stderr);
             if (res.close_code) {
-                fprintf(stderr, ": %d (%s)", res.close_code, close_name(res.close_code));
+                /* An illegal code the server put on the wire (1005 and 1006
+                 * included: they name local events, never a close frame's). */
+                bool illegal = res.peer_closed && res.protocol_fault[0] &&
+                               !cfc_wsscan_close_code_sendable(res.close_code);
+                fprintf(stderr, ": %d (%s)", res.close_code,
+                        illegal ? "a code no close frame may carry" : close_name(res.close_code));
                 if (res.close_reason[0]) {
                     fputc(' ', stderr);
                     print_reason(stderr, res.close_reason);

@@ -17,6 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ws_scan.h"
+#include "ws_tap.h"
+
 #define TICK_US (50 * LWS_US_PER_MS)
 #define CLOSE_GRACE_US (2 * LWS_USEC_PER_SEC)
 
@@ -324,9 +327,7 @@ static cfc_wsc_failure probe_tcp(const char *host, int port, char *detail, size_
  * and from 5000 are not codes. */
 static bool close_code_sendable(int code)
 {
-    if (code >= 3000 && code <= 4999)
-        return true;
-    return code >= 1000 && code <= 1014 && code != 1004 && code != 1005 && code != 1006;
+    return cfc_wsscan_close_code_sendable(code);
 }
 
 static void request_close(cfc_wsc *c)
@@ -602,6 +603,47 @@ bool cfc_wsc_tls(const cfc_wsc *c)
     return c->tls;
 }
 
+/* The relay could not reach the server: say why, as libwebsockets would. */
+static void tap_failure(cfc_wsc_result *r, int err, lws_usec_t timeout_us)
+{
+    r->failure = err == ECONNREFUSED ? CFC_WSC_REFUSED
+                 : err == ENOMEM     ? CFC_WSC_NOMEM
+                 : err == -1         ? CFC_WSC_DNS
+                 : err == EINTR      ? CFC_WSC_OTHER
+                                     : CFC_WSC_UNREACHABLE;
+    if (err == ETIMEDOUT)
+        snprintf(r->detail, sizeof r->detail, "no TCP connection within %lld ms",
+                 (long long)(timeout_us / LWS_US_PER_MS));
+    else if (err == EINTR)
+        snprintf(r->detail, sizeof r->detail, "stopped while connecting");
+    else if (err > 0)
+        snprintf(r->detail, sizeof r->detail, "%s", strerror(err));
+}
+
+/* The relay saw the server break the protocol: it stopped before the faulty
+ * frame, ended the client's side (libwebsockets saw a connection without a
+ * close frame, or a close frame cut short) and failed the connection with
+ * 1002. Only the faulty frame can have been partly handed over (a fault is
+ * found at a frame's start, or in a close frame's code), so nothing of a
+ * message is pending in libwebsockets. */
+static void tap_fault(cfc_wsc_result *r, const cfc_wstap_result *tr)
+{
+    snprintf(r->protocol_fault, sizeof r->protocol_fault, "%s", tr->fault);
+    r->frame_remaining = 0;
+    if (tr->close_code) {
+        /* The server's close frame, with the code it put on the wire. */
+        r->peer_closed = true;
+        r->self_closed = false;
+        r->close_code = tr->close_code;
+        r->close_reason[0] = '\0';
+    } else if (tr->sent_close) {
+        r->self_closed = true;
+        r->peer_closed = false;
+        r->close_code = LWS_CLOSE_STATUS_PROTOCOL_ERR; /* the code we sent */
+        r->close_reason[0] = '\0';
+    }
+}
+
 int cfc_wsc_run(cfc_wsc *c, const cfc_wsc_callbacks *cb, cfc_wsc_result *result)
 {
     memset(result, 0, sizeof *result);
@@ -629,10 +671,26 @@ int cfc_wsc_run(cfc_wsc *c, const cfc_wsc_callbacks *cb, cfc_wsc_result *result)
     log_last_error[0] = '\0';
     log_fault[0] = '\0';
 
+    /* ws://: through the relay that reads the server's frame headers
+     * (ws_tap.h), which also makes the TCP connection. */
+    cfc_wstap *tap = NULL;
+    if (!c->tls) {
+        int err = 0;
+        tap = cfc_wstap_open(c->host, c->port, (unsigned)(c->connect_timeout_us / LWS_US_PER_MS),
+                             cb->should_stop, cb->ctx, &err);
+        if (tap == NULL) {
+            tap_failure(result, err, c->connect_timeout_us);
+            c->state = ST_IDLE;
+            c->res = NULL;
+            c->cb = NULL;
+            return 0;
+        }
+    }
+
     struct lws_client_connect_info ci;
     memset(&ci, 0, sizeof ci);
     ci.context = c->ctx;
-    ci.address = c->host;
+    ci.address = tap ? cfc_wstap_address(tap) : c->host;
     ci.port = c->port;
     ci.path = c->path;
     ci.host = c->host_hdr;
@@ -678,6 +736,12 @@ int cfc_wsc_run(cfc_wsc *c, const cfc_wsc_callbacks *cb, cfc_wsc_result *result)
         }
     }
     lws_sul_cancel(&c->tick);
+    if (tap) {
+        cfc_wstap_result tr;
+        cfc_wstap_close(tap, &tr);
+        if (tr.fault[0])
+            tap_fault(result, &tr);
+    }
     if (!result->established && result->failure == CFC_WSC_OK)
         result->failure = CFC_WSC_OTHER;
     c->state = ST_IDLE;
