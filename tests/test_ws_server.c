@@ -272,3 +272,85 @@ Test(ws_server, slow_client_is_dropped_and_the_broadcaster_never_waits)
     close(slow);
     cfc_ws_server_free(s);
 }
+
+/* The service thread writes a client's queued events as one batch of frames
+ * it frames itself (ws_server.c, frame_batch): every length encoding (7-bit,
+ * 16-bit, 64-bit), an empty event, and events larger than a batch, each
+ * arrives as one unmasked FIN text frame with its exact bytes, in order. */
+typedef struct reader {
+    int fd;
+    unsigned char *buf;
+    size_t len;
+} reader;
+
+static void *read_thread(void *arg)
+{
+    reader *r = arg;
+    r->buf = raw_read_all(r->fd, &r->len, 5000);
+    return NULL;
+}
+
+Test(ws_server, batched_frames_arrive_whole_and_in_order)
+{
+    logbook book = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    cfc_ws_server_options o = {.log = log_to_book, .log_ctx = &book};
+    cfc_ws_server *s = cfc_ws_server_start(&o, NULL, 0);
+    cr_assert_not_null(s);
+    int fd = raw_client(cfc_ws_server_port(s), 0);
+    cr_assert_eq(cfc_ws_server_wait_clients(s, 1, 5000, NULL), 0);
+    reader rd = {.fd = fd};
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, read_thread, &rd), 0);
+    static const size_t sizes[] = {165, 0, 1, 125, 126, 127, 300, 65535, 65536, 70000, 165, 2};
+    const size_t n_sizes = sizeof sizes / sizeof sizes[0], rounds = 40;
+    char *ev = malloc(70001);
+    cr_assert_not_null(ev);
+    for (size_t r = 0; r < rounds; r++) {
+        for (size_t i = 0; i < n_sizes; i++) {
+            for (size_t k = 0; k < sizes[i]; k++)
+                ev[k] = (char)('a' + (r * 7 + i * 3 + k) % 26);
+            cr_assert_eq(cfc_ws_server_broadcast(s, 1, ev, sizes[i]), 0);
+        }
+    }
+    cr_expect_eq(cfc_ws_server_drain(s, 10000), 0);
+    cr_expect_eq(cfc_ws_server_close_all(s, 1000, "done", 5000), 0);
+    pthread_join(th, NULL);
+    size_t n = rd.len;
+    unsigned char *b = rd.buf;
+    size_t at = 0, seen = 0;
+    for (size_t r = 0; r < rounds; r++) {
+        for (size_t i = 0; i < n_sizes; i++, seen++) {
+            cr_assert_leq(at + 2, n, "frame %zu missing", seen);
+            cr_assert_eq(b[at], 0x81, "frame %zu: FIN text, not 0x%02x", seen, b[at]);
+            size_t len = b[at + 1], h = 2;
+            cr_assert_eq(len & 0x80, 0, "frame %zu is masked", seen);
+            if (len == 126) {
+                len = (size_t)b[at + 2] << 8 | b[at + 3];
+                h = 4;
+                cr_expect_geq(len, 126, "frame %zu: shortest length form", seen);
+            } else if (len == 127) {
+                len = 0;
+                for (int k = 0; k < 8; k++)
+                    len = len << 8 | b[at + 2 + (size_t)k];
+                h = 10;
+                cr_expect_gt(len, 65535, "frame %zu: shortest length form", seen);
+            }
+            cr_assert_eq(len, sizes[i], "frame %zu: length", seen);
+            cr_assert_leq(at + h + len, n, "frame %zu cut", seen);
+            for (size_t k = 0; k < len; k++)
+                cr_assert_eq(b[at + h + k], (unsigned char)('a' + (r * 7 + i * 3 + k) % 26),
+                             "frame %zu byte %zu", seen, k);
+            at += h + len;
+        }
+    }
+    frames f = parse_frames(b + at, n - at);
+    cr_expect_eq(f.texts, 0, "nothing more");
+    cr_expect_eq(f.close_code, 1000);
+    cfc_ws_server_stats st;
+    cfc_ws_server_get_stats(s, &st);
+    cr_expect_eq(st.sent, rounds * n_sizes);
+    free(b);
+    free(ev);
+    close(fd);
+    cfc_ws_server_free(s);
+}

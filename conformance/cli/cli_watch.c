@@ -145,6 +145,7 @@ typedef struct watch {
     size_t count; /* 0: no limit */
     double duration_s, idle_s;
     double start, last_frame;
+    size_t chunks, chunks_seen; /* network thread: chunks received, and when last_frame was */
 
     size_t events, errors, warnings;
     size_t unreplayable; /* recorded messages that cannot replay as one line */
@@ -232,10 +233,17 @@ static void record_chunk(watch *w, const void *data, size_t len, bool final, boo
  * copies each chunk into a bounded ring (when it is full, the network thread
  * waits, and TCP slows the producer down); the checking thread takes chunks
  * in order, records, reassembles, checks and reports them. Everything the
- * ring holds is checked before any stop is reported (pipe_drain). */
+ * ring holds is checked before any stop is reported (pipe_drain).
+ *
+ * The hand-off is per batch, not per chunk: events are small (about 165
+ * bytes), so waking a thread per event cost more than checking it. The
+ * checking thread takes every chunk queued so far, checks them in place
+ * (the ring's room comes back only after them), and sleeps only when the
+ * ring is empty; each side signals the other only when it is asleep. */
 
 #define RING_BYTES ((size_t)1 << 20)
 #define CHUNK_MAX ((size_t)1 << 16)
+#define BATCH_BYTES ((size_t)1 << 16) /* room given back at least this often */
 
 typedef struct chunk_head {
     uint32_t len;
@@ -244,14 +252,16 @@ typedef struct chunk_head {
 
 struct pipe_ {
     pthread_mutex_t lock;
-    pthread_cond_t changed;
+    pthread_cond_t to_checker; /* chunks queued, or closing */
+    pthread_cond_t to_network; /* room given back, or the ring emptied */
     unsigned char *ring;
-    size_t head, used; /* bytes */
-    bool busy;         /* the checking thread is working on a chunk */
+    size_t head, used;      /* bytes queued and not yet checked, from head */
+    bool checker_asleep;    /* waiting on to_checker */
+    size_t network_waiting; /* pipe_put or pipe_drain waiting on to_network */
     bool closing;
     bool started;
     pthread_t thread;
-    unsigned char *item; /* CHUNK_MAX bytes: the chunk being checked */
+    unsigned char *item; /* CHUNK_MAX bytes: a chunk that wraps around the ring's end */
 };
 
 static void ring_copy_in(struct pipe_ *p, const void *src, size_t n)
@@ -262,13 +272,16 @@ static void ring_copy_in(struct pipe_ *p, const void *src, size_t n)
     p->used += n;
 }
 
-static void ring_copy_out(struct pipe_ *p, void *dst, size_t n)
+/* Reads n bytes at ring offset `at` (no lock: the bytes are queued and only
+ * the checking thread reads them); a copy into dst only when they wrap. */
+static const unsigned char *ring_at(const struct pipe_ *p, size_t at, void *dst, size_t n)
 {
-    size_t first = RING_BYTES - p->head < n ? RING_BYTES - p->head : n;
-    memcpy(dst, p->ring + p->head, first);
+    if (at + n <= RING_BYTES)
+        return p->ring + at;
+    size_t first = RING_BYTES - at;
+    memcpy(dst, p->ring + at, first);
     memcpy((unsigned char *)dst + first, p->ring, n - first);
-    p->head = (p->head + n) % RING_BYTES;
-    p->used -= n;
+    return dst;
 }
 
 /* The network thread: queues one chunk, split if it is larger than CHUNK_MAX. */
@@ -279,16 +292,36 @@ static void pipe_put(struct pipe_ *p, const void *data, size_t len, bool final, 
         size_t n = len < CHUNK_MAX ? len : CHUNK_MAX;
         chunk_head h = {(uint32_t)n, final && n == len, binary};
         pthread_mutex_lock(&p->lock);
-        while (RING_BYTES - p->used < sizeof h + n)
-            pthread_cond_wait(&p->changed, &p->lock);
+        while (RING_BYTES - p->used < sizeof h + n) {
+            if (p->checker_asleep)
+                pthread_cond_signal(&p->to_checker);
+            p->network_waiting++;
+            pthread_cond_wait(&p->to_network, &p->lock);
+            p->network_waiting--;
+        }
         ring_copy_in(p, &h, sizeof h);
         if (n)
             ring_copy_in(p, d, n);
-        pthread_cond_broadcast(&p->changed);
+        /* The checking thread is woken once per read (pipe_wake), or here
+         * when the ring fills up within one. */
+        if (p->checker_asleep && p->used >= RING_BYTES / 2)
+            pthread_cond_signal(&p->to_checker);
         pthread_mutex_unlock(&p->lock);
         d += n;
         len -= n;
     } while (len > 0);
+}
+
+/* The network thread, after each read: wakes the checking thread for what
+ * the read queued (every chunk of it at once, not one wake per event). */
+static void pipe_wake(struct pipe_ *p)
+{
+    if (!p->started)
+        return;
+    pthread_mutex_lock(&p->lock);
+    if (p->checker_asleep && p->used > 0)
+        pthread_cond_signal(&p->to_checker);
+    pthread_mutex_unlock(&p->lock);
 }
 
 /* Waits until every queued chunk has been checked and reported. */
@@ -297,8 +330,13 @@ static void pipe_drain(struct pipe_ *p)
     if (!p->started)
         return;
     pthread_mutex_lock(&p->lock);
-    while (p->used > 0 || p->busy)
-        pthread_cond_wait(&p->changed, &p->lock);
+    if (p->checker_asleep && p->used > 0)
+        pthread_cond_signal(&p->to_checker);
+    while (p->used > 0) {
+        p->network_waiting++;
+        pthread_cond_wait(&p->to_network, &p->lock);
+        p->network_waiting--;
+    }
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -331,20 +369,31 @@ static void *checking_thread(void *arg)
             pthread_mutex_unlock(&p->lock);
             flush_output(w);
             pthread_mutex_lock(&p->lock);
-            while (p->used == 0 && !p->closing)
-                pthread_cond_wait(&p->changed, &p->lock);
+            while (p->used == 0 && !p->closing) {
+                p->checker_asleep = true;
+                pthread_cond_wait(&p->to_checker, &p->lock);
+                p->checker_asleep = false;
+            }
             continue;
         }
-        chunk_head h;
-        ring_copy_out(p, &h, sizeof h);
-        ring_copy_out(p, p->item, h.len);
-        p->busy = true;
-        pthread_cond_broadcast(&p->changed);
+        /* Everything queued so far (up to BATCH_BYTES), checked without the
+         * lock: the network thread only appends after it. */
+        size_t at = p->head, avail = p->used, done = 0;
         pthread_mutex_unlock(&p->lock);
-        check_chunk(w, p->item, h.len, h.final, h.binary);
+        while (done < avail && done < BATCH_BYTES) {
+            chunk_head h;
+            memcpy(&h, ring_at(p, at, &h, sizeof h), sizeof h);
+            at = (at + sizeof h) % RING_BYTES;
+            const unsigned char *data = ring_at(p, at, p->item, h.len);
+            check_chunk(w, data, h.len, h.final, h.binary);
+            at = (at + h.len) % RING_BYTES;
+            done += sizeof h + h.len;
+        }
         pthread_mutex_lock(&p->lock);
-        p->busy = false;
-        pthread_cond_broadcast(&p->changed);
+        p->head = at;
+        p->used -= done;
+        if (p->network_waiting)
+            pthread_cond_broadcast(&p->to_network);
     }
     pthread_mutex_unlock(&p->lock);
     return NULL;
@@ -361,11 +410,13 @@ static int pipe_start(watch *w, struct pipe_ *p)
         return -1;
     }
     pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->changed, NULL);
+    pthread_cond_init(&p->to_checker, NULL);
+    pthread_cond_init(&p->to_network, NULL);
     w->pipe = p;
     if (pthread_create(&p->thread, NULL, checking_thread, w) != 0) {
         pthread_mutex_destroy(&p->lock);
-        pthread_cond_destroy(&p->changed);
+        pthread_cond_destroy(&p->to_checker);
+        pthread_cond_destroy(&p->to_network);
         free(p->ring);
         free(p->item);
         return -1;
@@ -380,23 +431,26 @@ static void pipe_stop(struct pipe_ *p)
         return;
     pthread_mutex_lock(&p->lock);
     p->closing = true;
-    pthread_cond_broadcast(&p->changed);
+    pthread_cond_signal(&p->to_checker);
     pthread_mutex_unlock(&p->lock);
     pthread_join(p->thread, NULL);
     pthread_mutex_destroy(&p->lock);
-    pthread_cond_destroy(&p->changed);
+    pthread_cond_destroy(&p->to_checker);
+    pthread_cond_destroy(&p->to_network);
     free(p->ring);
     free(p->item);
     p->started = false;
 }
 
-/* The network thread's data callback. */
+/* The network thread's data callback. The time of the last frame (for
+ * --idle-timeout) is taken by should_stop, from this count: a clock read
+ * per event was a measurable share of the network thread. */
 static int on_data(void *ctx, const void *data, size_t len, bool final, bool binary)
 {
     watch *w = ctx;
     if (w->stop == STOP_COUNT || w->stop == STOP_TROUBLE)
         return 1; /* past the end: neither checked nor recorded */
-    w->last_frame = mono_s();
+    w->chunks++;
     pipe_put(w->pipe, data, len, final, binary);
     return w->stop == STOP_COUNT || w->stop == STOP_TROUBLE;
 }
@@ -412,13 +466,21 @@ static void flush_output(watch *w)
     }
 }
 
-/* Polled by the client between waits: the time-based and signal stops. */
+/* Polled by the client between waits (after every read, on the network
+ * thread): hands what the read queued to the checking thread, and decides
+ * the time-based and signal stops. */
 static int should_stop(void *ctx)
 {
     watch *w = ctx;
+    if (w->pipe)
+        pipe_wake(w->pipe);
     if (w->stop != STOP_NONE && w->stop != STOP_PEER)
         return 1;
     double t = mono_s();
+    if (w->chunks != w->chunks_seen) {
+        w->chunks_seen = w->chunks;
+        w->last_frame = t;
+    }
     if (stop_signal)
         w->stop = STOP_SIGNAL;
     else if (w->duration_s > 0 && t - w->start >= w->duration_s)

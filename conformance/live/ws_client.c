@@ -555,6 +555,9 @@ cfc_wsc *cfc_wsc_new(const cfc_wsc_options *opts, cfc_wsc_failure *failure, char
     info.gid = -1;
     info.uid = -1;
     info.fd_limit_per_thread = 16;
+    /* libwebsockets reads min(this, the protocol's rx_buffer_size) bytes
+     * per read; the default 4 KiB meant a poll and a read per 25 events. */
+    info.pt_serv_buf_size = 1 << 16;
     info.connect_timeout_secs = (unsigned)(c->connect_timeout_us / LWS_USEC_PER_SEC) + 1;
     info.timeout_secs = info.connect_timeout_secs;
     if (c->tls)

@@ -18,7 +18,14 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#define WRITES_PER_CALLBACK 256
+/* What one writeable callback sends a client: up to this many messages and
+ * TX_BATCH_BYTES of frames, in one send() (see frame_batch). */
+#define WRITES_PER_CALLBACK 1024
+#define TX_BATCH_BYTES ((size_t)1 << 16)
+#define FRAME_HEADER_MAX 10
+/* A producer waiting for room in a client's queue looks again this often,
+ * for a client that reads slower than it is woken for (see WRITEABLE). */
+#define ROOM_POLL_S 0.02
 #define SUBSCRIBE_MAX 4096
 
 /* One event, shared by every client queue that holds it. */
@@ -76,6 +83,10 @@ struct cfc_ws_server {
     int close_code;
     char close_reason[124];
     cfc_ws_server_stats stats;
+    /* The service thread's own: a batch of frames being written (LWS_PRE +
+     * TX_BATCH_BYTES), and the messages it holds meanwhile. */
+    unsigned char *tx;
+    msg *batch[WRITES_PER_CALLBACK];
 };
 
 static double mono_s(void)
@@ -171,6 +182,38 @@ static void peer_name(struct lws *wsi, char *out, size_t len)
     }
 }
 
+/* Frames `nb` messages as unmasked, unfragmented text frames (RFC 6455
+ * 5.2: FIN and opcode 1, then a 7-, 16- or 64-bit length), one after the
+ * other in `out` (room for TX_BATCH_BYTES, or one message's frame), and
+ * returns their length. libwebsockets 4.1 writes one frame per lws_write,
+ * so one send() per event, which made the server slower than any of its
+ * readers; a batch written as LWS_WRITE_HTTP (bytes passed on unframed)
+ * goes out in one send(). These are the bytes libwebsockets writes for
+ * each frame: the server negotiates no extension, so nothing else is in a
+ * frame. */
+static size_t frame_batch(unsigned char *out, msg *const *batch, size_t nb)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < nb; i++) {
+        size_t len = batch[i]->len;
+        out[at++] = 0x81;
+        if (len < 126) {
+            out[at++] = (unsigned char)len;
+        } else if (len <= 0xffff) {
+            out[at++] = 126;
+            out[at++] = (unsigned char)(len >> 8);
+            out[at++] = (unsigned char)len;
+        } else {
+            out[at++] = 127;
+            for (int b = 7; b >= 0; b--)
+                out[at++] = (unsigned char)((uint64_t)len >> (8 * b));
+        }
+        memcpy(out + at, batch[i]->buf + LWS_PRE, len);
+        at += len;
+    }
+    return at;
+}
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
@@ -259,36 +302,51 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
                              (unsigned char *)(uintptr_t)why, sizeof why - 1);
             return -1;
         }
-        /* A batch of small messages in as few TCP segments as the kernel
-         * can make of them: cork, one lws_write per message, uncork. */
-        int fd = (int)lws_get_socket_fd(wsi), on = 1, off = 0;
-        bool corked =
-            c->count > 1 && fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on) == 0;
-        for (int i = 0; i < WRITES_PER_CALLBACK && c->count; i++) {
+        /* A batch of messages, taken under the lock, written without it. */
+        size_t nb = 0, bytes = 0;
+        while (nb < WRITES_PER_CALLBACK && c->count) {
             msg *m = c->queue[c->head];
+            if (nb > 0 && bytes + FRAME_HEADER_MAX + m->len > TX_BATCH_BYTES)
+                break;
             c->queue[c->head] = NULL;
             c->head = (c->head + 1) % s->queue_max;
             c->count--;
-            if (s->waiters)
-                pthread_cond_broadcast(&s->room);
-            /* The service thread is the only writer, so the LWS_PRE room of
-             * a shared message is never written by two threads at once (and
-             * every client gets the same frame header anyway). */
-            pthread_mutex_unlock(&s->lock);
-            size_t len_m = m->len;
-            int n = lws_write(wsi, m->buf + LWS_PRE, len_m, LWS_WRITE_TEXT);
-            pthread_mutex_lock(&s->lock);
-            msg_unref(m);
-            if (n < (int)len_m) {
-                pthread_mutex_unlock(&s->lock);
-                return -1;
-            }
-            s->stats.sent++;
-            if (lws_partial_buffered(wsi))
-                break; /* the socket is full: wait for the next writeable */
+            s->batch[nb++] = m;
+            bytes += FRAME_HEADER_MAX + m->len;
         }
-        if (corked)
-            setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
+        /* A waiting producer is woken once half the queue is free, not per
+         * batch: each wake is a context switch, and on a busy machine a wait
+         * for a CPU too; the producer also looks every ROOM_POLL_S. */
+        if (nb && s->waiters && c->count <= s->queue_max / 2)
+            pthread_cond_broadcast(&s->room);
+        pthread_mutex_unlock(&s->lock);
+        if (nb > 1 && s->tx == NULL)
+            s->tx = malloc(LWS_PRE + TX_BATCH_BYTES);
+        int rc = 0;
+        if (nb > 1 && s->tx) {
+            size_t want = frame_batch(s->tx + LWS_PRE, s->batch, nb);
+            if (lws_write(wsi, s->tx + LWS_PRE, want, LWS_WRITE_HTTP) < (int)want)
+                rc = -1;
+        } else {
+            /* One message (a large one, or all there is; or no memory for a
+             * batch): libwebsockets frames each in its LWS_PRE room. The
+             * service thread is the only writer, so the room of a shared
+             * message is never written by two threads at once (and every
+             * client gets the same header anyway). */
+            for (size_t i = 0; i < nb && rc == 0; i++) {
+                size_t want = s->batch[i]->len;
+                if (lws_write(wsi, s->batch[i]->buf + LWS_PRE, want, LWS_WRITE_TEXT) < (int)want)
+                    rc = -1;
+            }
+        }
+        pthread_mutex_lock(&s->lock);
+        for (size_t i = 0; i < nb; i++)
+            msg_unref(s->batch[i]);
+        if (rc != 0) {
+            pthread_mutex_unlock(&s->lock);
+            return -1;
+        }
+        s->stats.sent += nb;
         /* The lock was released around each write: the state may have
          * changed meanwhile, and it alone decides the close code. */
         conn_state st = c->state;
@@ -346,8 +404,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
+/* rx: a subscribe message is small. tx: libwebsockets sends at most
+ * tx_packet_size bytes per send() and copies the rest aside until the
+ * socket takes it; a batch of frames goes in one. */
 static const struct lws_protocols protocols[] = {
-    {"cfc-events", callback, sizeof(client *), 4096, 0, NULL, 0},
+    {"cfc-events", callback, sizeof(client *), 4096, 0, NULL, TX_BATCH_BYTES},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -489,7 +550,7 @@ int cfc_ws_server_broadcast(void *ctx, int64_t project_id, const char *json, siz
         memcpy(m->buf + LWS_PRE, json, len);
 
     char dropped[4][64];
-    size_t n_dropped = 0, queued = 0;
+    size_t n_dropped = 0, queued = 0, started = 0;
     pthread_mutex_lock(&s->lock);
     /* Pacing (opts->stall_ms): wait while a client that reads has no room.
      * The list is scanned afresh after each wait, as a client may have left
@@ -501,7 +562,9 @@ int cfc_ws_server_broadcast(void *ctx, int64_t project_id, const char *json, siz
         s->waiters++;
         while (!s->closing && first_full(s, project_id) && mono_s() < deadline) {
             wake(s); /* make sure the service thread is writing */
-            pthread_cond_timedwait(&s->room, &s->lock, &until);
+            double look = mono_s() + ROOM_POLL_S;
+            struct timespec soon = abs_time(look);
+            pthread_cond_timedwait(&s->room, &s->lock, look < deadline ? &soon : &until);
         }
         s->waiters--;
     }
@@ -526,11 +589,16 @@ int cfc_ws_server_broadcast(void *ctx, int64_t project_id, const char *json, siz
             continue;
         }
         c->queue[(c->head + c->count) % s->queue_max] = m;
+        started += c->count == 0;
         c->count++;
         m->refs++;
         queued++;
     }
-    if (queued || n_dropped)
+    /* The service thread needs waking only for a queue that was empty: for
+     * the others it has asked for a writeable callback already (it does
+     * after each batch while the queue is not empty, under this lock). A
+     * wake per event made it take turns with the producer, event by event. */
+    if (started || n_dropped)
         wake(s);
     size_t qmax = s->queue_max;
     pthread_mutex_unlock(&s->lock);
@@ -657,5 +725,6 @@ void cfc_ws_server_free(cfc_ws_server *srv)
     pthread_mutex_unlock(&srv->lock);
     pthread_mutex_destroy(&srv->lock);
     pthread_cond_destroy(&srv->room);
+    free(srv->tx);
     free(srv);
 }
