@@ -64,6 +64,7 @@ enum {
     W_RECONNECT,
     W_RECONNECT_MAX,
     W_VERBOSE,
+    W_NO_DEFLATE,
     W_HELP
 };
 
@@ -86,6 +87,9 @@ static const cfc_cli_option wopts[] = {
      "reconnect when the connection fails or ends, with exponential backoff"},
     {W_RECONNECT_MAX, "--reconnect-max", "SECONDS", "longest wait between reconnects (default 30)"},
     {W_VERBOSE, "--verbose", NULL, "connection events and libwebsockets' own warnings to stderr"},
+    {W_NO_DEFLATE, "--no-deflate", NULL,
+     "do not offer permessage-deflate compression (offered by default; a compressed message "
+     "counts against --max-event-bytes as inflated)"},
     {W_HELP, "--help", NULL, "show this help"},
 };
 #define N_WOPTS (sizeof wopts / sizeof wopts[0])
@@ -699,6 +703,7 @@ int cfc_cmd_watch(int argc, char **argv)
                     "--reconnect-max wants a positive number of seconds, not '%s'", value);
             break;
         case W_VERBOSE: wo.verbose = true; break;
+        case W_NO_DEFLATE: wo.no_deflate = true; break;
         case W_HELP: watch_usage(stdout); return cfc_cli_close_stdout(EXIT_CONFORMS);
         }
     }
@@ -791,6 +796,9 @@ int cfc_cmd_watch(int argc, char **argv)
                 }
             }
             flush_output(&w);
+            if (w.verbose)
+                fprintf(stderr, "cfconform: watch: %s: permessage-deflate %s\n", url,
+                        res.deflate ? "negotiated" : "not negotiated");
             bool ok_close = res.self_closed || (res.peer_closed && normal_close(res.close_code));
             if (res.protocol_fault[0]) {
                 /* Named, not left to read as a lost connection. */

@@ -7,6 +7,12 @@
  * asks. Failures to connect are classified (bad URL, DNS, refused, TLS, HTTP
  * status, timeout) so the CLI can say which and what to try.
  *
+ * permessage-deflate (RFC 7692) is offered unless opts->no_deflate: the
+ * data callback then gets each message inflated, in chunks of at most 1 KiB
+ * (libwebsockets inflates into a fixed buffer and hands over each fill), so
+ * memory stays bounded whatever a message inflates to; bounding a message's
+ * size is the caller's job, as without compression (ws_frames.h).
+ *
  * Single-threaded: everything, the caller's callbacks included, runs inside
  * cfc_wsc_run on the calling thread. Signals interrupt the wait; the caller's
  * should_stop callback is polled at least every 50 ms.
@@ -42,6 +48,8 @@ typedef struct cfc_wsc_options {
     bool insecure;               /* wss: accept self-signed, expired, wrong host */
     unsigned connect_timeout_ms; /* 0: 10 s */
     bool verbose;                /* libwebsockets' own error and warning lines to stderr */
+    bool no_deflate;             /* do not offer permessage-deflate (RFC 7692); offered by
+                                    default, the data callback gets inflated bytes */
 } cfc_wsc_options;
 
 typedef struct cfc_wsc_callbacks {
@@ -61,6 +69,7 @@ typedef struct cfc_wsc_result {
     int http_status;         /* the status line's code, for CFC_WSC_HTTP_STATUS */
     char detail[256];        /* more words, from libwebsockets or the resolver */
     bool established;
+    bool deflate;             /* permessage-deflate was negotiated */
     bool peer_closed;         /* the peer sent a close frame first */
     bool self_closed;         /* we closed (the caller asked) */
     int close_code;           /* the peer's close code; 1005 when its close frame had
