@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Arbitrary bytes as one event through the whole check path: strict parse,
- * rules, finding formatting in every output format. */
+ * rules, and what must hold of any result. The report formats get the same
+ * inputs in fuzz_report. */
 #include "support.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

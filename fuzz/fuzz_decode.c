@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Arbitrary bytes through the typed decoder. Its status agrees with the
- * checker's findings; a decoded event that checked clean is one the
- * reference can send, and encode(decode(x)) is canonical: it checks clean,
- * decodes back to the same value (decode(encode(args)) == args) and encodes
- * to itself. */
+ * checker's findings (whose reports fuzz_report writes); a decoded event that checked clean is one
+ * the reference can send, and encode(decode(x)) is canonical: it checks clean, decodes back to the
+ * same value (decode(encode(args)) == args) and encodes to itself. */
 #include <stdlib.h>
 #include <string.h>
 

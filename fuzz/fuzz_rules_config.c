@@ -11,8 +11,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         "{\"type\":\"agent_created\",\"project_id\":1,\"agent_id\":\"a\",\"agent_type\":"
         "\"robot\",\"status\":\"idle\",\"tasks_completed\":0,\"x\":1,"
         "\"timestamp\":\"2025-11-08T14:30:45.123Z\"}";
-    cfc_checker *c = cfc_checker_new(NULL);
-    CFC_FUZZ_ASSERT(c != NULL, "cannot create a checker");
+    /* A checker is only made again after a configuration took: one that
+     * failed must have changed nothing, so the same checker serves the next
+     * input -- and any change it did make shows there too. */
+    static cfc_checker *c;
+    static size_t max_bytes;
+    if (c == NULL) {
+        c = cfc_checker_new(NULL);
+        CFC_FUZZ_ASSERT(c != NULL, "cannot create a checker");
+        max_bytes = cfc_checker_max_event_bytes(c);
+    }
     cfc_error err;
     memset(&err, 0, sizeof err);
     cfc_check_status st = cfc_checker_configure(c, (const char *)data, size, &err);
@@ -21,8 +29,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const cfc_event_result *r;
     CFC_FUZZ_ASSERT(cfc_check_event(c, event, sizeof event - 1, &r) == CFC_CHECK_OK, "check");
     cfc_fuzz_check_result(r, sizeof event - 1);
-    if (st != CFC_CHECK_OK) /* unchanged: the default catalogue's verdict */
+    cfc_fuzz_write_reports(r);
+    if (st != CFC_CHECK_OK) { /* unchanged: the default catalogue's verdict and limits */
         CFC_FUZZ_ASSERT(r->errors == 1 && r->warnings == 1, "a failed config changed the checker");
-    cfc_checker_free(c);
+        CFC_FUZZ_ASSERT(cfc_checker_max_event_bytes(c) == max_bytes,
+                        "a failed config changed the size limit");
+    } else {
+        cfc_checker_free(c);
+        c = NULL;
+    }
     return 0;
 }

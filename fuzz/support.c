@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* fopencookie */
 #include "support.h"
 
 #include <stdarg.h>
@@ -184,21 +184,43 @@ void cfc_fuzz_check_result(const cfc_event_result *r, size_t input_len)
     CFC_FUZZ_ASSERT(errors <= r->errors && warnings <= r->warnings, "kept more than counted");
     if (r->type)
         CFC_FUZZ_ASSERT(r->type[r->type_len] == '\0', "type not NUL-terminated");
+}
 
-    /* Every report format must take any result. Text and JSON reports live
-     * for the whole run (their per-file state is reset by each file); a JUnit
-     * document is made whole for every input: it stays in memory at these
-     * sizes (the report spools to a temporary file only beyond 1 MiB). */
-    static FILE *sink;
+/* Report output is counted and dropped in memory: a FILE over a cookie,
+ * with no system call per event (a FILE on /dev/null made one per report
+ * per input). */
+static ssize_t count_write(void *ctx, const char *buf, size_t n)
+{
+    (void)buf;
+    *(size_t *)ctx += n;
+    return (ssize_t)n;
+}
+
+static FILE *counting_sink(size_t *count)
+{
+    cookie_io_functions_t io = {.write = count_write};
+    return fopencookie(count, "w", io);
+}
+
+void cfc_fuzz_write_reports(const cfc_event_result *r)
+{
+    /* Text and JSON reports live for the whole run (their per-file state is
+     * reset by each file); a JUnit document is made whole for every input:
+     * it stays in memory at these sizes (the report spools to a temporary
+     * file only beyond 1 MiB). */
+    static size_t written[2], junit_written;
+    static FILE *sinks[2], *junit_sink;
     static cfc_report *text, *json;
-    if (sink == NULL) {
-        sink = fopen("/dev/null", "w");
+    if (text == NULL) {
+        for (int i = 0; i < 2; i++)
+            CFC_FUZZ_ASSERT((sinks[i] = counting_sink(&written[i])) != NULL, "no sink");
+        CFC_FUZZ_ASSERT((junit_sink = counting_sink(&junit_written)) != NULL, "no sink");
         cfc_report_options color = {.color = true};
-        text = sink ? cfc_report_new(sink, CFC_FORMAT_TEXT, &color) : NULL;
-        json = sink ? cfc_report_new(sink, CFC_FORMAT_JSON, NULL) : NULL;
+        text = cfc_report_new(sinks[0], CFC_FORMAT_TEXT, &color);
+        json = cfc_report_new(sinks[1], CFC_FORMAT_JSON, NULL);
         CFC_FUZZ_ASSERT(text && json, "cannot set up the reports");
     }
-    cfc_report *junit = cfc_report_new(sink, CFC_FORMAT_JUNIT, NULL);
+    cfc_report *junit = cfc_report_new(junit_sink, CFC_FORMAT_JUNIT, NULL);
     CFC_FUZZ_ASSERT(junit != NULL, "report_new failed");
     cfc_report *reports[3] = {text, json, junit};
     for (int i = 0; i < 3; i++) {
@@ -206,6 +228,11 @@ void cfc_fuzz_check_result(const cfc_event_result *r, size_t input_len)
         CFC_FUZZ_ASSERT(cfc_report_event(reports[i], 1, r) == 0, "report_event");
         CFC_FUZZ_ASSERT(cfc_report_end_file(reports[i]) == 0, "end_file");
     }
+    /* Every event is a JSON line and a JUnit testcase, whatever it holds. */
+    CFC_FUZZ_ASSERT(fflush(sinks[1]) == 0 && written[1] > 0, "no JSON line");
+    written[1] = 0;
     CFC_FUZZ_ASSERT(cfc_report_finish(junit) == 0, "finish");
     cfc_report_free(junit);
+    CFC_FUZZ_ASSERT(fflush(junit_sink) == 0 && junit_written > 0, "no JUnit document");
+    junit_written = 0;
 }
