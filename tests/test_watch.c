@@ -195,6 +195,7 @@ typedef struct misbehaviour {
     const char *out_has[3];
     const char *err_has[2];
     const char *server_has; /* a line the server logged (ws_misbehave.py), or NULL */
+    const char *fault;      /* the ws-protocol finding's fault, in json and junit, or NULL */
 } misbehaviour;
 
 static const misbehaviour cases[] = {
@@ -204,6 +205,7 @@ static const misbehaviour cases[] = {
      "{\"summary\":{\"events\":3,\"ok\":2,\"errors\":1,\"warnings\":1",
      {"\"rule\":\"blocked-count\"", "\"rule\":\"unknown-type\""},
      {"closed by the server: 1000 (normal closure) \"bye\"; 3 events"},
+     NULL,
      NULL},
     /* A clean 1000 after 3 events does not make 5 asked for: incomplete. */
     {"events",
@@ -213,6 +215,7 @@ static const misbehaviour cases[] = {
      {0},
      {"closed by the server: 1000 (normal closure) \"bye\"; 3 events",
       "error: incomplete: 3 of the 5 events asked for (--count) arrived"},
+     NULL,
      NULL},
     {"binary",
      {0},
@@ -221,6 +224,7 @@ static const misbehaviour cases[] = {
      {"\"line\":1,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\"",
       "a binary frame (91 bytes)", "\"line\":2,\"type\":\"task_unblocked\",\"ok\":true"},
      {0},
+     NULL,
      NULL},
     /* A text message in three frames with a ping between them, an invalid
      * event in two frames, a binary message in two. */
@@ -232,6 +236,7 @@ static const misbehaviour cases[] = {
       "\"line\":2,\"type\":\"task_blocked\",\"ok\":false,\"findings\":[{\"rule\":\"blocked-count\"",
       "\"line\":3,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\""},
      {0},
+     NULL,
      NULL},
     {"utf8",
      {0},
@@ -239,6 +244,7 @@ static const misbehaviour cases[] = {
      "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
      {"\"rule\":\"utf8-invalid\",\"severity\":\"error\",\"path\":\"/task_title\",\"offset\":80"},
      {0},
+     NULL,
      NULL},
     /* Two events, half a message, then the TCP connection drops. */
     {"abrupt",
@@ -247,6 +253,7 @@ static const misbehaviour cases[] = {
      "{\"summary\":{\"events\":3,\"ok\":1,\"errors\":2",
      {"\"rule\":\"blocked-count\"", "the connection ended 30 bytes into a fragmented message"},
      {"connection lost: 1006 (abnormal closure: no close frame); 3 events"},
+     NULL,
      NULL},
     {"oversized",
      {"--max-event-bytes", "1000"},
@@ -254,6 +261,7 @@ static const misbehaviour cases[] = {
      "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
      {"\"rule\":\"too-large\"", "the event is 5003 bytes"},
      {0},
+     NULL,
      NULL},
     /* A pretty-printed event (newlines are JSON whitespace), then an empty message. */
     {"newline",
@@ -262,6 +270,7 @@ static const misbehaviour cases[] = {
      "{\"summary\":{\"events\":3,\"ok\":2,\"errors\":1",
      {"\"line\":3,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"json-syntax\""},
      {0},
+     NULL,
      NULL},
     {"closecode",
      {0},
@@ -269,6 +278,7 @@ static const misbehaviour cases[] = {
      "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0",
      {0},
      {"closed by the server: 4001 (application code) \"custom reason\"; 1 event"},
+     NULL,
      NULL},
     {"idle",
      {"--idle-timeout", "0.5"},
@@ -276,6 +286,7 @@ static const misbehaviour cases[] = {
      "{\"summary\":{\"events\":2,\"ok\":2",
      {0},
      {"closed by cfconform: 1000"},
+     NULL,
      NULL},
     /* --idle-timeout while a frame is arriving (libwebsockets has shown
      * none of it yet), or right after its header: a text-frame finding. */
@@ -285,6 +296,7 @@ static const misbehaviour cases[] = {
      "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
      {"\"line\":2,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\""},
      {"closed by cfconform: 1000"},
+     NULL,
      NULL},
     {"idlemidheader",
      {"--idle-timeout", "0.5"},
@@ -292,6 +304,7 @@ static const misbehaviour cases[] = {
      "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
      {"\"line\":2,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\""},
      {"closed by cfconform: 1000"},
+     NULL,
      NULL},
     {"idlemid",
      {"--idle-timeout", "0.5"},
@@ -299,18 +312,22 @@ static const misbehaviour cases[] = {
      "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
      {"\"line\":2,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\""},
      {"closed by cfconform: 1000"},
+     NULL,
      NULL},
-/* Protocol faults by the server are named (ws-protocol), the events
- * before them kept, the connection failed with 1002 (RFC 6455 7.1.7),
- * exit 2. On ws:// our relay reads every frame header (ws_tap.h):
- * libwebsockets 4.1 would deliver a masked frame silently and turn an
- * illegal close code into 1002 before any callback. */
+/* Protocol faults by the server are named: a ws-protocol finding in every
+ * report, after the events before it (kept and checked), exit 1; the
+ * connection failed with 1002 (RFC 6455 7.1.7), which the server received.
+ * On ws:// our relay reads every frame header (ws_tap.h): libwebsockets 4.1
+ * would deliver a masked frame silently and turn an illegal close code into
+ * 1002 before any callback. */
 #define FAULT(scenario, what)                                                                      \
     {                                                                                              \
-        scenario, {0}, 2, "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0",                      \
-            {"\"line\":1,\"type\":\"task_unblocked\",\"ok\":true"},                                \
+        scenario, {0}, 1, "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",                      \
+            {"\"line\":1,\"type\":\"task_unblocked\",\"ok\":true",                                 \
+             "\"line\":2,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"ws-protocol\","      \
+             "\"severity\":\"error\",\"path\":\"\""},                                              \
             {"cfconform: error: ws-protocol: ws://127.0.0.1:", "the server sent " what},           \
-            "CLOSE 1002"                                                                           \
+            "CLOSE 1002", what                                                                     \
     }
     FAULT("rsv", "a frame with reserved bits (RSV1-3) set and no extension negotiated"),
     FAULT("opcode", "a frame with a reserved opcode (RFC 6455 5.2)"),
@@ -328,15 +345,18 @@ static const misbehaviour cases[] = {
     FAULT("close1004", "a close frame with code 1004, which must never be sent"),
     FAULT("close2999", "a close frame with code 2999, which must never be sent"),
 #undef FAULT
-    /* The first message is kept; the second, cut by the new one, is incomplete. */
+    /* The first message is kept; the second, cut by the new one, is
+     * incomplete (text-frame); then the fault. */
     {"interleave",
      {0},
-     2,
-     "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1",
-     {"\"line\":2,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\""},
+     1,
+     "{\"summary\":{\"events\":3,\"ok\":1,\"errors\":2",
+     {"\"line\":2,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\"",
+      "\"line\":3,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"ws-protocol\""},
      {"cfconform: error: ws-protocol: ws://127.0.0.1:",
       "the server sent a new message before the previous one's final frame (RFC 6455 5.4)"},
-     "CLOSE 1002"},
+     "CLOSE 1002",
+     "a new message before the previous one"},
     /* 3000-4999 are the applications' own: not a fault, not a normal end. */
     {"close3000",
      {0},
@@ -344,13 +364,15 @@ static const misbehaviour cases[] = {
      "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0",
      {0},
      {"closed by the server: 3000"},
-     "CLOSE 3000"},
+     "CLOSE 3000",
+     NULL},
     {"endless",
      {"--count", "5"},
      0,
      "{\"summary\":{\"events\":5,\"ok\":5,",
      {"\"line\":5,"},
      {"closed by cfconform"},
+     NULL,
      NULL},
     {"endless",
      {"--duration", "0.5"},
@@ -358,6 +380,7 @@ static const misbehaviour cases[] = {
      "{\"summary\":{\"events\":",
      {"\"line\":10,"},
      {"closed by cfconform"},
+     NULL,
      NULL},
     {"silent",
      {"--connect-timeout", "0.5"},
@@ -365,6 +388,7 @@ static const misbehaviour cases[] = {
      NULL,
      {0},
      {"handshake timeout: 127.0.0.1 port", "--connect-timeout gives a slow server longer"},
+     NULL,
      NULL},
     {"status403",
      {0},
@@ -372,6 +396,7 @@ static const misbehaviour cases[] = {
      NULL,
      {0},
      {"HTTP status 403 from ws://127.0.0.1:", "not 101 Switching Protocols"},
+     NULL,
      NULL},
 };
 
@@ -381,9 +406,11 @@ CFC_TABLE_TEST(watch, misbehaving_server, cases)
     char url[128];
     proc srv = misbehave(url, sizeof url, "ws", c->scenario, NULL);
     char *out, *err;
-    const char *args[] = {"--format", "json",     "--duration", "20", c->args[0],
-                          c->args[1], c->args[2], c->args[3],   url};
-    int rc = watch_runv(&out, &err, args, 9);
+    char junit_spec[300 + 8];
+    snprintf(junit_spec, sizeof junit_spec, "junit=%s", path_in("watch.xml"));
+    const char *args[] = {"--format", "json",     "--duration", "20",       "--report", junit_spec,
+                          c->args[0], c->args[1], c->args[2],   c->args[3], url};
+    int rc = watch_runv(&out, &err, args, 11);
     /* The server logs what it received once its connection is over. */
     char *seen = c->server_has ? proc_read_rest(&srv, 5000) : NULL;
     proc_stop(&srv);
@@ -402,7 +429,61 @@ CFC_TABLE_TEST(watch, misbehaving_server, cases)
     if (c->server_has)
         cr_expect_not_null(strstr(seen, c->server_has), "%s: want %s from the server\n%s",
                            c->scenario, c->server_has, seen);
+    if (c->fault) {
+        char want[300];
+        snprintf(want, sizeof want,
+                 "\"message\":\"the server broke the WebSocket protocol: it sent %s", c->fault);
+        cr_expect_not_null(strstr(out, want), "%s: want %s in\n%s", c->scenario, want, out);
+        /* JUnit: the event before it passes, the fault is a failed testcase. */
+        char *xml = test_slurp(path_in("watch.xml"), NULL);
+        cr_assert_not_null(xml, "%s: no junit report", c->scenario);
+        cr_expect_not_null(strstr(xml, "name=\"line 1: task_unblocked\""), "%s:\n%s", c->scenario,
+                           xml);
+        cr_expect_not_null(strstr(xml, "error[ws-protocol]"), "%s:\n%s", c->scenario, xml);
+        cr_expect_not_null(strstr(xml, c->fault), "%s: want %s in\n%s", c->scenario, c->fault, xml);
+        free(xml);
+    }
     free(seen);
+    free(out);
+    free(err);
+}
+
+/* A protocol fault is a ws-protocol finding in every output format, after
+ * the event received before it. */
+Test(watch, protocol_fault_in_every_format)
+{
+    static const char *const formats[] = {"json", "junit", "sarif", "github", "markdown"};
+    enum { N = sizeof formats / sizeof formats[0] };
+    char url[128], specs[N][300], paths[N][256];
+    proc srv = misbehave(url, sizeof url, "ws", "masked", NULL);
+    const char *args[20] = {"--color", "never", "--duration", "20"};
+    int n = 4;
+    for (size_t i = 0; i < N; i++) {
+        snprintf(paths[i], sizeof paths[i], "%s", path_in(formats[i]));
+        snprintf(specs[i], sizeof specs[i], "%s=%.255s", formats[i], paths[i]);
+        args[n++] = "--report";
+        args[n++] = specs[i];
+    }
+    args[n++] = url;
+    char *out, *err;
+    int rc = watch_runv(&out, &err, args, n);
+    proc_stop(&srv);
+    cr_expect_eq(rc, 1, "exit %d\n%s\n%s", rc, out, err);
+    char want[256];
+    snprintf(want, sizeof want, "%s:2:1: error[ws-protocol] (event):", url);
+    cr_expect_not_null(strstr(out, want), "want %s in\n%s", want, out);
+    cr_expect_not_null(strstr(out, "it sent a masked frame (RFC 6455 5.1"), "%s", out);
+    for (size_t i = 0; i < N; i++) {
+        char *r = test_slurp(paths[i], NULL);
+        cr_assert_not_null(r, "no %s report", formats[i]);
+        cr_expect_not_null(strstr(r, "ws-protocol"), "%s:\n%s", formats[i], r);
+        cr_expect_not_null(strstr(r, "it sent a masked frame"), "%s:\n%s", formats[i], r);
+        free(r);
+    }
+    char *json = test_slurp(paths[0], NULL);
+    cr_expect_not_null(strstr(json, "\"line\":1,\"type\":\"task_unblocked\",\"ok\":true"), "%s",
+                       json);
+    free(json);
     free(out);
     free(err);
 }

@@ -12,11 +12,12 @@
  * bytes, one per line, for `cfconform check` to replay.
  *
  * Exit codes: 0 no errors, 1 errors found (or warnings with --fail-on
- * warning), 2 usage or I/O error, no connection (refused, DNS, TLS, HTTP
- * status, timeout), a connection that ended abnormally (no close frame, a
- * close code other than 1000, 1001 or none, or a WebSocket protocol fault
- * by the server: "ws-protocol" on stderr) without --reconnect, or an
- * incomplete run: fewer events than --count asked for.
+ * warning), a WebSocket protocol fault by the server among them (a
+ * ws-protocol finding; the connection is failed with 1002), 2 usage or I/O
+ * error, no connection (refused, DNS, TLS, HTTP status, timeout), a
+ * connection that ended abnormally (no close frame, a close code other than
+ * 1000, 1001 or none) without --reconnect, or an incomplete run: fewer
+ * events than --count asked for.
  *
  * A cut stream must never pass. The close code alone cannot prove a stream
  * complete (a server can say 1000 after cutting it short, as the reference
@@ -111,6 +112,9 @@ static void watch_usage(FILE *f)
         "  cfconform watch --count 100 --subscribe '{\"type\":\"subscribe\",\"project_id\":1}' \\\n"
         "      ws://127.0.0.1:8080/ws\n"
         "\nexit codes: 0 no errors, 1 errors found (or warnings with --fail-on warning),\n"
+        "              a WebSocket protocol fault by the server among them: a\n"
+        "              ws-protocol finding (masked frame, reserved bits or opcode,\n"
+        "              illegal close code, ...; the connection is failed with 1002)\n"
         "            2 usage or I/O error, no connection (refused, DNS, TLS, HTTP status,\n"
         "              timeout), the connection ended abnormally (without --reconnect),\n"
         "              or fewer events than --count arrived (incomplete)\n",
@@ -152,6 +156,7 @@ typedef struct watch {
     size_t chunks, chunks_seen; /* network thread: chunks received, and when last_frame was */
 
     size_t events, errors, warnings;
+    size_t faults;       /* ws-protocol findings: report entries that are no message */
     size_t unreplayable; /* recorded messages that cannot replay as one line */
     /* The message being recorded. */
     bool msg_started, msg_binary, msg_has_lf, msg_nonblank, msg_last_cr;
@@ -181,7 +186,7 @@ static int on_message(void *ctx, cfc_wsmsg_kind kind, const char *bytes, size_t 
     w->errors += res->errors;
     w->warnings += res->warnings;
     w->dirty = true;
-    if (cfc_cli_reports_event(w->report, w->events, res) != 0) {
+    if (cfc_cli_reports_event(w->report, w->events + w->faults, res) != 0) {
         w->trouble = true;
         w->stop = STOP_TROUBLE;
         return -1;
@@ -191,6 +196,33 @@ static int on_message(void *ctx, cfc_wsmsg_kind kind, const char *bytes, size_t 
         return 1;
     }
     return 0;
+}
+
+/* A protocol fault by the server, as a ws-protocol finding in every report:
+ * one more entry, after the messages received before it, in place of the
+ * message it broke (it is no event: --count does not count it). Returns
+ * whether it was reported as an error (a rules configuration may turn the
+ * rule off or into a warning). */
+static bool report_protocol_fault(watch *w, const char *what)
+{
+    const cfc_event_result *res;
+    if (cfc_check_protocol_fault(w->checker, what, &res) != CFC_CHECK_OK) {
+        fputs("cfconform: error: out of memory\n", stderr);
+        w->trouble = true;
+        w->stop = STOP_TROUBLE;
+        return false;
+    }
+    if (res->n_findings == 0 && res->n_dropped == 0)
+        return false; /* the rule is off */
+    w->faults++;
+    w->errors += res->errors;
+    w->warnings += res->warnings;
+    w->dirty = true;
+    if (cfc_cli_reports_event(w->report, w->events + w->faults, res) != 0) {
+        w->trouble = true;
+        w->stop = STOP_TROUBLE;
+    }
+    return res->errors > 0;
 }
 
 /* The record: each message's bytes as they arrive, then a newline. A message
@@ -801,10 +833,16 @@ int cfc_cmd_watch(int argc, char **argv)
                         res.deflate ? "negotiated" : "not negotiated");
             bool ok_close = res.self_closed || (res.peer_closed && normal_close(res.close_code));
             if (res.protocol_fault[0]) {
-                /* Named, not left to read as a lost connection. */
+                /* Named, not left to read as a lost connection: a finding
+                 * (exit 1), unless the configuration turned ws-protocol off
+                 * or into a warning, when the connection's abnormal end
+                 * still makes it exit 2, never a pass. After --count was
+                 * reached, nothing more belongs to the run. */
                 fprintf(stderr, "cfconform: error: ws-protocol: %s: the server sent %s\n", url,
                         res.protocol_fault);
-                ok_close = false;
+                ok_close = w.stop != STOP_COUNT && w.stop != STOP_TROUBLE &&
+                           report_protocol_fault(&w, res.protocol_fault);
+                flush_output(&w);
             }
             fprintf(stderr, "cfconform: watch: %s: ", url);
             if (res.self_closed)

@@ -936,6 +936,19 @@ cfc_check_status cfc_check_frame_fault(cfc_checker *c, cfc_frame_fault fault, si
     return finish(c, result);
 }
 
+cfc_check_status cfc_check_protocol_fault(cfc_checker *c, const char *what,
+                                          const cfc_event_result **result)
+{
+    if (c == NULL || what == NULL)
+        return CFC_CHECK_IO;
+    begin(c);
+    add_finding(c, CFC_RULE_WS_PROTOCOL, "", 0,
+                "the server broke the WebSocket protocol: it sent %s; the connection was failed "
+                "there (close code 1002) and nothing after it was read",
+                what);
+    return finish(c, result);
+}
+
 cfc_check_status cfc_check_event(cfc_checker *c, const char *bytes, size_t len,
                                  const cfc_event_result **result)
 {

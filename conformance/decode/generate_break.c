@@ -783,6 +783,9 @@ const char *cfc_gen_rule_unsupported_reason(cfc_rule rule)
     if (rule == CFC_RULE_TEXT_FRAME)
         return "text-frame is a WebSocket framing fault (a binary or unfinished message), not "
                "the bytes of an event";
+    if (rule == CFC_RULE_WS_PROTOCOL)
+        return "ws-protocol is a fault of the WebSocket connection (RFC 6455), not the bytes of "
+               "an event";
     if (info->reference[0] == 'S' || strstr(info->reference, "S6"))
         return "a stream rule: one event cannot break it (--stream generates conforming streams)";
     return "the generator has no breaker for it";

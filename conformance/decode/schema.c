@@ -70,6 +70,8 @@ static const char *why(cfc_rule r)
         return "stream: depends on earlier events";
     if (info->severity != CFC_SEVERITY_ERROR)
         return "a warning: the event still conforms";
+    if (r == CFC_RULE_WS_PROTOCOL)
+        return "the WebSocket connection: a fault of the transport, not of an event";
     switch (r) {
     case CFC_RULE_JSON_SYNTAX:
     case CFC_RULE_CONTROL_CHAR:

@@ -147,6 +147,13 @@ typedef enum cfc_frame_fault {
 cfc_check_status cfc_check_frame_fault(cfc_checker *c, cfc_frame_fault fault, size_t len,
                                        const cfc_event_result **result);
 
+/* The result for a WebSocket protocol fault by the server (RFC 6455), found
+ * by the framing layer: `what` names it ("a masked frame (RFC 6455 5.1: a
+ * server must not mask)"; copied). One ws-protocol finding, at pointer "",
+ * in place of the message the fault broke. */
+cfc_check_status cfc_check_protocol_fault(cfc_checker *c, const char *what,
+                                          const cfc_event_result **result);
+
 /* Sets the limits (G12); 0 leaves one unchanged. */
 void cfc_checker_set_limits(cfc_checker *c, size_t max_event_bytes, unsigned max_depth);
 
