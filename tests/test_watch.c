@@ -628,6 +628,49 @@ Test(watch, wss_with_insecure_and_without)
     free(err);
 }
 
+/* wss://: the frames are inside TLS, out of the relay's sight; a fault
+ * libwebsockets rejects is still named, from its log, as a finding. */
+Test(watch, wss_protocol_fault_named_from_libwebsockets)
+{
+    char url[128];
+    proc srv = misbehave(url, sizeof url, "wss", "--tls", CERT, KEY, "rsv", NULL);
+    char *out, *err;
+    int rc = watch_run(&out, &err, "--insecure", "--format", "json", "--duration", "20", url, NULL);
+    proc_stop(&srv);
+    cr_expect_eq(rc, 1, "%s\n%s", out, err);
+    cr_expect_not_null(strstr(out, "\"line\":1,\"type\":\"task_unblocked\",\"ok\":true"), "%s",
+                       out);
+    cr_expect_not_null(strstr(out, "\"line\":2,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":"
+                                   "\"ws-protocol\""),
+                       "%s", out);
+    cr_expect_not_null(strstr(out, "it sent a frame with reserved bits (RSV1-3) set"), "%s", out);
+    free(out);
+    free(err);
+}
+
+/* A configuration that turns ws-protocol off (or into a warning) takes the
+ * finding away, not the failure: the connection still ended abnormally. */
+Test(watch, protocol_fault_with_the_rule_off_still_fails)
+{
+    const char *cfg = path_in("off.json");
+    FILE *f = fopen(cfg, "w");
+    cr_assert_not_null(f);
+    fputs("{\"rules\":{\"ws-protocol\":\"off\"}}", f);
+    fclose(f);
+    char url[128];
+    proc srv = misbehave(url, sizeof url, "ws", "masked", NULL);
+    char *out, *err;
+    int rc =
+        watch_run(&out, &err, "--config", cfg, "--format", "json", "--duration", "20", url, NULL);
+    proc_stop(&srv);
+    cr_expect_eq(rc, 2, "%s\n%s", out, err);
+    cr_expect_null(strstr(out, "ws-protocol"), "%s", out);
+    cr_expect_not_null(strstr(out, "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0"), "%s", out);
+    cr_expect_not_null(strstr(err, "ws-protocol: ws://127.0.0.1:"), "%s", err);
+    free(out);
+    free(err);
+}
+
 Test(watch, reconnects_after_a_lost_connection)
 {
     char url[128];

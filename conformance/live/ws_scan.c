@@ -235,7 +235,8 @@ size_t cfc_wsscan_feed(cfc_wsscan *s, const void *data, size_t len)
         } else if (s->hdr_len == 2 && s->side == CFC_WSSCAN_SERVER && (s->hdr[1] & 0x80)) {
             /* A masked frame: named at once, before its key and payload. */
             check_header(s, s->hdr, 0);
-            break;
+            if (s->phase == CFC_WSSCAN_FAULT)
+                break;
         }
     }
     s->offset = base + i;
