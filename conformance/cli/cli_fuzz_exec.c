@@ -18,7 +18,9 @@
  * A failure is: death by a signal, an exit status not allowed (--ok-exit;
  * while streaming, any exit before the end of input), the crash pattern on
  * stderr, no answer within --timeout (a hang), or resident memory over
- * --rss-limit-mb. Each distinct failure is minimised (its event shrunk,
+ * --rss-limit-mb. Failures are told apart by their signature
+ * (fuzz_exec_sig.h: the exception line and the innermost frame of the
+ * decoder's own code, a sanitizer's summary). Each distinct failure is minimised (its event shrunk,
  * member by member, then byte by byte, while it still fails the same way,
  * one process per try) and saved with a script that replays it.
  *
@@ -105,7 +107,10 @@ static void fx_usage(FILE *f)
     fputs("usage: cfconform fuzz-exec [OPTIONS] -- COMMAND [ARGS...]\n\n"
           "Fuzzes a decoder in any language: generated and mutated events on its stdin.\n"
           "By default COMMAND keeps running, reads one event per line and answers each\n"
-          "with one line on stdout; --per-input starts it once per event instead.\n\noptions:\n",
+          "with one line on stdout; --per-input starts it once per event instead.\n"
+          "Distinct bugs are distinct failures: told apart by the exit status or signal\n"
+          "and by what stderr says (a Python or Node trace's exception line and innermost\n"
+          "frame of the decoder's own code, a sanitizer's SUMMARY line).\n\noptions:\n",
           f);
     for (size_t i = 0; i < N_FX_OPTIONS; i++) {
         char left[48];
@@ -665,11 +670,19 @@ static void print_summary(fuzz_exec *fx, size_t runs, double secs, size_t inputs
         char what[200], rules[512];
         fx_describe(&f->result, fx->lim.timeout_ms, what, sizeof what);
         printf("\nfailure %zu: %s", i + 1, what);
-        if (f->result.sig[0] && f->result.outcome != FX_TIMEOUT && f->result.outcome != FX_MEMORY)
-            printf(" [%s]", f->result.sig);
+        const fx_signature *sig = &f->result.sig;
+        bool said = f->result.outcome != FX_TIMEOUT && f->result.outcome != FX_MEMORY;
+        if (said && sig->kind[0])
+            printf(" [%s]", sig->kind);
         printf(" on %s input; seen %zu time%s\n", f->label, f->times, f->times == 1 ? "" : "s");
-        if (f->result.match[0])
+        /* What went wrong and where, as the report says it: the exception
+         * line, not "Traceback (most recent call last):" or "Node.js v20". */
+        if (said && sig->headline[0])
+            printf("  error: %s\n", sig->headline);
+        else if (f->result.match[0])
             printf("  stderr: %s\n", f->result.match);
+        if (said && sig->frame[0])
+            printf("  at: %s\n", sig->frame);
         if (f->alone) {
             rules_of(fx, f->minimal, f->minimal_len, rules, sizeof rules);
             printf("  minimised %zu -> %zu bytes in %zu runs; the checker finds: %s\n",

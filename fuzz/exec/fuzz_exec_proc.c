@@ -243,6 +243,7 @@ static void keep_stderr(fx_proc *p, const char *buf, size_t n)
         memmove(p->stderr_buf, p->stderr_buf + drop, p->stderr_len - drop);
         p->stderr_len -= drop;
         p->stderr_seen = p->stderr_seen > drop ? p->stderr_seen - drop : 0;
+        p->stderr_mark = p->stderr_mark > drop ? p->stderr_mark - drop : 0;
     }
     memcpy(p->stderr_buf + p->stderr_len, buf, n);
     p->stderr_len += n;
@@ -319,24 +320,10 @@ static bool pattern_seen(fx_proc *p, const fx_limits *lim, fx_result *r)
     return found;
 }
 
-/* The last non-empty stderr line, digits left out (they are PIDs and
- * addresses), up to its first ':' -- "IndexError", "==ERROR" -- for telling
- * failures apart. */
-static void signature(const fx_proc *p, char *out, size_t cap)
+/* What the stderr written for the current input says (fuzz_exec_sig.h). */
+static void signature(const fx_proc *p, fx_signature *out)
 {
-    size_t end = p->stderr_len;
-    while (end > 0 && (p->stderr_buf[end - 1] == '\n' || p->stderr_buf[end - 1] == ' '))
-        end--;
-    size_t start = end;
-    while (start > 0 && p->stderr_buf[start - 1] != '\n')
-        start--;
-    size_t o = 0;
-    for (size_t i = start; i < end && o + 1 < cap && p->stderr_buf[i] != ':'; i++) {
-        char c = p->stderr_buf[i];
-        if (c < '0' || c > '9')
-            out[o++] = c >= 0x20 && c < 0x7F ? c : '?';
-    }
-    out[o] = '\0';
+    fx_signature_of(p->stderr_buf + p->stderr_mark, p->stderr_len - p->stderr_mark, out);
 }
 
 /* Has it exited? Then classify. */
@@ -367,7 +354,7 @@ static bool reaped(fx_proc *p, const fx_limits *lim, fx_result *r)
         r->outcome = FX_OK;
         r->code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
     }
-    signature(p, r->sig, sizeof r->sig);
+    signature(p, &r->sig);
     return true;
 }
 
@@ -407,8 +394,10 @@ static fx_result wait_for(fx_proc *p, const fx_limits *lim, const uint8_t *data,
         drain(p);
         if (done && done(p, goal) && (written == len && newline)) {
             /* Answered: stderr written before the answer counts too. */
-            if (pattern_seen(p, lim, &r))
+            if (pattern_seen(p, lim, &r)) {
                 r.outcome = FX_PATTERN;
+                signature(p, &r.sig);
+            }
             if (p->first_answer_ms < 0)
                 p->first_answer_ms = now_ms() - p->started_ms;
             return r;
@@ -456,6 +445,7 @@ static fx_result wait_for(fx_proc *p, const fx_limits *lim, const uint8_t *data,
 
 fx_result fx_send(fx_proc *p, const fx_limits *lim, const uint8_t *data, size_t len)
 {
+    p->stderr_mark = p->stderr_len; /* what it writes from here on is about this input */
     return wait_for(p, lim, data, len, got_lines, p->lines + 1, false);
 }
 
@@ -518,7 +508,11 @@ bool fx_same_failure(const fx_result *a, const fx_result *b)
 {
     if (a->outcome != b->outcome)
         return false;
+    /* The same exit status or signal is not enough: Node exits 1 on every
+     * uncaught exception. What stderr says went wrong, and where, is. */
     if (a->outcome == FX_EXITED || a->outcome == FX_SIGNAL)
-        return a->code == b->code && strcmp(a->sig, b->sig) == 0;
+        return a->code == b->code && strcmp(a->sig.key, b->sig.key) == 0;
+    if (a->outcome == FX_PATTERN)
+        return strcmp(a->sig.key, b->sig.key) == 0;
     return true;
 }

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "fuzz_exec_sig.h"
+
 #define FX_STDERR_KEEP 65536
 
 typedef enum fx_outcome {
@@ -31,11 +33,11 @@ typedef enum fx_outcome {
 
 typedef struct fx_result {
     fx_outcome outcome;
-    int code;        /* exit status (FX_EXITED) or signal (FX_SIGNAL) */
-    size_t rss_kib;  /* the largest resident size seen */
-    char match[160]; /* the stderr line the crash pattern matched, if any */
-    char sig[96];    /* the last stderr line, digits left out, up to its first ':'
-                        ("IndexError", "==ERROR"): tells failures apart */
+    int code;         /* exit status (FX_EXITED) or signal (FX_SIGNAL) */
+    size_t rss_kib;   /* the largest resident size seen */
+    char match[160];  /* the stderr line the crash pattern matched, if any */
+    fx_signature sig; /* what stderr says went wrong, and where (fuzz_exec_sig.h): tells
+                         failures apart; read from what it wrote for this input */
 } fx_result;
 
 typedef struct fx_proc {
@@ -52,6 +54,7 @@ typedef struct fx_proc {
     char stderr_buf[FX_STDERR_KEEP];
     size_t stderr_len;  /* bytes kept (the tail) */
     size_t stderr_seen; /* how much of stderr_buf the pattern has looked at */
+    size_t stderr_mark; /* where the current input's stderr starts (streaming) */
     char error[256];
 } fx_proc;
 
