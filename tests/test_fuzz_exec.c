@@ -15,7 +15,8 @@
 
 #define CFCONFORM CFC_BINARY_DIR "/cfconform"
 #define DECODERS CFC_BINARY_DIR "/tests/fuzz_exec_decoder_"
-#define PY CFC_SOURCE_DIR "/tests/fuzz_exec/decoder_"
+#define PY_DIR CFC_SOURCE_DIR "/tests/fuzz_exec/"
+#define PY PY_DIR "decoder_"
 #define OUT CFC_BINARY_DIR "/test_fuzz_exec_out"
 
 /* Runs fuzz-exec with OUT/<name> as its output directory. */
@@ -52,6 +53,8 @@ Test(fuzz_exec, correct_c_decoder_runs_clean)
     cr_expect_not_null(strstr(out, "3000 runs"), "%s", out);
     cr_expect_not_null(strstr(out, "execs/s"), "%s", out);
     cr_expect_not_null(strstr(out, "0 failures"), "%s", out);
+    /* --out was made at the start, and removed: nothing went in. */
+    cr_expect_neq(access(OUT "/c_ok", F_OK), 0);
     free(out);
 }
 
@@ -231,60 +234,156 @@ Test(fuzz_exec, unbounded_memory_is_found)
     free(out);
 }
 
+/* Fails on task_* events only: the control run's conforming agent_created
+ * passes (a command failing on that could not run, see below). */
+#define ON_TASK(what) "sh -c 'case \"$(cat)\" in *task_*) " what ";; esac'"
+
 Test(fuzz_exec, exit_statuses_and_the_crash_pattern)
 {
     char *out;
-    /* Exit 1 for every input is a failure, unless --ok-exit allows it. */
-    cr_expect_eq(fuzz_exec("exit1",
-                           "--per-input --runs 20 --minimize-runs 5 -- sh -c 'cat "
-                           ">/dev/null; exit 3'",
-                           &out),
-                 1, "%s", out);
+    /* Exit 3 is a failure, unless --ok-exit allows it. */
+    cr_expect_eq(
+        fuzz_exec("exit3", "--per-input --runs 20 --minimize-runs 5 -- " ON_TASK("exit 3"), &out),
+        1, "%s", out);
     cr_expect_not_null(strstr(out, "exit 3"), "%s", out);
     free(out);
-    cr_expect_eq(fuzz_exec("exit1ok",
-                           "--per-input --runs 20 --ok-exit 0,3 -- sh -c 'cat "
-                           ">/dev/null; exit 3'",
-                           &out),
-                 0, "%s", out);
+    cr_expect_eq(
+        fuzz_exec("exit3ok", "--per-input --runs 20 --ok-exit 0,3 -- " ON_TASK("exit 3"), &out), 0,
+        "%s", out);
     free(out);
     /* A report on stderr with exit 0 is a failure too. */
     cr_expect_eq(fuzz_exec("pattern",
-                           "--per-input --runs 20 --minimize-runs 5 -- sh -c 'cat "
-                           ">/dev/null; echo \"panic: nil map\" >&2'",
+                           "--per-input --runs 20 --minimize-runs 5 -- " ON_TASK(
+                               "echo \"panic: nil map\" >&2"),
                            &out),
                  1, "%s", out);
     cr_expect_not_null(strstr(out, "crash pattern on stderr"), "%s", out);
     cr_expect_not_null(strstr(out, "panic: nil map"), "%s", out);
     free(out);
     cr_expect_eq(fuzz_exec("nopattern",
-                           "--per-input --runs 20 --crash-pattern '' -- sh -c 'cat "
-                           ">/dev/null; echo \"panic: nil map\" >&2'",
+                           "--per-input --runs 20 --crash-pattern '' -- " ON_TASK(
+                               "echo \"panic: nil map\" >&2"),
                            &out),
                  0, "%s", out);
     free(out);
 }
 
-Test(fuzz_exec, could_not_run)
+Test(fuzz_exec, usage_errors)
 {
     char *out;
     cr_expect_eq(fuzz_exec("none", "--runs 5", &out), 2, "%s", out);
     free(out);
-    cr_expect_eq(fuzz_exec("missing", "--runs 5 -- /nonexistent/decoder", &out), 2, "%s", out);
-    cr_expect_not_null(strstr(out, "cannot run /nonexistent/decoder"), "%s", out);
-    free(out);
     cr_expect_eq(fuzz_exec("bad", "--bogus -- true", &out), 2, "%s", out);
+    cr_expect_not_null(strstr(out, "--bogus"), "%s", out);
     free(out);
     cr_expect_eq(fuzz_exec("badre", "--crash-pattern '(' -- true", &out), 2, "%s", out);
+    cr_expect_not_null(strstr(out, "--crash-pattern"), "%s", out);
+    free(out);
+    cr_expect_eq(fuzz_exec("badruns", "--runs many -- true", &out), 2, "%s", out);
+    cr_expect_not_null(strstr(out, "--runs"), "%s", out);
+    free(out);
+    cr_expect_eq(fuzz_exec("badmix", "--mix 2 -- true", &out), 2, "%s", out);
+    cr_expect_not_null(strstr(out, "--mix"), "%s", out);
     free(out);
     cr_expect_eq(test_run(CFCONFORM " fuzz-exec --help", &out), 0);
     cr_expect_not_null(strstr(out, "--per-input"));
     free(out);
-    /* An output directory that cannot be made is trouble, not a finding. */
-    cr_expect_eq(test_run(CFCONFORM " fuzz-exec --quiet --runs 300 --out /proc/nope -- " DECODERS
-                                    "crash 2>&1",
-                          &out),
-                 2, "%s", out);
+}
+
+/* An --out that cannot be written is an error at the start, naming the
+ * option and why -- before, it surfaced at the first failure, after the
+ * fuzzing, as "cannot create". */
+Test(fuzz_exec, unwritable_out_is_an_error_at_the_start)
+{
+    char *out, cmd[1024];
+    test_run("mkdir -p " OUT " && : > " OUT "/a_file", NULL);
+    const char *dirs[] = {"/proc/nope", OUT "/a_file", OUT "/a_file/sub"};
+    const char *why[] = {"cannot create it: No such file or directory",
+                         "cannot write in it: Not a directory",
+                         "cannot create it: Not a directory"};
+    for (size_t i = 0; i < 3; i++) {
+        /* The crashing decoder would fail within 300 runs: it must not run. */
+        snprintf(cmd, sizeof cmd,
+                 CFCONFORM " fuzz-exec --quiet --runs 3000 --out %s -- " DECODERS "crash 2>&1",
+                 dirs[i]);
+        cr_expect_eq(test_run(cmd, &out), 2, "%s", out);
+        cr_expect_not_null(strstr(out, "--out"), "%s", out);
+        cr_expect_not_null(strstr(out, why[i]), "%s", out);
+        cr_expect_null(strstr(out, "runs in"), "it ran: %s", out);
+        free(out);
+    }
+}
+
+/* A command that cannot run is exit 2 "could not run" with the reason, not
+ * a found bug: not found, not executable, the shell's 127 and 126, a
+ * failure on the conforming event given before fuzzing (a failure on every
+ * input), and a streaming decoder that never answers. Before, the last three
+ * were "failures found" (exit 1) with reproducers of a conforming event, or
+ * (never answering) every input a "slow start" and exit 0. */
+Test(fuzz_exec, could_not_run)
+{
+    test_run("mkdir -p " OUT " && printf '#!/bin/sh\\necho ok\\n' > " OUT
+             "/not_executable && chmod 644 " OUT "/not_executable",
+             NULL);
+    static const struct {
+        const char *args, *why;
+    } cases[] = {
+        {"-- /nonexistent/decoder",
+         "could not run /nonexistent/decoder: No such file or directory"},
+        {"-- " OUT "/not_executable", "could not run " OUT "/not_executable: Permission denied"},
+        {"-- sh -c 'no-such-command-cfc'", "exit 127 (a command was not found)"},
+        {"-- sh -c /etc/passwd", "exit 126 (a command was found but could not be executed)"},
+        {"--per-input -- sh -c 'cat >/dev/null; exit 3'", "fails on a conforming event"},
+        {"-- sh -c 'read l; exit 1'", "fails on a conforming event, before any fuzzing: exit 1"},
+        {"-- sh -c 'cat >/dev/null'", "wrote nothing on stdout for a conforming event"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char name[32], args[512], *out;
+        snprintf(name, sizeof name, "cannot_%zu", i);
+        snprintf(args, sizeof args, "--runs 50 %s", cases[i].args);
+        cr_expect_eq(fuzz_exec(name, args, &out), 2, "%s: %s", cases[i].args, out);
+        cr_expect_not_null(strstr(out, "could not run"), "%s: %s", cases[i].args, out);
+        cr_expect_not_null(strstr(out, cases[i].why), "%s: %s", cases[i].args, out);
+        cr_expect_null(strstr(out, "failure 1"), "%s: %s", cases[i].args, out);
+        free(out);
+    }
+}
+
+/* Warnings on stderr, with the fix: a decoder that reads nothing of its
+ * stdin (it passes every input, testing nothing); one that buffers its
+ * answers (every input would wait out --timeout: before, 5 runs in 32 s and
+ * "0 failures"). The buffering one is then fuzzed one process per input. */
+Test(fuzz_exec, warnings_for_a_decoder_that_reads_nothing_or_buffers)
+{
+    char *out;
+    cr_expect_eq(fuzz_exec("reads_nothing", "--per-input --runs 10 -- sh -c 'echo ok'", &out), 0,
+                 "%s", out);
+    cr_expect_not_null(strstr(out, "warning: fuzz-exec: sh -c echo ok read nothing of its stdin"),
+                       "%s", out);
+    cr_expect_not_null(strstr(out, "sys.stdin"), "%s", out);
+    free(out);
+    cr_expect_eq(fuzz_exec("reads", "--per-input --runs 10 -- sh -c 'cat >/dev/null'", &out), 0,
+                 "%s", out);
+    cr_expect_null(strstr(out, "warning"), "%s", out);
+    free(out);
+
+    int rc = fuzz_exec("buffers",
+                       "--runs 40 --max-time 120 --timeout 500 -- env -u PYTHONUNBUFFERED "
+                       "/usr/bin/python3 " PY "buffered.py",
+                       &out);
+    cr_expect_eq(rc, 0, "%s", out);
+    cr_expect_not_null(strstr(out, "it buffers its stdout"), "%s", out);
+    cr_expect_not_null(strstr(out, "flush=True"), "%s", out);
+    cr_expect_not_null(strstr(out, "python3 -u"), "%s", out);
+    cr_expect_not_null(strstr(out, "40 runs"), "%s", out);
+    cr_expect_not_null(strstr(out, "one process per input"), "%s", out);
+    free(out);
+    /* The same decoder, flushing (python3 -u): no warning, streaming. */
+    rc = fuzz_exec("flushes", "--runs 40 --timeout 500 -- /usr/bin/python3 -u " PY "buffered.py",
+                   &out);
+    cr_expect_eq(rc, 0, "%s", out);
+    cr_expect_null(strstr(out, "warning"), "%s", out);
+    cr_expect_not_null(strstr(out, "streaming"), "%s", out);
     free(out);
 }
 
@@ -324,13 +423,116 @@ Test(fuzz_exec, nothing_the_target_started_is_left)
 Test(fuzz_exec, a_forked_child_s_memory_counts)
 {
     char *out;
-    int rc = fuzz_exec("forked_memory",
-                       "--per-input --runs 3 --minimize-runs 0 --rss-limit-mb 100 -- sh -c "
-                       "'/usr/bin/python3 -c \"import time; x = bytearray(300 << 20); "
-                       "x[::4096] = b\\\"1\\\" * len(x[::4096]); time.sleep(3)\" & cat "
-                       ">/dev/null; wait'",
-                       &out);
+    int rc =
+        fuzz_exec("forked_memory",
+                  "--per-input --runs 30 --minimize-runs 0 --max-failures 1 --rss-limit-mb 100 "
+                  "-- sh " PY_DIR "forked_memory.sh",
+                  &out);
     cr_expect_eq(rc, 1, "%s", out);
     cr_expect_not_null(strstr(out, "memory ("), "%s", out);
+    free(out);
+}
+
+/* ---- minimal reproducers ---------------------------------------------------------------- */
+
+/* The deepest nesting of a document (outside strings). */
+static int depth_of(const char *s)
+{
+    int d = 0, best = 0;
+    bool in_str = false;
+    for (; *s; s++) {
+        if (in_str) {
+            if (*s == '\\' && s[1])
+                s++;
+            else if (*s == '"')
+                in_str = false;
+        } else if (*s == '"') {
+            in_str = true;
+        } else if (*s == '{' || *s == '[') {
+            best = ++d > best ? d : best;
+        } else if (*s == '}' || *s == ']') {
+            d--;
+        }
+    }
+    return best;
+}
+
+static char *saved(const char *name, const char *file)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s/%s", OUT, name, file);
+    return test_slurp(path, NULL);
+}
+
+/* The decoder fails beyond depth 20; generated too-deep events are 65
+ * deep. Before, depth was never reduced: the reproducer kept all 65. */
+Test(fuzz_exec, minimising_reduces_nesting_depth)
+{
+    char *out;
+    int rc = fuzz_exec(
+        "deep", "--runs 3000 --max-time 120 --max-failures 1 -- /usr/bin/python3 " PY "deep.py",
+        &out);
+    cr_assert_eq(rc, 1, "%s", out);
+    char *orig = saved("deep", "failure-1.original.ndjson"),
+         *min = saved("deep", "failure-1.ndjson");
+    cr_expect_geq(depth_of(orig), 40, "%s", orig);
+    cr_expect_leq(depth_of(min), 22, "not reduced: %s", min);
+    cr_expect_gt(depth_of(min), 20, "%s", min);
+    free(orig);
+    free(min);
+    free(out);
+}
+
+/* The decoder fails on a task_blocked with blocked_count above 49; the
+ * generated event that failed spelt its type with \u escapes. Before, the
+ * reproducer kept them ("task_blo\u0063ked"). */
+Test(fuzz_exec, minimising_turns_escapes_into_characters)
+{
+    char *out;
+    int rc = fuzz_exec(
+        "escapes",
+        "--runs 3000 --max-time 120 --max-failures 1 -- /usr/bin/python3 " PY "escapes.py", &out);
+    cr_assert_eq(rc, 1, "%s", out);
+    char *orig = saved("escapes", "failure-1.original.ndjson");
+    char *min = saved("escapes", "failure-1.ndjson");
+    cr_expect_not_null(strstr(orig, "\\u"), "nothing to unescape: %s", orig);
+    cr_expect_null(strstr(min, "\\u"), "escapes kept: %s", min);
+    cr_expect_not_null(strstr(min, "\"type\":\"task_blocked\""), "%s", min);
+    cr_expect_not_null(strstr(min, "\"blocked_count\":"), "%s", min);
+    free(orig);
+    free(min);
+    free(out);
+}
+
+static size_t lines_in(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* The decoder fails on the second agent_retired it sees: two lines of the
+ * stream. Before, every input since the process started was saved (18
+ * lines where 2 do). */
+Test(fuzz_exec, minimising_drops_lines_of_a_stream)
+{
+    char *out;
+    int rc = fuzz_exec(
+        "stateful",
+        "--runs 3000 --max-time 120 --max-failures 1 -- /usr/bin/python3 " PY "stateful.py", &out);
+    cr_assert_eq(rc, 1, "%s", out);
+    cr_expect_not_null(strstr(out, "error: KeyError: "), "%s", out);
+    cr_expect_not_null(strstr(out, "-> 2 lines"), "%s", out);
+    char *orig = saved("stateful", "failure-1.original.ndjson");
+    char *min = saved("stateful", "failure-1.ndjson");
+    cr_expect_gt(lines_in(orig), 2, "%s", orig);
+    cr_expect_eq(lines_in(min), 2, "%s", min);
+    char *second = strchr(min, '\n');
+    cr_expect_not_null(strstr(min, "agent_retired"), "%s", min);
+    cr_expect(second && strstr(second, "agent_retired"), "%s", min);
+    cr_expect_eq(replay_status("stateful"), 1);
+    free(orig);
+    free(min);
     free(out);
 }

@@ -48,6 +48,7 @@ typedef struct fx_proc {
     int64_t started_ms;      /* when it was started (CLOCK_MONOTONIC) */
     int64_t first_answer_ms; /* how long its first answer took; -1 before */
     int in, out, err;        /* our ends of its stdin, stdout, stderr; -1 when closed */
+    int in_reader;           /* fx_probe: our copy of its stdin's read end; else -1 */
     char line[4096];         /* a partial stdout line */
     size_t line_len;
     size_t lines; /* stdout lines read so far */
@@ -65,8 +66,9 @@ typedef struct fx_limits {
      * for Python or Node on a loaded machine) is not a hang. */
     int startup_ms;
     size_t rss_limit_kib;
-    const bool *ok_exit; /* 256 entries: which exit statuses are fine */
-    const void *pattern; /* a compiled regex_t, or NULL */
+    const bool *ok_exit;  /* 256 entries: which exit statuses are fine */
+    const void *pattern;  /* a compiled regex_t, or NULL */
+    bool keep_on_timeout; /* a timeout leaves the process running (fuzz-exec's preflight) */
 } fx_limits;
 
 /* Starts argv[0] (searched in PATH). Returns 0, or -1 with p->error set
@@ -84,6 +86,20 @@ fx_result fx_finish(fx_proc *p, const fx_limits *lim);
 /* One process for one input: start, write it, close stdin, wait. */
 fx_result fx_run_once(char *const *argv, const fx_limits *lim, const uint8_t *data, size_t len,
                       char *error, size_t error_cap);
+
+/* What a probe saw besides the result. */
+typedef struct fx_probe_info {
+    int64_t ms;    /* from the start to the exit */
+    size_t lines;  /* lines it wrote on stdout */
+    size_t sent;   /* bytes written to its stdin (the input and a newline) */
+    size_t unread; /* of those, bytes it never read */
+} fx_probe_info;
+
+/* fx_run_once, telling also how long it took, whether it answered, and
+ * whether it read its input at all (a decoder that reads a file named in
+ * its arguments, or nothing, passes every input and tests nothing). */
+fx_result fx_probe(char *const *argv, const fx_limits *lim, const uint8_t *data, size_t len,
+                   fx_probe_info *info, char *error, size_t error_cap);
 
 /* Kills the process group and reaps it. Safe on a stopped process. */
 void fx_kill(fx_proc *p);
