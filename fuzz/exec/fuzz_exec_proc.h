@@ -45,11 +45,12 @@ typedef struct fx_proc {
     pid_t pid;
     pid_t pgid; /* its process group: killed after every run, even when it exited by itself */
     int64_t last_group_scan_ms;
-    int64_t started_ms;      /* when it was started (CLOCK_MONOTONIC) */
-    int64_t first_answer_ms; /* how long its first answer took; -1 before */
-    int in, out, err;        /* our ends of its stdin, stdout, stderr; -1 when closed */
-    int in_reader;           /* fx_probe: our copy of its stdin's read end; else -1 */
-    char line[4096];         /* a partial stdout line */
+    int64_t group_scan_every_ms; /* 50, or 4x what the last scan took */
+    int64_t started_ms;          /* when it was started (CLOCK_MONOTONIC) */
+    int64_t first_answer_ms;     /* how long its first answer took; -1 before */
+    int in, out, err;            /* our ends of its stdin, stdout, stderr; -1 when closed */
+    int in_reader;               /* fx_probe: our copy of its stdin's read end; else -1 */
+    char line[4096];             /* a partial stdout line */
     size_t line_len;
     size_t lines; /* stdout lines read so far */
     char stderr_buf[FX_STDERR_KEEP];
