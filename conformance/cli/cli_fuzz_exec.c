@@ -1286,15 +1286,6 @@ int cfc_cmd_fuzz_exec(int argc, char **argv)
         goto done;
     }
 
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    fx.deadline = t0;
-    fx.deadline.tv_sec += (time_t)max_time;
-    fx.deadline.tv_nsec += (long)((max_time - (double)(time_t)max_time) * 1e9);
-    if (fx.deadline.tv_nsec >= 1000000000L) {
-        fx.deadline.tv_sec++;
-        fx.deadline.tv_nsec -= 1000000000L;
-    }
     {
         cfc_gen_options vo = {.seed = (uint64_t)seed, .invalid_fraction = 0};
         cfc_generator *vg = cfc_generator_new(&vo);
@@ -1311,6 +1302,16 @@ int cfc_cmd_fuzz_exec(int argc, char **argv)
             rc = EXIT_TROUBLE;
             goto done;
         }
+    }
+    /* --max-time counts from here: the control runs are not fuzzing. */
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    fx.deadline = t0;
+    fx.deadline.tv_sec += (time_t)max_time;
+    fx.deadline.tv_nsec += (long)((max_time - (double)(time_t)max_time) * 1e9);
+    if (fx.deadline.tv_nsec >= 1000000000L) {
+        fx.deadline.tv_sec++;
+        fx.deadline.tv_nsec -= 1000000000L;
     }
     double last_progress = 0;
     size_t n_runs = 0, inputs_failed = 0;
