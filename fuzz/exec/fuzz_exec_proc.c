@@ -425,6 +425,7 @@ static fx_result wait_for(fx_proc *p, const fx_limits *lim, const uint8_t *data,
             size_t n = written < len ? len - written : 1;
             ssize_t w = write(p->in, src, n);
             if (w > 0) {
+                p->stdin_written += (size_t)w;
                 if (written < len)
                     written += (size_t)w;
                 else
@@ -567,7 +568,7 @@ fx_result fx_probe(char *const *argv, const fx_limits *lim, const uint8_t *data,
     int unread = 0;
     if (p->in_reader >= 0 && ioctl(p->in_reader, FIONREAD, &unread) == 0 && unread > 0)
         info->unread = (size_t)unread;
-    info->sent = len + 1;
+    info->sent = p->stdin_written; /* it may exit before the newline is written */
     fx_kill(p);
     free(p);
     return r;

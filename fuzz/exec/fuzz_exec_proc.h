@@ -50,6 +50,7 @@ typedef struct fx_proc {
     int64_t first_answer_ms;     /* how long its first answer took; -1 before */
     int in, out, err;            /* our ends of its stdin, stdout, stderr; -1 when closed */
     int in_reader;               /* fx_probe: our copy of its stdin's read end; else -1 */
+    size_t stdin_written;        /* bytes written to its stdin so far */
     char line[4096];             /* a partial stdout line */
     size_t line_len;
     size_t lines; /* stdout lines read so far */
