@@ -1609,3 +1609,97 @@ Test(certify, allocation_failure_is_a_status_and_leaks_nothing)
     cfc_certification_free(cert);
     cfc_catalogue_free(cat);
 }
+
+/* ---- the report bound (issue 11) ------------------------------------------------ */
+
+static char *dup_s(const char *s)
+{
+    char *d = strdup(s);
+    cr_assert_not_null(d);
+    return d;
+}
+
+/* A reply keeps the first of its output, in order (error, status, misuse,
+ * sent, logs), cut at a character boundary, and says how much there was. */
+Test(certify, a_reply_is_cut_to_the_bound_at_a_character_boundary)
+{
+    cfc_cert_reply r;
+    memset(&r, 0, sizeof r);
+    r.error = dup_s("boom");
+    r.n_sent = 3;
+    r.sent = calloc(3, sizeof *r.sent);
+    r.sent[0] = (cfc_cert_text){dup_s("0123456789"), 10};
+    char e100[201] = "";
+    for (int i = 0; i < 100; i++)
+        strcat(e100, "\xc3\xa9"); /* é */
+    r.sent[1] = (cfc_cert_text){dup_s(e100), 200};
+    r.sent[2] = (cfc_cert_text){dup_s("x"), 1};
+    r.n_logs = 1;
+    r.logs = calloc(1, sizeof *r.logs);
+    r.logs[0] = (cfc_cert_log){dup_s("ERROR"), dup_s("lost")};
+    /* 4 + 10 bytes, then 3 of "éé...": cut back to the whole é. */
+    cfc__keep left = {17, CFC__KEEP_ITEMS};
+    cfc__reply_keep(NULL, &r, &left);
+    cr_expect(r.cut);
+    cr_expect_str_eq(r.error, "boom");
+    cr_assert_eq(r.n_sent, 2);
+    cr_expect_eq(r.sent[1].len, 2);
+    cr_expect_eq(memcmp(r.sent[1].bytes, "\xc3\xa9", 3), 0); /* and its NUL */
+    cr_expect_eq(r.n_logs, 0);
+    cr_expect_null(r.logs);
+    cr_expect_eq(r.received_sent, 3);
+    cr_expect_eq(r.received_logs, 1);
+    cr_expect_eq(r.received_bytes, 4 + 10 + 200 + 1 + 5 + 4);
+    cr_expect_eq(r.kept_bytes, 16);
+    cr_expect_eq(left.bytes, 0);
+    cfc__reply_free(NULL, &r);
+
+    /* Within the bound nothing changes; items are bounded too. */
+    memset(&r, 0, sizeof r);
+    r.n_sent = 3;
+    r.sent = calloc(3, sizeof *r.sent);
+    for (int i = 0; i < 3; i++)
+        r.sent[i] = (cfc_cert_text){dup_s(""), 0};
+    left = (cfc__keep){1000, 3};
+    cfc__reply_keep(NULL, &r, &left);
+    cr_expect_not(r.cut);
+    cr_expect_eq(r.n_sent, 3);
+    cr_expect_eq(left.items, 0);
+    cr_expect_eq(left.bytes, 1000);
+    cfc__reply_free(NULL, &r);
+    memset(&r, 0, sizeof r);
+    r.n_sent = 2;
+    r.sent = calloc(2, sizeof *r.sent);
+    for (int i = 0; i < 2; i++)
+        r.sent[i] = (cfc_cert_text){dup_s(""), 0};
+    cfc__reply_keep(NULL, &r, &left); /* no item left */
+    cr_expect(r.cut);
+    cr_expect_eq(r.n_sent, 0);
+    cr_expect_eq(r.received_sent, 2);
+    cfc__reply_free(NULL, &r);
+}
+
+/* Findings are kept whole, at most CFC_CERT_KEEP_FINDINGS per case, and past
+ * it one of every rule not among them yet (the per-rule summary stays
+ * exact); the rest, and diff lines past as many, are counted. */
+Test(certify, findings_past_the_bound_are_counted_and_every_rule_kept)
+{
+    cfc__grade g;
+    cfc__grade_init(&g, NULL);
+    for (int i = 0; i < CFC_CERT_KEEP_FINDINGS + 50; i++) {
+        cfc__grade_note(&g, CFC_VERDICT_FAIL, "event %d: error[ts-zone] /timestamp: zone", i + 1);
+        cfc__grade_diff(&g, "+ x: %d", i);
+    }
+    cfc__grade_note(&g, CFC_VERDICT_FAIL, "event 999: error[missing-field] /x: missing");
+    cfc__grade_note(&g, CFC_VERDICT_FAIL, "event 999: error[missing-field] /y: missing");
+    cfc__grade_finish(&g);
+    cr_assert_eq(g.n_messages, CFC_CERT_KEEP_FINDINGS + 2);
+    cr_expect_str_eq(g.messages[CFC_CERT_KEEP_FINDINGS],
+                     "event 999: error[missing-field] /x: missing");
+    cr_expect_not_null(strstr(g.messages[CFC_CERT_KEEP_FINDINGS + 1], "51 more findings not shown"),
+                       "%s", g.messages[CFC_CERT_KEEP_FINDINGS + 1]);
+    cr_assert_eq(g.n_diff, CFC_CERT_KEEP_FINDINGS + 1);
+    cr_expect_str_eq(g.diff[CFC_CERT_KEEP_FINDINGS], "  ... 50 more lines not shown");
+    cr_expect_eq(g.verdict, CFC_VERDICT_FAIL);
+    cfc__grade_free(&g);
+}

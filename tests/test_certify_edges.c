@@ -3,15 +3,21 @@
 /* certify's process hygiene (issue 11): an adapter's daemons (setsid) do
  * not outlive a case, a descendant holding the adapter's stdout does not
  * cost a timeout, an adapter that exits is reported as exiting, SIGINT /
- * SIGTERM stop the run with reports, --deadline bounds it. Every test ends
- * by asserting that no process it caused is left. */
+ * SIGTERM stop the run with reports, --deadline bounds it, a flooding
+ * adapter does not make it grow. Every test ends by asserting that no
+ * process it caused is left. */
+#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
+#include <criterion/logging.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -125,7 +131,61 @@ static void wait_started(void)
     sleep(3); /* its start-up, and the cases before the hanging one */
 }
 
-static void stops_on(int sig, int code)
+/* Every report of dir says the run was interrupted by `name` after some of
+ * the selected cases, is valid, and never reads as a certification. */
+static void reports_say_interrupted(const char *dir, const char *name)
+{
+    char path[512], cmd[1024], want[96], *out;
+    snprintf(path, sizeof path, "%s/certification.json", dir);
+    char *text = test_slurp(path, NULL);
+    cJSON *j = cJSON_Parse(text);
+    cr_assert_not_null(j, "certification.json is not JSON: %s", text);
+    cr_expect(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "interrupted")));
+    cr_expect(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(j, "certified")));
+    cr_expect(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "partial")));
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "stopped");
+    cr_assert(cJSON_IsObject(st), "no \"stopped\" object");
+    cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(st, "reason")->valuestring, "signal");
+    cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(st, "signal")->valuestring, name);
+    double run = cJSON_GetObjectItemCaseSensitive(st, "cases_run")->valuedouble;
+    int sel = (int)cJSON_GetObjectItemCaseSensitive(st, "cases_selected")->valuedouble;
+    cr_expect_gt(sel, 1); /* --cases 1.1.*,2.* */
+    cr_expect_lt(run, sel);
+    cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "cases")), (int)run);
+    cJSON_Delete(j);
+    free(text);
+    snprintf(want, sizeof want, "Interrupted by %s after %d of %d cases", name, (int)run, sel);
+    snprintf(cmd, sizeof cmd,
+             "xmllint --noout --schema " CFC_SOURCE_DIR
+             "/tests/junit.xsd %s/certification.xml 2>&1",
+             dir);
+    cr_expect_eq(test_run(cmd, &out), 0, "xmllint: %s", out);
+    free(out);
+    static const char *const files[] = {"certification.xml", "certification.md",
+                                        "certification.html"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        text = test_slurp(path, NULL);
+        cr_expect_not_null(strstr(text, want), "%s: no \"%s\"", files[i], want);
+        cr_expect_null(strstr(text, "Certified"), "%s reads as certified", files[i]);
+        free(text);
+    }
+    /* JUnit: the run itself is an error testcase, so CI shows it red. */
+    snprintf(path, sizeof path, "%s/certification.xml", dir);
+    text = test_slurp(path, NULL);
+    cr_expect_not_null(strstr(text, "type=\"INTERRUPTED\""), "%s", text);
+    free(text);
+    snprintf(path, sizeof path, "%s/badge.json", dir);
+    text = test_slurp(path, NULL);
+    snprintf(want, sizeof want, "\"interrupted (%d of %d cases)\"", (int)run, sel);
+    cr_expect_not_null(strstr(text, want), "%s", text);
+    j = cJSON_Parse(text);
+    cr_expect_not_null(j, "badge.json is not JSON");
+    cJSON_Delete(j);
+    free(text);
+}
+
+static void stops_on(int sig, int code, const char *name)
 {
     char dir[] = "/tmp/cfc-certify-edges-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
@@ -145,9 +205,7 @@ static void stops_on(int sig, int code)
     snprintf(path, sizeof path, "%s/certification.json", dir);
     struct stat st;
     cr_expect_eq(stat(path, &st), 0, "no report after the signal");
-    char *json = test_slurp(path, NULL);
-    cr_expect_not_null(strstr(json, "\"partial\""), "%s", json);
-    free(json);
+    reports_say_interrupted(dir, name);
     cr_expect_eq(tagged_after(), 0, "processes left behind");
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -156,12 +214,17 @@ static void stops_on(int sig, int code)
 
 Test(certify_edges, sigint_stops_the_adapter_and_writes_the_reports)
 {
-    stops_on(SIGINT, 130);
+    stops_on(SIGINT, 130, "SIGINT");
 }
 
 Test(certify_edges, sigterm_stops_the_adapter_and_writes_the_reports)
 {
-    stops_on(SIGTERM, 143);
+    stops_on(SIGTERM, 143, "SIGTERM");
+}
+
+Test(certify_edges, sighup_stops_the_adapter_and_writes_the_reports)
+{
+    stops_on(SIGHUP, 129, "SIGHUP");
 }
 
 Test(certify_edges, a_deadline_bounds_the_run)
@@ -206,6 +269,157 @@ Test(certify_edges, reports_are_complete_or_not_written)
     snprintf(cmd, sizeof cmd, "ls -A %s | grep -c '^\\.'", dir);
     cr_expect_eq(test_run(cmd, &out), 1, "temporary files left: %s", out);
     free(out);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+/* ---- memory: what an adapter answers is not all kept (issue 11) ---------------- */
+
+#define FLOOD CFC_BINARY_DIR "/tests/flood_adapter"
+#define MIB (1024.0 * 1024.0)
+
+/* Runs cfconform with argv (stdout and stderr to /dev/null) and returns its
+ * exit code; *peak gets the peak RSS in bytes that wait4 reports for it.
+ * That is the largest of cfconform's own and of the children it reaped:
+ * the flood adapter streams its answers from a 64 KiB buffer and stays far
+ * below, so the figure is cfconform's. */
+static int run_measured(char *const argv[], double *peak)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        /* Under ASan, freed blocks wait in a quarantine (256 MiB by
+         * default): a measure of the heap it does not hold. */
+        setenv("ASAN_OPTIONS", "quarantine_size_mb=0:detect_leaks=0", 1);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status = 0;
+    struct rusage ru;
+    double t0 = now_s();
+    pid_t r;
+    while ((r = wait4(pid, &status, WNOHANG, &ru)) == 0 && now_s() - t0 < 200)
+        usleep(20 * 1000);
+    if (r == 0) {
+        kill(pid, SIGKILL);
+        wait4(pid, &status, 0, &ru);
+        cr_assert_fail("cfconform did not finish in 200 s");
+    }
+    *peak = (double)ru.ru_maxrss * 1024.0; /* KiB on Linux */
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Whether every report of dir is there and valid, and says that output was
+ * cut. */
+static void reports_say_cut(const char *dir)
+{
+    char path[512], cmd[1024], *out;
+    snprintf(path, sizeof path, "%s/certification.json", dir);
+    char *text = test_slurp(path, NULL);
+    cJSON *j = cJSON_Parse(text);
+    cr_assert_not_null(j, "certification.json is not JSON");
+    const cJSON *kept = cJSON_GetObjectItemCaseSensitive(j, "output_kept");
+    cr_assert_not_null(kept);
+    cr_expect_gt(cJSON_GetObjectItemCaseSensitive(kept, "cases_cut")->valuedouble, 0);
+    cr_expect_eq(cJSON_GetObjectItemCaseSensitive(kept, "case_bytes")->valuedouble, 65536);
+    /* Some received reply says how much it held, and keeps no more. */
+    bool marked = false;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(j, "cases"))
+    {
+        const cJSON *r;
+        cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(c, "received"))
+        {
+            const cJSON *cut = cJSON_GetObjectItemCaseSensitive(r, "cut");
+            if (cut == NULL)
+                continue;
+            marked = true;
+            double got = cJSON_GetObjectItemCaseSensitive(cut, "received_bytes")->valuedouble;
+            double kept_b = cJSON_GetObjectItemCaseSensitive(cut, "kept_bytes")->valuedouble;
+            cr_expect_leq(kept_b, 65536);
+            cr_expect_gt(got, kept_b);
+        }
+    }
+    cr_expect(marked, "no received reply marked cut");
+    cJSON_Delete(j);
+    free(text);
+    snprintf(cmd, sizeof cmd,
+             "xmllint --noout --schema " CFC_SOURCE_DIR
+             "/tests/junit.xsd %s/certification.xml 2>&1",
+             dir);
+    cr_expect_eq(test_run(cmd, &out), 0, "xmllint: %s", out);
+    free(out);
+    static const char *const marks[][2] = {
+        {"certification.xml", "output cut for the report: kept "},
+        {"certification.md", "**Output cut:** "},
+        {"certification.md", " (output cut) "},
+        {"certification.html", "<span class=\"cut\">[output cut for the report: kept "},
+        {"certification.html", "id=\"output-cut\""},
+    };
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, marks[i][0]);
+        text = test_slurp(path, NULL);
+        cr_expect_not_null(strstr(text, marks[i][1]), "%s: no \"%s\"", marks[i][0], marks[i][1]);
+        free(text);
+    }
+}
+
+/* Before: every reply was kept whole until the end (879 MB at 55 cases,
+ * a full catalogue died out of memory). Now the whole catalogue, each call
+ * answered with 1 MB of valid output (468 MB in all), and then cases answered
+ * with lines of 15 MB (the protocol's limit is 16 MiB) stay under 64 MiB. */
+Test(certify_edges, a_flooding_adapter_stays_under_64_mib_and_the_reports_say_cut)
+{
+    char dir[] = "/tmp/cfc-certify-edges-XXXXXX", adapter[256], cmd[300];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(adapter, sizeof adapter, FLOOD " 1000000 %s", tag);
+    char *all[] = {CFC, "certify", "--quiet", "--adapter", adapter, "--report-dir", dir, NULL};
+    double peak = 0;
+    cr_expect_eq(run_measured(all, &peak), 1);
+    cr_expect_lt(peak, 64 * MIB, "the whole catalogue: peak RSS %.1f MiB", peak / MIB);
+    cr_log_info("whole catalogue, 1 MB answers: peak RSS %.1f MiB", peak / MIB);
+    reports_say_cut(dir);
+
+    snprintf(adapter, sizeof adapter, FLOOD " 15000000 %s", tag);
+    char *big[] = {CFC,         "certify", "--quiet",      "--cases", "1.1.*,1.2.*,1.3.*",
+                   "--adapter", adapter,   "--report-dir", dir,       NULL};
+    cr_expect_eq(run_measured(big, &peak), 1);
+    cr_expect_lt(peak, 64 * MIB, "15 MB lines: peak RSS %.1f MiB", peak / MIB);
+    cr_log_info("15 MB answers: peak RSS %.1f MiB", peak / MIB);
+    reports_say_cut(dir);
+    cr_expect_eq(tagged_after(), 0, "processes left behind");
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+/* Consumer certification keeps only short renderings of what was read
+ * (cfc/consumer.h); a consumer adapter answering with huge events or huge
+ * errors must not cost more either. */
+Test(certify_edges, a_flooding_consumer_adapter_stays_under_64_mib)
+{
+    char dir[] = "/tmp/cfc-certify-edges-XXXXXX", adapter[256], cmd[300];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(adapter, sizeof adapter, FLOOD " 1000000 %s", tag);
+    char *all[] = {CFC,     "certify",      "--consumer", "--quiet", "--adapter",
+                   adapter, "--report-dir", dir,          NULL};
+    double peak = 0;
+    cr_expect_eq(run_measured(all, &peak), 1);
+    cr_expect_lt(peak, 64 * MIB, "whole consumer catalogue: peak RSS %.1f MiB", peak / MIB);
+    snprintf(adapter, sizeof adapter, FLOOD " 15000000 %s", tag);
+    char *big[] = {CFC,         "certify", "--consumer",   "--quiet", "--cases", "1.1.*",
+                   "--adapter", adapter,   "--report-dir", dir,       NULL};
+    cr_expect_eq(run_measured(big, &peak), 1);
+    cr_expect_lt(peak, 64 * MIB, "15 MB lines: peak RSS %.1f MiB", peak / MIB);
+    snprintf(cmd, sizeof cmd, "%s/certification.json", dir);
+    char *text = test_slurp(cmd, NULL);
+    cJSON *j = cJSON_Parse(text);
+    cr_expect_not_null(j, "the consumer's certification.json is not JSON");
+    cJSON_Delete(j);
+    free(text);
+    cr_expect_eq(tagged_after(), 0, "processes left behind");
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_expect_eq(system(cmd), 0);
 }

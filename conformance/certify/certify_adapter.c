@@ -412,6 +412,19 @@ int cfc__proc_read_line(cfc__proc *p, cfc__buf *line, size_t max, int64_t deadli
             size_t n = (size_t)(nl - p->pending.data);
             if (n > max)
                 return -3;
+            if (n + 1 == p->pending.len && line->alloc == p->pending.alloc && !line->failed) {
+                /* The whole of pending is the line: hand over its buffer
+                 * instead of copying it (a reply may be 16 MiB). */
+                cfc__buf t = *line;
+                *line = p->pending;
+                p->pending = t;
+                p->pending.len = 0;
+                if (p->pending.data)
+                    p->pending.data[0] = '\0';
+                line->len = n;
+                line->data[n] = '\0';
+                return 0;
+            }
             line->len = 0;
             cfc__buf_add(line, p->pending.data, n);
             if (!cfc__buf_ok(line))
@@ -438,6 +451,12 @@ int cfc__proc_read_line(cfc__proc *p, cfc__buf *line, size_t max, int64_t deadli
         if (!o && p->pid > 0 && reap(p, false))
             return -1;
     }
+}
+
+void cfc__proc_shrink(cfc__proc *p, size_t keep)
+{
+    if (p->pending.len == 0 && p->pending.cap > keep)
+        cfc__buf_free(&p->pending);
 }
 
 /* ---- ending ---------------------------------------------------------------- */

@@ -126,6 +126,16 @@ void cfc__buf_printf(cfc__buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+void cfc__buf_spill(cfc__buf *b)
+{
+    if (b->spill == NULL || b->failed || b->len <= ((size_t)64 << 10))
+        return;
+    if (fwrite(b->data, 1, b->len, b->spill) != b->len)
+        b->failed = true;
+    b->len = 0;
+    b->data[0] = '\0';
+}
+
 char *cfc__buf_take(cfc__buf *b, size_t *len)
 {
     if (b->failed || !reserve(b, 0)) {

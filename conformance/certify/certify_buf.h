@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cfc/check.h"
 #include "json.h"
@@ -29,6 +30,7 @@ typedef struct cfc__buf {
     size_t len, cap;
     bool failed;
     const cfc_allocator *alloc; /* NULL: malloc/realloc/free */
+    FILE *spill;                /* cfc__buf_spill's stream; NULL: never spills */
 } cfc__buf;
 
 /* Allocation through an optional cfc_allocator (NULL: the C library's). */
@@ -51,6 +53,11 @@ void cfc__buf_printf(cfc__buf *b, const char *fmt, ...)
 /* Takes the contents (NUL-terminated, the allocator's memory) and empties the
  * buffer; NULL when the buffer failed (which it then frees). */
 char *cfc__buf_take(cfc__buf *b, size_t *len);
+
+/* A report writer's safe point: when b->spill is set and the buffer holds
+ * more than 64 KiB, writes it out and empties it, so that a report of any
+ * size needs little memory. A write error makes the buffer failed. */
+void cfc__buf_spill(cfc__buf *b);
 
 /* Length of the longest valid UTF-8 prefix of s (== len when all valid). */
 size_t cfc__utf8_valid_prefix(const char *s, size_t len);

@@ -50,6 +50,20 @@ typedef struct cfc__hello {
 void cfc__hello_free(const cfc_allocator *a, cfc__hello *h);
 void cfc__reply_free(const cfc_allocator *a, cfc_cert_reply *r);
 
+/* What a case may still keep of its replies' output (the report bound,
+ * CFC_CERT_KEEP_BYTES): bytes, and items (texts, log lines, misuse, error,
+ * status), so that thousands of empty texts are bounded too. */
+#define CFC__KEEP_ITEMS 256
+typedef struct cfc__keep {
+    size_t bytes, items;
+} cfc__keep;
+
+/* Keeps the first of a graded reply's output within *left (error, status,
+ * misuse, sent, logs, in that order), frees the rest and shrinks what it
+ * cut; sets cut / received_* / kept_bytes, and takes what it kept from
+ * *left. Never fails: a shrinking realloc that fails keeps the block. */
+void cfc__reply_keep(const cfc_allocator *a, cfc_cert_reply *r, cfc__keep *left);
+
 /* Request lines, each one JSON object and a '\n'. */
 void cfc__proto_start(cfc__buf *b);
 void cfc__proto_call(cfc__buf *b, uint64_t seq, const cfc_cert_step *step);
@@ -76,6 +90,13 @@ cfc__proto_rc cfc__proto_parse_hello(cfc_jparser *p, const cfc_allocator *a, con
 cfc__proto_rc cfc__proto_parse_reply(cfc_jparser *p, const cfc_allocator *a, const char *line,
                                      size_t len, uint64_t seq, cfc_cert_reply *out, char *why,
                                      size_t cap);
+
+/* The same, from a line in a buffer that is freed as soon as the parser
+ * has its copy when its capacity is above release_above (a 16 MiB line is
+ * then held once, not twice, while the reply is copied out). */
+cfc__proto_rc cfc__proto_parse_reply_buf(cfc_jparser *p, const cfc_allocator *a, cfc__buf *line,
+                                         size_t release_above, uint64_t seq, cfc_cert_reply *out,
+                                         char *why, size_t cap);
 
 /* Writes a reply as the adapter would (texts that are not valid UTF-8 as
  * base64 items), without the newline; for tests and the fuzz target's
@@ -127,6 +148,9 @@ int cfc__proc_write(cfc__proc *p, const char *bytes, size_t len, int64_t deadlin
  * stdout has ended too), -2 timeout, -3 longer than max, -4 out of memory,
  * -5 stopped (p->stop). */
 int cfc__proc_read_line(cfc__proc *p, cfc__buf *line, size_t max, int64_t deadline_ms);
+/* Frees the buffer of output not yet read when it is empty and bigger than
+ * `keep` bytes (after a huge line: memory is not held for the next). */
+void cfc__proc_shrink(cfc__proc *p, size_t keep);
 /* Ends the adapter: closes its stdin, lets it exit for grace_ms, then kills
  * its process group and every descendant that left the group (setsid) and
  * was re-parented to us; reaps them all. Safe on a stopped process. */
@@ -151,10 +175,14 @@ typedef struct cfc__grade {
     size_t n_diff, cap_diff;
     bool nomem;
     const char *prefix; /* "step 3: " for scenarios, or "" */
+    /* Past CFC_CERT_KEEP_FINDINGS: counted, said by cfc__grade_finish. */
+    size_t dropped_messages, dropped_diff;
 } cfc__grade;
 
 void cfc__grade_init(cfc__grade *g, const cfc_allocator *a);
-/* Raises the verdict to at least v (PASS < NON-STRICT < FAIL) and records why. */
+/* Raises the verdict to at least v (PASS < NON-STRICT < FAIL) and records
+ * why: every finding whole, up to CFC_CERT_KEEP_FINDINGS per case, then
+ * only one of a rule not kept yet (the others are counted). */
 void cfc__grade_note(cfc__grade *g, cfc_verdict v, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -165,6 +193,8 @@ void cfc__grade_diff(cfc__grade *g, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Says how many findings and diff lines were not kept, if any. */
+void cfc__grade_finish(cfc__grade *g);
 void cfc__grade_free(cfc__grade *g);
 
 /* One case's events, checked one at a time (single-event rules), or as a

@@ -58,6 +58,117 @@ void cfc__reply_free(const cfc_allocator *a, cfc_cert_reply *r)
     memset(r, 0, sizeof *r);
 }
 
+/* ---- the report bound -------------------------------------------------------- */
+
+/* Keeps the first left->bytes bytes of a string of len bytes, cut at a
+ * character boundary (never inside a UTF-8 sequence), its allocation
+ * shrunk; returns the length kept. */
+static size_t keep_bytes(const cfc_allocator *a, char **p, size_t len, cfc__keep *left,
+                         cfc_cert_reply *r)
+{
+    r->received_bytes += len;
+    if (len <= left->bytes) {
+        left->bytes -= len;
+        r->kept_bytes += len;
+        return len;
+    }
+    size_t k = left->bytes;
+    while (k > 0 && ((unsigned char)(*p)[k] & 0xC0) == 0x80)
+        k--;
+    left->bytes = 0; /* the rest of a character is not worth the next item */
+    (*p)[k] = '\0';
+    char *shrunk = cfc__crealloc(a, *p, k + 1);
+    if (shrunk) /* else the longer block stays: still valid, still NUL-terminated at k */
+        *p = shrunk;
+    r->kept_bytes += k;
+    r->cut = true;
+    return k;
+}
+
+/* Whether another item may be kept; false counts it as received, not kept. */
+static bool keep_item(cfc__keep *left, cfc_cert_reply *r, size_t len)
+{
+    if (left->bytes > 0 && left->items > 0) {
+        left->items--;
+        return true;
+    }
+    r->received_bytes += len;
+    r->cut = true;
+    return false;
+}
+
+/* A string member (error, status): kept, cut, or freed. */
+static void keep_member(const cfc_allocator *a, char **s, cfc__keep *left, cfc_cert_reply *r)
+{
+    if (*s == NULL)
+        return;
+    size_t len = strlen(*s);
+    if (keep_item(left, r, len)) {
+        keep_bytes(a, s, len, left, r);
+    } else {
+        cfc__cfree(a, *s);
+        *s = NULL;
+    }
+}
+
+/* Shrinks an array to its n kept items (freed when none). */
+static void *shrink(const cfc_allocator *a, void *array, size_t n, size_t size)
+{
+    if (n == 0) {
+        cfc__cfree(a, array);
+        return NULL;
+    }
+    void *p = cfc__crealloc(a, array, n * size);
+    return p ? p : array;
+}
+
+void cfc__reply_keep(const cfc_allocator *a, cfc_cert_reply *r, cfc__keep *left)
+{
+    r->received_sent = r->n_sent;
+    r->received_logs = r->n_logs;
+    r->received_misuse = r->n_misuse;
+    r->received_bytes = r->kept_bytes = 0;
+    r->cut = false;
+    keep_member(a, &r->error, left, r);
+    keep_member(a, &r->status, left, r);
+    size_t kept = 0;
+    for (size_t i = 0; i < r->n_misuse; i++) {
+        size_t len = strlen(r->misuse[i]);
+        if (keep_item(left, r, len)) {
+            keep_bytes(a, &r->misuse[i], len, left, r);
+            r->misuse[kept++] = r->misuse[i];
+        } else {
+            cfc__cfree(a, r->misuse[i]);
+        }
+    }
+    r->misuse = shrink(a, r->misuse, r->n_misuse = kept, sizeof *r->misuse);
+    kept = 0;
+    for (size_t i = 0; i < r->n_sent; i++) {
+        cfc_cert_text t = r->sent[i];
+        if (keep_item(left, r, t.len)) {
+            t.len = keep_bytes(a, &t.bytes, t.len, left, r);
+            r->sent[kept++] = t;
+        } else {
+            cfc__cfree(a, t.bytes);
+        }
+    }
+    r->sent = shrink(a, r->sent, r->n_sent = kept, sizeof *r->sent);
+    kept = 0;
+    for (size_t i = 0; i < r->n_logs; i++) {
+        cfc_cert_log l = r->logs[i];
+        size_t ll = strlen(l.level), ml = strlen(l.message);
+        if (keep_item(left, r, ll + ml)) {
+            keep_bytes(a, &l.level, ll, left, r);
+            keep_bytes(a, &l.message, ml, left, r);
+            r->logs[kept++] = l;
+        } else {
+            cfc__cfree(a, l.level);
+            cfc__cfree(a, l.message);
+        }
+    }
+    r->logs = shrink(a, r->logs, r->n_logs = kept, sizeof *r->logs);
+}
+
 /* ---- requests -------------------------------------------------------------- */
 
 void cfc__proto_start(cfc__buf *b)
@@ -354,15 +465,17 @@ static bool read_misuse(reader *r, const cfc_jval *list, cfc_cert_reply *rep)
     return true;
 }
 
-cfc__proto_rc cfc__proto_parse_reply(cfc_jparser *p, const cfc_allocator *a, const char *line,
-                                     size_t len, uint64_t seq, cfc_cert_reply *out, char *why,
-                                     size_t cap)
+static cfc__proto_rc parse_reply(cfc_jparser *p, const cfc_allocator *a, const char *line,
+                                 size_t len, cfc__buf *release, uint64_t seq, cfc_cert_reply *out,
+                                 char *why, size_t cap)
 {
     reader r = {.a = a, .why = why, .cap = cap};
     cfc_cert_reply rep;
     memset(&rep, 0, sizeof rep);
     memset(out, 0, sizeof *out);
     const cfc_jval *root = parse_object(&r, p, line, len);
+    if (release) /* the parser has its own copy: one huge line less at a time */
+        cfc__buf_free(release);
     const cfc_jval *op = root ? str_member(&r, root, "op", true) : NULL;
     const cfc_jval *s = op ? cfc_jobject_get(root, "seq") : NULL;
     if (op && (s == NULL || s->type != CFC_J_NUMBER || !(s->u.num.flags & CFC_JNUM_INT64) ||
@@ -422,6 +535,21 @@ cfc__proto_rc cfc__proto_parse_reply(cfc_jparser *p, const cfc_allocator *a, con
     }
     *out = rep;
     return CFC__PROTO_OK;
+}
+
+cfc__proto_rc cfc__proto_parse_reply(cfc_jparser *p, const cfc_allocator *a, const char *line,
+                                     size_t len, uint64_t seq, cfc_cert_reply *out, char *why,
+                                     size_t cap)
+{
+    return parse_reply(p, a, line, len, NULL, seq, out, why, cap);
+}
+
+cfc__proto_rc cfc__proto_parse_reply_buf(cfc_jparser *p, const cfc_allocator *a, cfc__buf *line,
+                                         size_t release_above, uint64_t seq, cfc_cert_reply *out,
+                                         char *why, size_t cap)
+{
+    return parse_reply(p, a, line->data ? line->data : "", line->len,
+                       line->cap > release_above ? line : NULL, seq, out, why, cap);
 }
 
 /* ---- writing replies (tests, fuzzing, the JSON report) -------------------- */

@@ -8,13 +8,18 @@
  * what it received, and for a case not passed what was expected and the
  * diff).
  *
- * Each report is built in memory (they are small: a few hundred kB for the
- * whole catalogue) and written at once, so a failed allocation never leaves
- * half a report behind; a write error is reported by the return value.
+ * Each report is built in memory and written out in pieces of about 64 KiB
+ * (cfc__buf_spill, between cases), so that its size costs no memory: with
+ * the adapter's output kept up to CFC_CERT_KEEP_BYTES per case, a report of
+ * the whole catalogue may be tens of megabytes. A failed allocation or
+ * write is reported by the return value, and may leave part of a report
+ * written: the command writes each to a temporary file renamed into place
+ * once complete.
  * Everything that came from the adapter may hold any bytes: each format
  * escapes it as its grammar requires, invalid UTF-8 becomes U+FFFD.
  */
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,10 +46,42 @@ static void jstr(cfc__buf *b, const char *s)
         cfc__buf_json_str(b, s, strlen(s));
 }
 
+/* "SIGINT", "SIGTERM", "SIGHUP", ... or "signal N" (static or buf). */
+static const char *signal_name(int sig, char buf[24])
+{
+    switch (sig) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+    case SIGQUIT: return "SIGQUIT";
+    default: snprintf(buf, 24, "signal %d", sig); return buf;
+    }
+}
+
+/* A run that ended early, the same words in every report: "Interrupted by
+ * SIGINT after 3 of 37 cases", "Stopped at the run's deadline after 3 of 37
+ * cases". */
+static void stopped_text(cfc__buf *b, const cfc_certification *c, bool capital)
+{
+    char buf[24];
+    if (c->deadline)
+        cfc__buf_printf(b, "%ctopped at the run's deadline", capital ? 'S' : 's');
+    else
+        cfc__buf_printf(b, "%cnterrupted by %s", capital ? 'I' : 'i',
+                        signal_name(c->stop_signal, buf));
+    cfc__buf_printf(b, " after %zu of %zu cases", c->n_results, c->n_selected);
+}
+
 /* Rule C4, the same words in every report: "Certified", "Not certified",
- * or for a subset "Partial (2 of 217 cases)", never certified. */
+ * or for a subset "Partial (2 of 217 cases)", never certified; a run that
+ * was interrupted says so first. */
 static void status_text(cfc__buf *b, const cfc_certification *c, bool capital)
 {
+    if (c->stopped) {
+        stopped_text(b, c, capital);
+        cfc__buf_puts(b, ", not a certification");
+        return;
+    }
     if (c->partial)
         cfc__buf_printf(b, "%cartial (%zu of %zu cases)", capital ? 'P' : 'p', c->n_results,
                         cfc_catalogue_count(c->catalogue));
@@ -59,6 +96,36 @@ static void score_text(cfc__buf *b, const cfc_certification *c)
 {
     cfc__buf_printf(b, "%u%% (%zu/%zu PASS, %zu NON-STRICT)", cfc_certification_score(c),
                     c->counts[CFC_VERDICT_PASS], c->n_results, c->counts[CFC_VERDICT_NON_STRICT]);
+}
+
+/* How many texts were sent (a cut reply keeps only the first). */
+static size_t sent_count(const cfc_cert_reply *r)
+{
+    return r->cut ? r->received_sent : r->n_sent;
+}
+
+/* The cut marker, the same words in every report (plain ASCII: no format
+ * needs to escape it): "output cut for the report: kept 65536 of 16000123
+ * bytes; 1 of 4000 texts, 0 of 1 log lines". */
+static void cut_text(cfc__buf *b, const cfc_cert_reply *r)
+{
+    cfc__buf_printf(b,
+                    "output cut for the report: kept %" PRIu64 " of %" PRIu64
+                    " bytes; %zu of %zu texts, %zu of %zu log lines",
+                    r->kept_bytes, r->received_bytes, r->n_sent, r->received_sent, r->n_logs,
+                    r->received_logs);
+    if (r->received_misuse)
+        cfc__buf_printf(b, ", %zu of %zu misuses", r->n_misuse, r->received_misuse);
+}
+
+/* The bound itself, said once per report. */
+static void bound_text(cfc__buf *b, const cfc_certification *c)
+{
+    cfc__buf_printf(b,
+                    "%zu case%s had more output than a report keeps (the first %zu KiB of "
+                    "each case, %zu KiB once %zu MiB are kept); every reply was graded whole",
+                    c->cases_cut, c->cases_cut == 1 ? "" : "s", CFC_CERT_KEEP_BYTES >> 10,
+                    CFC_CERT_KEEP_LATE >> 10, CFC_CERT_KEEP_RUN >> 20);
 }
 
 static void started(const cfc_certification *c, char out[25])
@@ -236,13 +303,34 @@ static void json_report(cfc__buf *b, const cfc_certification *c)
     jstr(b, c->selection);
     cfc__buf_printf(b,
                     ",\"started\":\"%s\",\"elapsed_ms\":%" PRIu32
-                    ",\"certified\":%s,\"partial\":%s,\"score\":%u,"
-                    "\"summary\":{\"total\":%zu",
+                    ",\"certified\":%s,\"partial\":%s,\"interrupted\":%s,\"stopped\":",
                     ts, c->elapsed_ms, c->certified ? "true" : "false",
-                    c->partial ? "true" : "false", cfc_certification_score(c), c->n_results);
+                    c->partial ? "true" : "false", c->stopped && !c->deadline ? "true" : "false");
+    if (c->stopped) {
+        char buf[24];
+        cfc__buf_puts(b, "{\"reason\":");
+        if (c->deadline)
+            cfc__buf_puts(b, "\"deadline\"");
+        else
+            cfc__buf_printf(b, "\"signal\",\"signal\":\"%s\",\"signal_number\":%d",
+                            signal_name(c->stop_signal, buf), c->stop_signal);
+        cfc__buf_printf(b, ",\"cases_run\":%zu,\"cases_selected\":%zu,\"says\":\"", c->n_results,
+                        c->n_selected);
+        stopped_text(b, c, true); /* plain ASCII */
+        cfc__buf_puts(b, "\"}");
+    } else {
+        cfc__buf_puts(b, "null");
+    }
+    cfc__buf_printf(b, ",\"score\":%u,\"summary\":{\"total\":%zu", cfc_certification_score(c),
+                    c->n_results);
     for (int v = 0; v < CFC_VERDICT_COUNT; v++)
         cfc__buf_printf(b, ",\"%s\":%zu", cfc_verdict_name((cfc_verdict)v), c->counts[v]);
-    cfc__buf_puts(b, "},\"cases\":[");
+    cfc__buf_printf(b,
+                    "},\"output_kept\":{\"case_bytes\":%zu,\"late_case_bytes\":%zu,"
+                    "\"run_bytes\":%zu,\"kept_bytes\":%" PRIu64 ",\"cases_cut\":%zu}",
+                    CFC_CERT_KEEP_BYTES, CFC_CERT_KEEP_LATE, CFC_CERT_KEEP_RUN, c->kept_bytes,
+                    c->cases_cut);
+    cfc__buf_puts(b, ",\"cases\":[");
     for (size_t i = 0; i < c->n_results; i++) {
         const cfc_case_result *r = &c->results[i];
         const cfc_cert_case *k = r->c;
@@ -254,8 +342,9 @@ static void json_report(cfc__buf *b, const cfc_certification *c)
         jstr(b, k->description);
         cfc__buf_puts(b, ",\"reference\":");
         jstr(b, k->reference);
-        cfc__buf_printf(b, ",\"verdict\":\"%s\",\"elapsed_ms\":%" PRIu32 ",\"calls\":[",
-                        cfc_verdict_name(r->verdict), r->elapsed_ms);
+        cfc__buf_printf(b, ",\"verdict\":\"%s\",\"elapsed_ms\":%" PRIu32 ",%s\"calls\":[",
+                        cfc_verdict_name(r->verdict), r->elapsed_ms,
+                        r->cut ? "\"output_cut\":true," : "");
         for (size_t s = 0; s < k->n_steps; s++) {
             cfc__buf_puts(b, s ? ",{\"broadcaster\":" : "{\"broadcaster\":");
             jstr(b, k->steps[s].broadcaster);
@@ -274,8 +363,17 @@ static void json_report(cfc__buf *b, const cfc_certification *c)
             cfc__buf_puts(b, "],\"received\":[");
             for (size_t s = 0; s < r->n_replies; s++) {
                 cfc__buf_puts(b, s ? ",{" : "{");
-                cfc__buf_reply_members(b, &r->replies[s]);
-                cfc__buf_printf(b, ",\"elapsed_ms\":%" PRIu32 "}", r->replies[s].elapsed_ms);
+                const cfc_cert_reply *rep = &r->replies[s];
+                cfc__buf_reply_members(b, rep);
+                if (rep->cut) /* sent / logs / misuse hold only the first of them */
+                    cfc__buf_printf(b,
+                                    ",\"cut\":{\"received_bytes\":%" PRIu64
+                                    ",\"kept_bytes\":%" PRIu64
+                                    ",\"received_sent\":%zu,\"received_logs\":%zu,"
+                                    "\"received_misuse\":%zu}",
+                                    rep->received_bytes, rep->kept_bytes, rep->received_sent,
+                                    rep->received_logs, rep->received_misuse);
+                cfc__buf_printf(b, ",\"elapsed_ms\":%" PRIu32 "}", rep->elapsed_ms);
             }
             cfc__buf_puts(b, "],\"messages\":[");
             for (size_t m = 0; m < r->n_messages; m++) {
@@ -292,6 +390,7 @@ static void json_report(cfc__buf *b, const cfc_certification *c)
             cfc__buf_puts(b, "]");
         }
         cfc__buf_puts(b, "}");
+        cfc__buf_spill(b);
     }
     cfc__buf_puts(b, "]}\n");
 }
@@ -316,8 +415,13 @@ static void junit_problem_text(cfc__buf *b, const cfc_case_result *r)
     }
     for (size_t s = 0; s < r->n_replies; s++) {
         const cfc_cert_reply *rep = &r->replies[s];
-        cfc__buf_printf(b, "received: %s, %zu sent", cfc_outcome_name(rep->outcome), rep->n_sent);
+        cfc__buf_printf(b, "received: %s, %zu sent", cfc_outcome_name(rep->outcome),
+                        sent_count(rep));
         cfc__buf_puts(b, "&#10;");
+        if (rep->cut) {
+            cut_text(b, rep);
+            cfc__buf_puts(b, "&#10;");
+        }
         for (size_t t = 0; t < rep->n_sent; t++) {
             cfc__buf_puts(b, "  ");
             cfc__buf_xml(b, rep->sent[t].bytes, rep->sent[t].len);
@@ -350,11 +454,28 @@ static void junit_report(cfc__buf *b, const cfc_certification *c)
     ts[19] = '\0'; /* xs:dateTime without the zone letter is fine; keep it plain */
     size_t fails = c->counts[CFC_VERDICT_FAIL], errors = c->counts[CFC_VERDICT_ERROR],
            skipped = c->counts[CFC_VERDICT_UNIMPLEMENTED];
+    /* An interrupted run is an error testcase of its own: a CI reporter
+     * shows it red, never "3 tests passed". */
+    size_t stopped = c->stopped ? 1 : 0;
     cfc__buf_printf(b,
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                     "<testsuites name=\"cfconform certify\" tests=\"%zu\" failures=\"%zu\" "
                     "errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\" timestamp=\"%s\">\n",
-                    c->n_results, fails, errors, skipped, c->elapsed_ms / 1000.0, ts);
+                    c->n_results + stopped, fails, errors + stopped, skipped,
+                    c->elapsed_ms / 1000.0, ts);
+    if (c->stopped) {
+        cfc__buf_printf(b,
+                        "  <testsuite name=\"cfconform.certify.run\" tests=\"1\" failures=\"0\" "
+                        "errors=\"1\" skipped=\"0\" time=\"%.3f\">\n"
+                        "    <testcase classname=\"cfconform.certify.run\" name=\"the run\" "
+                        "time=\"%.3f\">\n      <error message=\"",
+                        c->elapsed_ms / 1000.0, c->elapsed_ms / 1000.0);
+        status_text(b, c, true);
+        cfc__buf_printf(b, "\" type=\"%s\">", c->deadline ? "DEADLINE" : "INTERRUPTED");
+        stopped_text(b, c, true);
+        cfc__buf_puts(b, ": the cases not run have no verdict; the reports hold the cases "
+                         "finished.</error>\n    </testcase>\n  </testsuite>\n");
+    }
     const cfc_catalogue *cat = c->catalogue;
     for (size_t si = 0; si < cfc_catalogue_section_count(cat); si++) {
         const cfc_cert_section *sec = cfc_catalogue_section(cat, si);
@@ -389,7 +510,13 @@ static void junit_report(cfc__buf *b, const cfc_certification *c)
         xml(b, c->impl_version ? c->impl_version : "");
         cfc__buf_puts(b, " (");
         xml(b, c->impl_language ? c->impl_language : "");
-        cfc__buf_puts(b, ")\"/>\n    </properties>\n");
+        cfc__buf_puts(b, ")\"/>\n");
+        if (c->cases_cut) {
+            cfc__buf_puts(b, "      <property name=\"output.cut\" value=\"");
+            bound_text(b, c);
+            cfc__buf_puts(b, "\"/>\n");
+        }
+        cfc__buf_puts(b, "    </properties>\n");
         for (size_t i = 0; i < c->n_results; i++) {
             const cfc_case_result *r = &c->results[i];
             if (strcmp(r->c->section, sec->id) != 0)
@@ -402,7 +529,20 @@ static void junit_report(cfc__buf *b, const cfc_certification *c)
             xml(b, r->c->description);
             cfc__buf_printf(b, "\" time=\"%.3f\"", r->elapsed_ms / 1000.0);
             switch (r->verdict) {
-            case CFC_VERDICT_PASS: cfc__buf_puts(b, "/>\n"); continue;
+            case CFC_VERDICT_PASS:
+                if (!r->cut) {
+                    cfc__buf_puts(b, "/>\n");
+                    continue;
+                }
+                cfc__buf_puts(b, ">\n      <system-out>");
+                for (size_t k = 0; k < r->n_replies; k++) {
+                    if (r->replies[k].cut) {
+                        cut_text(b, &r->replies[k]);
+                        cfc__buf_puts(b, "&#10;");
+                    }
+                }
+                cfc__buf_puts(b, "</system-out>\n");
+                break;
             case CFC_VERDICT_NON_STRICT:
                 cfc__buf_puts(b, ">\n      <system-out>NON-STRICT&#10;");
                 junit_problem_text(b, r);
@@ -426,6 +566,7 @@ static void junit_report(cfc__buf *b, const cfc_certification *c)
             }
             }
             cfc__buf_puts(b, "    </testcase>\n");
+            cfc__buf_spill(b);
         }
         cfc__buf_puts(b, "  </testsuite>\n");
     }
@@ -503,7 +644,9 @@ static void markdown_report(cfc__buf *b, const cfc_certification *c)
     status_text(b, c, true);
     cfc__buf_printf(b, "** %s ", c->certified ? "✅" : c->partial ? "⚠️" : "❌");
     score_text(b, c);
-    if (c->partial)
+    if (c->stopped)
+        cfc__buf_puts(b, ": the run was stopped before its end, the cases not run have no verdict");
+    else if (c->partial)
         cfc__buf_puts(b, ": a subset of the catalogue, not a certification");
     cfc__buf_puts(b, "\n\n");
     cfc__buf_puts(b, "| Verdict | Cases |\n|---|---:|\n");
@@ -519,6 +662,12 @@ static void markdown_report(cfc__buf *b, const cfc_certification *c)
         md(b, c->selection, 200);
         cfc__buf_puts(b, ".\n");
     }
+    if (c->cases_cut) {
+        cfc__buf_puts(b, "\n**Output cut:** ");
+        bound_text(b, c);
+        cfc__buf_puts(b, ". The cases marked (output cut) show only the start of what was "
+                         "received (certification.json says how much).\n");
+    }
     if (c->counts[CFC_VERDICT_PASS] == c->n_results)
         return;
     markdown_rules(b, c);
@@ -530,7 +679,8 @@ static void markdown_report(cfc__buf *b, const cfc_certification *c)
             continue;
         cfc__buf_puts(b, "| ");
         md(b, r->c->id, 40);
-        cfc__buf_printf(b, " | %s | ", cfc_verdict_name(r->verdict));
+        cfc__buf_printf(b, " | %s%s | ", cfc_verdict_name(r->verdict),
+                        r->cut ? " (output cut)" : "");
         md(b, r->c->description, 160);
         cfc__buf_puts(b, " | ");
         /* Every finding, one per line of the cell. */
@@ -540,6 +690,7 @@ static void markdown_report(cfc__buf *b, const cfc_certification *c)
             md(b, r->messages[m], 400);
         }
         cfc__buf_puts(b, " |\n");
+        cfc__buf_spill(b);
     }
 }
 
@@ -554,7 +705,10 @@ static void badge_report(cfc__buf *b, const cfc_certification *c)
                         : score == 100 ? "brightgreen"
                                        : "yellow";
     cfc__buf_puts(b, "{\"schemaVersion\":1,\"label\":\"conformance\",\"message\":\"");
-    if (c->partial) /* C4: never a score that reads as a certification */
+    if (c->stopped) /* nor a run that was stopped */
+        cfc__buf_printf(b, "%s (%zu of %zu cases)", c->deadline ? "stopped" : "interrupted",
+                        c->n_results, c->n_selected);
+    else if (c->partial) /* C4: never a score that reads as a certification */
         cfc__buf_printf(b, "partial (%zu of %zu cases)", c->n_results,
                         cfc_catalogue_count(c->catalogue));
     else
@@ -606,7 +760,7 @@ static const char css[] =
     ".diff .del{color:#b71c1c;background:#ffebee;display:block}.diff "
     ".add{color:#1b5e20;background:#e8f5e9;display:block}"
     ".diff .same{color:#555;display:block}"
-    "h4{margin:.8em 0 .2em}";
+    "h4{margin:.8em 0 .2em}.cut{color:#8a4b00;font-style:italic}";
 
 /* The filter classes of a case: f-VERDICT and r-N for each rule N (the
  * index in the per-rule summary) of its findings. */
@@ -645,6 +799,8 @@ static void html_case(cfc__buf *b, const cfc_case_result *r, const cfc_cert_rule
     html(b, k->id);
     cfc__buf_puts(b, "</strong> ");
     html(b, k->description);
+    if (r->cut)
+        cfc__buf_puts(b, " <span class=\"cut\">(output cut)</span>");
     cfc__buf_puts(b, "</summary>\n<p>Reference: ");
     html(b, k->reference);
     cfc__buf_printf(b, "; %" PRIu32 " ms.</p>\n", r->elapsed_ms);
@@ -680,7 +836,8 @@ static void html_case(cfc__buf *b, const cfc_case_result *r, const cfc_cert_rule
                 cfc__buf_puts(b, "\nerror: ");
                 html(b, rep->error);
             }
-            cfc__buf_printf(b, "\nsent: %zu text%s", rep->n_sent, rep->n_sent == 1 ? "" : "s");
+            cfc__buf_printf(b, "\nsent: %zu text%s", sent_count(rep),
+                            sent_count(rep) == 1 ? "" : "s");
             for (size_t t = 0; t < rep->n_sent; t++) {
                 cfc__buf_puts(b, "\n  ");
                 cfc__buf_html(b, rep->sent[t].bytes, rep->sent[t].len);
@@ -690,6 +847,11 @@ static void html_case(cfc__buf *b, const cfc_case_result *r, const cfc_cert_rule
                 html(b, rep->logs[l].level);
                 cfc__buf_puts(b, " ");
                 html(b, rep->logs[l].message);
+            }
+            if (rep->cut) {
+                cfc__buf_puts(b, "\n<span class=\"cut\">[");
+                cut_text(b, rep);
+                cfc__buf_puts(b, "]</span>");
             }
             cfc__buf_puts(b, "</pre>");
         }
@@ -837,14 +999,17 @@ static void html_report(cfc__buf *b, const cfc_certification *c)
     cfc__buf_puts(b, " (");
     html(b, c->impl_language ? c->impl_language : "?");
     cfc__buf_printf(b, ")</h1>\n<p><span id=\"verdict\" class=\"verdict %s\">",
-                    c->partial     ? "partial"
+                    c->stopped     ? "partial interrupted"
+                    : c->partial   ? "partial"
                     : c->certified ? "certified"
                                    : "not-certified");
     status_text(b, c, true);
     cfc__buf_puts(b, "</span> <span id=\"score\">");
     score_text(b, c);
     cfc__buf_puts(b, "</span>");
-    if (c->partial)
+    if (c->stopped)
+        cfc__buf_puts(b, " the run was stopped before its end: the cases not run have no verdict");
+    else if (c->partial)
         cfc__buf_puts(b, " a subset of the catalogue, not a certification");
     cfc__buf_puts(b, "</p>\n");
     cfc__buf_puts(b, "<dl class=\"meta\"><dt>Catalogue</dt><dd id=\"catalogue\">version ");
@@ -861,7 +1026,13 @@ static void html_report(cfc__buf *b, const cfc_certification *c)
         html(b, c->selection);
         cfc__buf_puts(b, "</code>");
     }
-    cfc__buf_puts(b, "</dd></dl>\n</header>\n<section id=\"summary\"><h2>Summary</h2>\n"
+    cfc__buf_puts(b, "</dd>");
+    if (c->cases_cut) {
+        cfc__buf_puts(b, "<dt>Output cut</dt><dd id=\"output-cut\">");
+        bound_text(b, c);
+        cfc__buf_puts(b, "</dd>");
+    }
+    cfc__buf_puts(b, "</dl>\n</header>\n<section id=\"summary\"><h2>Summary</h2>\n"
                      "<table class=\"counts\"><tr><th>Verdict</th><th>Cases</th></tr>");
     for (int v = 0; v < CFC_VERDICT_COUNT; v++)
         cfc__buf_printf(
@@ -909,8 +1080,10 @@ static void html_report(cfc__buf *b, const cfc_certification *c)
         cfc__buf_puts(b, "</td></tr>\n");
     }
     cfc__buf_puts(b, "</table>\n</section>\n<section id=\"details\"><h2>Cases</h2>\n");
-    for (size_t i = 0; i < c->n_results; i++)
+    for (size_t i = 0; i < c->n_results; i++) {
         html_case(b, &c->results[i], rows, n_rows);
+        cfc__buf_spill(b);
+    }
     cfc__buf_puts(b, "</section>\n<footer><p>Generated by cfconform certify. The catalogue's hash "
                      "identifies exactly which cases were run.</p></footer>\n</body>\n</html>\n");
 }
@@ -921,6 +1094,7 @@ int cfc_certification_write(const cfc_certification *cert, cfc_cert_format f, FI
         return -1;
     cfc__buf b;
     cfc__buf_init(&b, cert->alloc);
+    b.spill = out; /* written as it is made: a report of any size costs little memory */
     switch (f) {
     case CFC_CERT_JSON: json_report(&b, cert); break;
     case CFC_CERT_JUNIT: junit_report(&b, cert); break;

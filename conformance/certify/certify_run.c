@@ -34,6 +34,7 @@ typedef struct runner {
     cfc__proc proc;
     bool running;
     cfc_jparser *parser;
+    cfc_jalloc ja; /* the parser's allocator (r->a's) */
     cfc__buf line, req;
     uint64_t seq;
     unsigned call_timeout, start_timeout;
@@ -64,6 +65,25 @@ static bool run_ends(runner *r, int rc)
 }
 
 typedef enum call_rc { CALL_OK, CALL_ERROR, CALL_NOMEM } call_rc;
+
+/* A line above this leaves no buffer of its size behind. */
+#define BIG_LINE ((size_t)1 << 20)
+
+/* After a huge line has been parsed (and copied out), the line, the unread
+ * output buffer and the parser's copy of the line are freed, so that a
+ * flooding adapter costs one line's worth of memory at a time, not several
+ * held until the end. false: out of memory (no new parser). */
+static bool release_big(runner *r, size_t line_len)
+{
+    cfc__proc_shrink(&r->proc, BIG_LINE);
+    if (r->line.cap > BIG_LINE)
+        cfc__buf_free(&r->line);
+    if (line_len <= BIG_LINE)
+        return true;
+    cfc_jparser_free(r->parser);
+    r->parser = cfc_jparser_new_with_alloc(r->a ? &r->ja : NULL);
+    return r->parser != NULL;
+}
 
 static void stop_adapter(runner *r, bool polite)
 {
@@ -148,6 +168,12 @@ static int start_adapter(runner *r, char *why, size_t cap)
     char perr[256];
     cfc__proto_rc prc =
         cfc__proto_parse_hello(r->parser, r->a, r->line.data, r->line.len, &h, perr, sizeof perr);
+    if (!release_big(r, r->line.len)) {
+        if (prc == CFC__PROTO_OK)
+            cfc__hello_free(r->a, &h);
+        stop_adapter(r, false);
+        return -2;
+    }
     if (prc != CFC__PROTO_OK) {
         stop_adapter(r, false);
         snprintf(why, cap, "invalid answer to start: %s", perr);
@@ -231,8 +257,14 @@ static call_rc call(runner *r, const cfc_cert_step *step, cfc_cert_reply *reply)
     }
     char perr[512];
     cfc_cert_reply parsed;
-    cfc__proto_rc prc = cfc__proto_parse_reply(r->parser, r->a, r->line.data, r->line.len, seq,
-                                               &parsed, perr, sizeof perr);
+    size_t line_len = r->line.len;
+    cfc__proto_rc prc = cfc__proto_parse_reply_buf(r->parser, r->a, &r->line, BIG_LINE, seq,
+                                                   &parsed, perr, sizeof perr);
+    if (!release_big(r, line_len)) {
+        if (prc == CFC__PROTO_OK || prc == CFC__PROTO_ADAPTER_ERROR)
+            cfc__reply_free(r->a, &parsed);
+        return CALL_NOMEM;
+    }
     if (prc == CFC__PROTO_NOMEM)
         return CALL_NOMEM;
     if (prc == CFC__PROTO_INVALID) {
@@ -280,6 +312,13 @@ static bool run_case(runner *r, const cfc_cert_case *c, cfc_case_result *res)
     }
     bool ok = true;
     cfc_verdict fixed = CFC_VERDICT_COUNT; /* UNIMPLEMENTED or ERROR, decided before grading */
+    /* Each reply is graded whole, then cut to what the case may keep. */
+    uint64_t run_left =
+        r->cert->kept_bytes < CFC_CERT_KEEP_RUN ? CFC_CERT_KEEP_RUN - r->cert->kept_bytes : 0;
+    cfc__keep left = {run_left < CFC_CERT_KEEP_LATE    ? CFC_CERT_KEEP_LATE
+                      : run_left < CFC_CERT_KEEP_BYTES ? (size_t)run_left
+                                                       : CFC_CERT_KEEP_BYTES,
+                      CFC__KEEP_ITEMS};
     for (size_t i = 0; i < c->n_steps; i++) {
         if (!implemented(r, c->steps[i].broadcaster)) {
             fixed = CFC_VERDICT_UNIMPLEMENTED;
@@ -311,8 +350,12 @@ static bool run_case(runner *r, const cfc_cert_case *c, cfc_case_result *res)
         } else if (!cfc__grade_step(&g, ev, st, rep, cfc_catalogue_tolerance_ms(r->cat))) {
             ok = false;
         }
+        cfc__reply_keep(r->a, rep, &left);
+        res->cut = res->cut || rep->cut;
+        r->cert->kept_bytes += rep->kept_bytes;
     }
     cfc__events_free(ev);
+    cfc__grade_finish(&g);
     if (!ok || g.nomem) {
         cfc__grade_free(&g);
         return false;
@@ -412,10 +455,9 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
         return fail_with(err, CFC_CERTIFY_USAGE, "%.480s", why);
 
     cfc_certify_status status = CFC_CERTIFY_OK;
-    cfc_jalloc ja = {0};
     if (r.a)
-        ja = (cfc_jalloc){r.a->malloc_fn, r.a->realloc_fn, r.a->free_fn, r.a->ctx};
-    r.parser = cfc_jparser_new_with_alloc(r.a ? &ja : NULL);
+        r.ja = (cfc_jalloc){r.a->malloc_fn, r.a->realloc_fn, r.a->free_fn, r.a->ctx};
+    r.parser = cfc_jparser_new_with_alloc(r.a ? &r.ja : NULL);
     r.cert = cfc__cmalloc(r.a, sizeof *r.cert);
     if (r.cert)
         memset(r.cert, 0, sizeof *r.cert);
@@ -431,6 +473,7 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
     cert->adapter_command = cfc__cstrndup(r.a, o->adapter_command, strlen(o->adapter_command));
     cert->selection =
         o->cases && o->cases[0] ? cfc__cstrndup(r.a, o->cases, strlen(o->cases)) : NULL;
+    cert->n_selected = selected;
     cert->results = cfc__cmalloc(r.a, selected * sizeof *cert->results);
     if (cert->adapter_command == NULL || cert->results == NULL ||
         (o->cases && o->cases[0] && !cert->selection)) {
@@ -486,6 +529,7 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
         }
         cert->n_results++;
         cert->counts[res->verdict]++;
+        cert->cases_cut += res->cut;
         if (o->on_case)
             o->on_case(o->on_case_ctx, res);
     }
@@ -495,6 +539,7 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
     cert->stop_signal = r.stopped && o->stop ? (int)*o->stop : 0;
     /* C4: a subset is partial, never certified. */
     cert->partial = cert->n_results < cfc_catalogue_count(cat);
+    cert->partial = cert->partial || cert->stopped; /* never certified, whatever ran */
     cert->certified = !cert->partial && cert->counts[CFC_VERDICT_FAIL] == 0 &&
                       cert->counts[CFC_VERDICT_ERROR] == 0;
     cert->elapsed_ms = (uint32_t)(cfc__now_mono_ms() - t0);

@@ -30,21 +30,9 @@ void cfc__grade_init(cfc__grade *g, const cfc_allocator *a)
     g->prefix = "";
 }
 
-static void push(cfc__grade *g, char ***list, size_t *n, size_t *cap, const char *fmt, va_list ap,
-                 const char *prefix)
+/* The message a format makes, with its prefix (the allocator's), or NULL. */
+static char *format(cfc__grade *g, const char *fmt, va_list ap, const char *prefix)
 {
-    if (g->nomem)
-        return;
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 8;
-        char **l = cfc__crealloc(g->alloc, *list, nc * sizeof *l);
-        if (l == NULL) {
-            g->nomem = true;
-            return;
-        }
-        *list = l;
-        *cap = nc;
-    }
     cfc__buf b;
     cfc__buf_init(&b, g->alloc);
     cfc__buf_puts(&b, prefix);
@@ -65,30 +53,104 @@ static void push(cfc__grade *g, char ***list, size_t *n, size_t *cap, const char
             b.failed = true;
         }
     }
-    char *s = cfc__buf_take(&b, NULL);
-    if (s == NULL) {
-        g->nomem = true;
-        return;
+    return cfc__buf_take(&b, NULL);
+}
+
+static void append(cfc__grade *g, char ***list, size_t *n, size_t *cap, char *s)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 8;
+        char **l = cfc__crealloc(g->alloc, *list, nc * sizeof *l);
+        if (l == NULL) {
+            cfc__cfree(g->alloc, s);
+            g->nomem = true;
+            return;
+        }
+        *list = l;
+        *cap = nc;
     }
     (*list)[(*n)++] = s;
+}
+
+/* Over CFC_CERT_KEEP_FINDINGS, a finding is kept only when its rule is not
+ * among those kept yet: the per-rule summary stays exact. */
+static bool new_rule(const cfc__grade *g, const char *message)
+{
+    char rule[48], other[48];
+    cfc_cert_message_rule(message, CFC_VERDICT_FAIL, rule, sizeof rule);
+    for (size_t i = 0; i < g->n_messages; i++) {
+        cfc_cert_message_rule(g->messages[i], CFC_VERDICT_FAIL, other, sizeof other);
+        if (strcmp(rule, other) == 0)
+            return false;
+    }
+    return true;
 }
 
 void cfc__grade_note(cfc__grade *g, cfc_verdict v, const char *fmt, ...)
 {
     if (v > g->verdict)
         g->verdict = v;
+    if (g->nomem)
+        return;
     va_list ap;
     va_start(ap, fmt);
-    push(g, &g->messages, &g->n_messages, &g->cap_messages, fmt, ap, g->prefix);
+    char *m = format(g, fmt, ap, g->prefix);
     va_end(ap);
+    if (m == NULL) {
+        g->nomem = true;
+        return;
+    }
+    if (g->n_messages >= CFC_CERT_KEEP_FINDINGS && !new_rule(g, m)) {
+        g->dropped_messages++;
+        cfc__cfree(g->alloc, m);
+        return;
+    }
+    append(g, &g->messages, &g->n_messages, &g->cap_messages, m);
 }
 
 void cfc__grade_diff(cfc__grade *g, const char *fmt, ...)
 {
+    if (g->nomem)
+        return;
+    if (g->n_diff >= CFC_CERT_KEEP_FINDINGS) {
+        g->dropped_diff++;
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
-    push(g, &g->diff, &g->n_diff, &g->cap_diff, fmt, ap, "");
+    char *m = format(g, fmt, ap, "");
     va_end(ap);
+    if (m == NULL)
+        g->nomem = true;
+    else
+        append(g, &g->diff, &g->n_diff, &g->cap_diff, m);
+}
+
+void cfc__grade_finish(cfc__grade *g)
+{
+    if (g->nomem)
+        return;
+    char line[160];
+    if (g->dropped_messages) {
+        snprintf(line, sizeof line,
+                 "%zu more findings not shown (a case keeps its first %d and one of every other "
+                 "rule)",
+                 g->dropped_messages, CFC_CERT_KEEP_FINDINGS);
+        char *m = cfc__cstrndup(g->alloc, line, strlen(line));
+        if (m == NULL)
+            g->nomem = true;
+        else
+            append(g, &g->messages, &g->n_messages, &g->cap_messages, m);
+    }
+    if (g->dropped_diff && !g->nomem) {
+        snprintf(line, sizeof line, "  ... %zu more lines not shown", g->dropped_diff);
+        char *m = cfc__cstrndup(g->alloc, line, strlen(line));
+        if (m == NULL)
+            g->nomem = true;
+        else
+            append(g, &g->diff, &g->n_diff, &g->cap_diff, m);
+    }
+    g->dropped_messages = g->dropped_diff = 0;
 }
 
 void cfc__grade_free(cfc__grade *g)
@@ -370,10 +432,27 @@ static bool has_error_log(const cfc_cert_reply *r)
     return false;
 }
 
+/* What an adapter said (an error, a misuse), quoted in a finding: whole up
+ * to QUOTE_MAX bytes, else its start and how long it was, so that a finding
+ * stays a line however much the adapter wrote. */
+#define QUOTE_MAX 1024
+static const char *quote(char out[QUOTE_MAX + 64], const char *s)
+{
+    size_t len = strlen(s);
+    if (len <= QUOTE_MAX)
+        return s;
+    size_t k = QUOTE_MAX;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
+    snprintf(out, QUOTE_MAX + 64, "%.*s... (%zu bytes)", (int)k, s, len);
+    return out;
+}
+
 bool cfc__grade_step(cfc__grade *g, cfc__events *ev, const cfc_cert_step *step,
                      const cfc_cert_reply *reply, int64_t tolerance_ms)
 {
-    const char *err = reply->error ? reply->error : "(no detail)";
+    char qerr[QUOTE_MAX + 64], qmis[QUOTE_MAX + 64];
+    const char *err = quote(qerr, reply->error ? reply->error : "(no detail)");
     /* C1: against a manager written to the contract, any other call raises
      * inside the producer and nothing is sent, whatever this adapter's
      * manager recorded. */
@@ -381,14 +460,14 @@ bool cfc__grade_step(cfc__grade *g, cfc__events *ev, const cfc_cert_step *step,
         cfc__grade_note(g, CFC_VERDICT_FAIL,
                         "called the manager outside the contract's interface, broadcast(message) "
                         "(rule C1): %s",
-                        reply->misuse[i]);
+                        quote(qmis, reply->misuse[i]));
     switch (step->expect) {
     case CFC_EXPECT_EVENT:
         if (reply->outcome == CFC_OUTCOME_RAISED)
             cfc__grade_note(g, CFC_VERDICT_FAIL, "raised on valid arguments: %s", err);
         else if (reply->outcome == CFC_OUTCOME_REFUSED)
             cfc__grade_note(g, CFC_VERDICT_FAIL, "refused valid arguments%s%s",
-                            reply->error ? ": " : "", reply->error ? reply->error : "");
+                            reply->error ? ": " : "", reply->error ? err : "");
         if (reply->n_sent != 1)
             cfc__grade_note(g, CFC_VERDICT_FAIL, "sent %zu events; expected exactly one",
                             reply->n_sent);
@@ -436,6 +515,12 @@ bool cfc__grade_step(cfc__grade *g, cfc__events *ev, const cfc_cert_step *step,
                             step->type->name);
         if (step->expect != CFC_EXPECT_EVENT || reply->n_sent != 1)
             continue;
+        if (t->len > cfc_checker_max_event_bytes(ev->checker)) {
+            /* too-large is already a FAIL; not parsing it again keeps a
+             * flooding adapter's 16 MiB texts from costing twice. */
+            cfc__grade_diff(g, "+ (%zu bytes, over the size limit: see the findings)", t->len);
+            continue;
+        }
         cfc_jval *root = NULL;
         if (cfc_jparse(ev->parser, t->bytes, t->len, NULL, &root, NULL, NULL, NULL) != 0) {
             g->nomem = true;

@@ -153,6 +153,8 @@ int cfc_cmd_generate(int argc, char **argv);         /* cli_generate.c */
 int cfc_cmd_fuzz_exec(int argc, char **argv);        /* cli_fuzz_exec.c */
 int cfc_cmd_certify(int argc, char **argv);          /* cli_certify.c */
 int cfc_cmd_certify_consumer(int argc, char **argv); /* cli_consumer.c */
-int cfc_cmd_schema(int argc, char **argv);           /* cli_schema.c */
+/* Big blocks (16 MiB adapter lines) mapped and unmapped, not kept in the heap. */
+void cfc_cli_big_blocks_unmapped(void);    /* cli_certify.c */
+int cfc_cmd_schema(int argc, char **argv); /* cli_schema.c */
 
 #endif

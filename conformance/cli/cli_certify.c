@@ -21,6 +21,22 @@
 #include "cfc/certify.h"
 #include "cli.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+/* An adapter may answer with lines of up to 16 MiB, freed once graded.
+ * glibc raises its mmap threshold each time such a block is freed, so the
+ * next ones come from the heap and fragment it: the process keeps growing
+ * though little is live. A fixed threshold maps and unmaps every big block
+ * (certify's memory bound, cfc/certify.h CFC_CERT_KEEP_BYTES, holds in RSS). */
+void cfc_cli_big_blocks_unmapped(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
+}
+
 /* A subset ran (--cases) with no FAIL and no ERROR: not a certification,
  * and not a failure either (rule C4). */
 #define EXIT_PARTIAL 3
@@ -69,6 +85,10 @@ static void usage(FILE *f)
           "Certifies an implementation of the contract's broadcasters: starts the adapter\n"
           "(docs/adapter-protocol.md), plays every case of the catalogue through it and grades\n"
           "each one PASS, NON-STRICT, FAIL, UNIMPLEMENTED or ERROR.\n"
+          "\n"
+          "Every answer is graded whole; the reports keep the first 64 KiB of each case's\n"
+          "output (4 KiB once 16 MiB are kept), marked as cut, so memory stays bounded\n"
+          "whatever the adapter answers.\n"
           "\n"
           "options:\n",
           f);
@@ -274,6 +294,7 @@ int cfc_cmd_certify(int argc, char **argv)
      * halfway: the run finishes, the adapter is reaped, and the write error
      * is exit 2. (The adapter gets the default disposition back.) */
     signal(SIGPIPE, SIG_IGN);
+    cfc_cli_big_blocks_unmapped();
     /* Ctrl-C does not reach the adapter (its group is its own): we stop it,
      * write the reports of the finished cases and exit 128+N. */
     struct sigaction sa;
@@ -357,7 +378,7 @@ int cfc_cmd_certify(int argc, char **argv)
     if (cert->stopped)
         printf("stopped (%s) after %zu of %zu cases: not a certification\n",
                cert->deadline ? "--deadline passed" : strsignal(cert->stop_signal), cert->n_results,
-               cfc_catalogue_count(cat));
+               cert->n_selected);
     int stopped_rc = cert->deadline ? EXIT_DEADLINE : cert->stopped ? 128 + cert->stop_signal : 0;
     bool certified = cert->certified;
     bool partial_clean = cert->partial && cert->counts[CFC_VERDICT_FAIL] == 0 &&

@@ -213,7 +213,8 @@ int cfc_cmd_certify_consumer(int argc, char **argv)
             ", e.g. --adapter 'node adapters/node/cfc_consumer_adapter.js my_decoder.js'");
     if (quiet)
         o.on_case = NULL;
-    signal(SIGPIPE, SIG_IGN); /* as cli_certify.c: a closed stdout is exit 2, not a kill */
+    signal(SIGPIPE, SIG_IGN);      /* as cli_certify.c: a closed stdout is exit 2, not a kill */
+    cfc_cli_big_blocks_unmapped(); /* as cli_certify.c: huge answers, freed */
 
     size_t len = 0;
     char *text = cfc_cli_read_file(samples, &len);

@@ -58,6 +58,18 @@ extern "C" {
 #define CFC_ADAPTER_PROTOCOL 1
 /* The JSON report's schema version. */
 #define CFC_CERT_REPORT_SCHEMA 1
+/* How much of what the adapter answered is kept for the reports: the first
+ * 64 KiB of each case's output (texts sent, log lines, errors, at most 256
+ * items), until the run has kept 16 MiB; after that each case keeps its
+ * first 4 KiB. Every reply is graded whole before it is cut, so verdicts
+ * do not depend on the bound; a cut reply is marked in every report. A
+ * case keeps at most CFC_CERT_KEEP_FINDINGS findings, each whole (past it,
+ * one of each rule not among them yet), and as many diff lines; the rest
+ * are counted. So memory does not grow with what the adapter answers. */
+#define CFC_CERT_KEEP_BYTES ((size_t)64 << 10)
+#define CFC_CERT_KEEP_RUN ((size_t)16 << 20)
+#define CFC_CERT_KEEP_LATE ((size_t)4 << 10)
+#define CFC_CERT_KEEP_FINDINGS 200
 
 typedef enum cfc_verdict {
     CFC_VERDICT_PASS = 0,
@@ -193,6 +205,14 @@ typedef struct cfc_cert_reply {
     size_t n_misuse;
     int64_t called_ms; /* wall clock when the call was sent, Unix ms */
     uint32_t elapsed_ms;
+    /* The report bound (CFC_CERT_KEEP_BYTES of output per case, ...): every
+     * reply is graded whole, then only the first of its output is kept
+     * (error, status, misuse, sent, logs, in that order). When `cut`, a
+     * string may be short and the items after it gone; received_* say how
+     * many there were and how many bytes (n_sent etc. are what was kept). */
+    bool cut;
+    size_t received_sent, received_logs, received_misuse;
+    uint64_t received_bytes, kept_bytes;
 } cfc_cert_reply;
 
 typedef struct cfc_case_result {
@@ -205,6 +225,7 @@ typedef struct cfc_case_result {
     cfc_cert_reply *replies; /* one per call made (a scenario stops at an ERROR) */
     size_t n_replies;
     uint32_t elapsed_ms;
+    bool cut; /* a reply's output was cut to the report bound */
 } cfc_case_result;
 
 typedef struct cfc_certify_options {
@@ -249,9 +270,14 @@ typedef struct cfc_certification {
     char *selection; /* the cases pattern, or NULL */
     const cfc_allocator *alloc;
     /* The run ended before its last case: opts.stop was set (stop_signal:
-     * its value) or opts.deadline_ms passed (deadline). Always partial. */
+     * its value) or opts.deadline_ms passed (deadline). Always partial,
+     * never certified; every report says so ("Interrupted by SIGINT after
+     * 3 of 37 cases"), the JUnit one with an error testcase. */
     bool stopped, deadline;
     int stop_signal;
+    size_t n_selected;   /* the cases the run was to play (n_results of them ran) */
+    size_t cases_cut;    /* cases whose output was cut to the bound (CFC_CERT_KEEP_BYTES) */
+    uint64_t kept_bytes; /* of the adapter's output, over all cases */
 } cfc_certification;
 
 /* Runs every selected case through the adapter. CFC_CERTIFY_OK: *out owns
@@ -313,8 +339,10 @@ typedef enum cfc_cert_format {
  * "certification.md", "badge.json", "certification.html" (static). */
 const char *cfc_cert_format_file(cfc_cert_format f);
 
-/* Writes one report to `out` (not closed). Returns 0, or -1 on out of memory
- * or a write error (ferror / failed fflush). */
+/* Writes one report to `out` (not closed), in pieces as it is made (little
+ * memory whatever its size). Returns 0, or -1 on out of memory or a write
+ * error (ferror / failed fflush); after -1, part of the report may have
+ * been written: write to a temporary file and rename it once complete. */
 int cfc_certification_write(const cfc_certification *cert, cfc_cert_format f, FILE *out);
 
 #ifdef __cplusplus
