@@ -60,7 +60,26 @@ typedef struct runner {
     unsigned call_timeout, start_timeout;
     int failed_starts;
     cfc_consume_certification *cert;
+    cfc_jalloc ja; /* the parsers' allocator (a's) */
 } runner;
+
+/* A line above this leaves no buffer of its size behind. */
+#define BIG_LINE ((size_t)1 << 20)
+
+/* After a huge answer has been graded, its line, the unread output buffer
+ * and the parser's copy are freed (as certify_run.c does), so that a
+ * flooding adapter costs one answer's worth of memory at a time. false:
+ * out of memory (no new parser). */
+static bool release_big(runner *r)
+{
+    cfc__proc_shrink(&r->proc, BIG_LINE);
+    if (r->line.cap <= BIG_LINE)
+        return true;
+    cfc__buf_free(&r->line);
+    cfc_jparser_free(r->parser);
+    r->parser = cfc_jparser_new_with_alloc(r->a ? &r->ja : NULL);
+    return r->parser != NULL;
+}
 
 static void stop_adapter(runner *r, bool polite)
 {
@@ -434,7 +453,7 @@ static bool run_case(runner *r, const cfc_consume_case *c, cfc_consume_result *r
         grade_event(&g, i, &c->events[i], k, r->line.data);
 done:
     res->elapsed_ms = (uint32_t)(cfc__now_mono_ms() - t0);
-    return !g.nomem;
+    return release_big(r) && !g.nomem;
 }
 
 static void result_free(const cfc_allocator *a, cfc_consume_result *res)
@@ -522,11 +541,10 @@ cfc_certify_status cfc_consume_run(const cfc_consume_catalogue *cat, const cfc_c
         return fail_with(err, CFC_CERTIFY_USAGE, "%.480s", why);
 
     cfc_certify_status status = CFC_CERTIFY_OK;
-    cfc_jalloc ja = {0};
     if (r.a)
-        ja = (cfc_jalloc){r.a->malloc_fn, r.a->realloc_fn, r.a->free_fn, r.a->ctx};
-    r.parser = cfc_jparser_new_with_alloc(r.a ? &ja : NULL);
-    r.sent = cfc_jparser_new_with_alloc(r.a ? &ja : NULL);
+        r.ja = (cfc_jalloc){r.a->malloc_fn, r.a->realloc_fn, r.a->free_fn, r.a->ctx};
+    r.parser = cfc_jparser_new_with_alloc(r.a ? &r.ja : NULL);
+    r.sent = cfc_jparser_new_with_alloc(r.a ? &r.ja : NULL);
     r.cert = cfc__cmalloc(r.a, sizeof *r.cert);
     if (r.cert)
         memset(r.cert, 0, sizeof *r.cert);
@@ -626,10 +644,9 @@ cfc__consume_session *cfc__consume_session_new(const char *command, unsigned tim
     r->proc.in_fd = r->proc.out_fd = r->proc.err_fd = -1;
     cfc__buf_init(&r->line, a);
     cfc__buf_init(&r->req, a);
-    cfc_jalloc ja = {0};
     if (a)
-        ja = (cfc_jalloc){a->malloc_fn, a->realloc_fn, a->free_fn, a->ctx};
-    r->parser = cfc_jparser_new_with_alloc(a ? &ja : NULL);
+        r->ja = (cfc_jalloc){a->malloc_fn, a->realloc_fn, a->free_fn, a->ctx};
+    r->parser = cfc_jparser_new_with_alloc(a ? &r->ja : NULL);
     if (r->parser == NULL || cfc__argv_split(a, command, &r->argv, why, cap) != 0 ||
         start_adapter(r, why, cap) != 0) {
         cfc__consume_session_free(s);
@@ -665,6 +682,8 @@ cfc__fuzz_rc cfc__consume_session_decode(cfc__consume_session *s, const char *by
 {
     runner *r = &s->r;
     why[0] = '\0';
+    if (!release_big(r)) /* the last answer's, if it was huge */
+        return CFC__FUZZ_NOMEM;
     if (!r->running) {
         if (r->failed_starts >= MAX_FAILED_STARTS || start_adapter(r, why, cap) != 0) {
             r->failed_starts++;
