@@ -358,6 +358,19 @@ static const cfc_jval *check_reply(const cfc_jval *root, uint64_t seq, size_t n_
 }
 
 /* Runs one case into *res. false on out of memory. */
+
+/* One request (r->req) and its answer line (r->line), within the call
+ * timeout: cfc__proc_read_line's codes, a failed write as -2 (timed out) or
+ * -1 (the adapter is gone). */
+static int exchange(runner *r)
+{
+    int64_t deadline = cfc__now_mono_ms() + r->call_timeout;
+    int rc = cfc__proc_write(&r->proc, r->req.data, r->req.len, deadline);
+    if (rc != 0)
+        return rc == -2 ? -2 : -1;
+    return cfc__proc_read_line(&r->proc, &r->line, CFC__PROTO_MAX_LINE, deadline);
+}
+
 static bool run_case(runner *r, const cfc_consume_case *c, cfc_consume_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -398,12 +411,7 @@ static bool run_case(runner *r, const cfc_consume_case *c, cfc_consume_result *r
     cfc__buf_puts(&r->req, "]}\n");
     if (!cfc__buf_ok(&r->req))
         return false;
-    int64_t deadline = cfc__now_mono_ms() + r->call_timeout;
-    int rc = cfc__proc_write(&r->proc, r->req.data, r->req.len, deadline);
-    if (rc == 0)
-        rc = cfc__proc_read_line(&r->proc, &r->line, CFC__PROTO_MAX_LINE, deadline);
-    else
-        rc = rc == -2 ? -2 : -1;
+    int rc = exchange(r);
     if (rc == -4)
         return false;
     if (rc != 0) {
@@ -699,12 +707,7 @@ cfc__fuzz_rc cfc__consume_session_decode(cfc__consume_session *s, const char *by
     cfc__buf_puts(&r->req, "]}\n");
     if (!cfc__buf_ok(&r->req))
         return CFC__FUZZ_NOMEM;
-    int64_t deadline = cfc__now_mono_ms() + r->call_timeout;
-    int rc = cfc__proc_write(&r->proc, r->req.data, r->req.len, deadline);
-    if (rc == 0)
-        rc = cfc__proc_read_line(&r->proc, &r->line, CFC__PROTO_MAX_LINE, deadline);
-    else
-        rc = rc == -2 ? -2 : -1;
+    int rc = exchange(r);
     if (rc == -4)
         return CFC__FUZZ_NOMEM;
     if (rc == -2 || rc == -1) {
