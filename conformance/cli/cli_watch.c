@@ -175,14 +175,10 @@ static double mono_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int on_message(void *ctx, cfc_wsmsg_kind kind, const char *bytes, size_t len,
-                      const cfc_event_result *res)
+/* One more entry (an event, or a protocol fault) in every report; its
+ * counts in the totals. -1: a report could not be written (the run stops). */
+static int report_result(watch *w, const cfc_event_result *res)
 {
-    (void)kind;
-    (void)bytes;
-    (void)len;
-    watch *w = ctx;
-    w->events++;
     w->errors += res->errors;
     w->warnings += res->warnings;
     w->dirty = true;
@@ -191,6 +187,19 @@ static int on_message(void *ctx, cfc_wsmsg_kind kind, const char *bytes, size_t 
         w->stop = STOP_TROUBLE;
         return -1;
     }
+    return 0;
+}
+
+static int on_message(void *ctx, cfc_wsmsg_kind kind, const char *bytes, size_t len,
+                      const cfc_event_result *res)
+{
+    (void)kind;
+    (void)bytes;
+    (void)len;
+    watch *w = ctx;
+    w->events++;
+    if (report_result(w, res) != 0)
+        return -1;
     if (w->count && w->events >= w->count) {
         w->stop = STOP_COUNT;
         return 1;
@@ -215,13 +224,7 @@ static bool report_protocol_fault(watch *w, const char *what)
     if (res->n_findings == 0 && res->n_dropped == 0)
         return false; /* the rule is off */
     w->faults++;
-    w->errors += res->errors;
-    w->warnings += res->warnings;
-    w->dirty = true;
-    if (cfc_cli_reports_event(w->report, w->events + w->faults, res) != 0) {
-        w->trouble = true;
-        w->stop = STOP_TROUBLE;
-    }
+    (void)report_result(w, res);
     return res->errors > 0;
 }
 
