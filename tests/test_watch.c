@@ -400,21 +400,33 @@ static const misbehaviour cases[] = {
      NULL},
 };
 
-CFC_TABLE_TEST(watch, misbehaving_server, cases)
+/* One case, over ws:// or (with the test certificate, --insecure) wss://. */
+static void run_case(const misbehaviour *c, bool tls)
 {
-    const misbehaviour *c = &cases[*cfc_index];
     char url[128];
-    proc srv = misbehave(url, sizeof url, "ws", c->scenario, NULL);
+    proc srv = tls ? misbehave(url, sizeof url, "wss", "--tls", CERT, KEY, c->scenario, NULL)
+                   : misbehave(url, sizeof url, "ws", c->scenario, NULL);
     char *out, *err;
     char junit_spec[300 + 8];
     snprintf(junit_spec, sizeof junit_spec, "junit=%s", path_in("watch.xml"));
-    const char *args[] = {"--format", "json",     "--duration", "20",       "--report", junit_spec,
-                          c->args[0], c->args[1], c->args[2],   c->args[3], url};
-    int rc = watch_runv(&out, &err, args, 11);
+    const char *args[] = {"--format",
+                          "json",
+                          "--duration",
+                          "20",
+                          "--report",
+                          junit_spec,
+                          c->args[0],
+                          c->args[1],
+                          c->args[2],
+                          c->args[3],
+                          tls ? "--insecure" : NULL,
+                          url};
+    int rc = watch_runv(&out, &err, args, 12);
     /* The server logs what it received once its connection is over. */
     char *seen = c->server_has ? proc_read_rest(&srv, 5000) : NULL;
     proc_stop(&srv);
-    cr_expect_eq(rc, c->exit, "%s: exit %d\nstdout:\n%s\nstderr:\n%s", c->scenario, rc, out, err);
+    cr_expect_eq(rc, c->exit, "%s%s: exit %d\nstdout:\n%s\nstderr:\n%s", c->scenario,
+                 tls ? " (wss)" : "", rc, out, err);
     if (c->summary)
         cr_expect_not_null(strstr(out, c->summary), "%s: want %s in\n%s", c->scenario, c->summary,
                            out);
@@ -423,9 +435,17 @@ CFC_TABLE_TEST(watch, misbehaving_server, cases)
     for (int i = 0; i < 3 && c->out_has[i]; i++)
         cr_expect_not_null(strstr(out, c->out_has[i]), "%s: want %s in\n%s", c->scenario,
                            c->out_has[i], out);
-    for (int i = 0; i < 2 && c->err_has[i]; i++)
-        cr_expect_not_null(strstr(err, c->err_has[i]), "%s: want %s in stderr\n%s", c->scenario,
-                           c->err_has[i], err);
+    for (int i = 0; i < 2 && c->err_has[i]; i++) {
+        /* The URL in a message is the one watched: wss:// on TLS. */
+        char want[300];
+        const char *ws = strstr(c->err_has[i], "ws://");
+        if (tls && ws)
+            snprintf(want, sizeof want, "%.*swss://%s", (int)(ws - c->err_has[i]), c->err_has[i],
+                     ws + 5);
+        else
+            snprintf(want, sizeof want, "%s", c->err_has[i]);
+        cr_expect_not_null(strstr(err, want), "%s: want %s in stderr\n%s", c->scenario, want, err);
+    }
     if (c->server_has)
         cr_expect_not_null(strstr(seen, c->server_has), "%s: want %s from the server\n%s",
                            c->scenario, c->server_has, seen);
@@ -446,6 +466,30 @@ CFC_TABLE_TEST(watch, misbehaving_server, cases)
     free(seen);
     free(out);
     free(err);
+}
+
+CFC_TABLE_TEST(watch, misbehaving_server, cases)
+{
+    run_case(&cases[*cfc_index], false);
+}
+
+/* wss://: the relay is the TLS client (ws_tap.h), so every protocol fault
+ * is seen in the decrypted frames and named as on ws://, the masked frame
+ * included (libwebsockets' own TLS would have delivered it silently), and
+ * the server receives the 1002. */
+ParameterizedTestParameters(watch, misbehaving_server_wss)
+{
+    size_t n = 0, *idx = cr_malloc(sizeof cases / sizeof cases[0] * sizeof *idx);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (cases[i].fault)
+            idx[n++] = i;
+    }
+    return cr_make_param_array(size_t, idx, n, cfc__params_free);
+}
+
+ParameterizedTest(size_t *cfc_index, watch, misbehaving_server_wss)
+{
+    run_case(&cases[*cfc_index], true);
 }
 
 /* A protocol fault is a ws-protocol finding in every output format, after
@@ -617,6 +661,8 @@ Test(watch, wss_with_insecure_and_without)
     int rc = watch_run(&out, &err, "--duration", "20", url, NULL);
     cr_expect_eq(rc, 2, "self-signed without --insecure: %s", err);
     cr_expect_not_null(strstr(err, "TLS failure with 127.0.0.1"), "%s", err);
+    cr_expect_not_null(strstr(err, "certificate verify failed: self-signed certificate"), "%s",
+                       err);
     cr_expect_not_null(strstr(err, "--insecure"), "%s", err);
     free(out);
     free(err);
@@ -628,14 +674,14 @@ Test(watch, wss_with_insecure_and_without)
     free(err);
 }
 
-/* wss://: the frames are inside TLS, out of the relay's sight; a fault
- * libwebsockets rejects is still named, from its log, as a finding. */
-Test(watch, wss_protocol_fault_named_from_libwebsockets)
+/* The headline false pass of wss://: a masked server frame, in JSON. */
+Test(watch, wss_masked_frame_is_a_finding)
 {
     char url[128];
-    proc srv = misbehave(url, sizeof url, "wss", "--tls", CERT, KEY, "rsv", NULL);
+    proc srv = misbehave(url, sizeof url, "wss", "--tls", CERT, KEY, "masked", NULL);
     char *out, *err;
     int rc = watch_run(&out, &err, "--insecure", "--format", "json", "--duration", "20", url, NULL);
+    char *seen = proc_read_rest(&srv, 5000);
     proc_stop(&srv);
     cr_expect_eq(rc, 1, "%s\n%s", out, err);
     cr_expect_not_null(strstr(out, "\"line\":1,\"type\":\"task_unblocked\",\"ok\":true"), "%s",
@@ -643,7 +689,82 @@ Test(watch, wss_protocol_fault_named_from_libwebsockets)
     cr_expect_not_null(strstr(out, "\"line\":2,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":"
                                    "\"ws-protocol\""),
                        "%s", out);
-    cr_expect_not_null(strstr(out, "it sent a frame with reserved bits (RSV1-3) set"), "%s", out);
+    cr_expect_not_null(strstr(out, "it sent a masked frame (RFC 6455 5.1"), "%s", out);
+    cr_expect_not_null(strstr(seen, "CLOSE 1002"), "%s", seen);
+    free(seen);
+    free(out);
+    free(err);
+}
+
+/* The certificate check on wss://, with a test CA trusted through
+ * SSL_CERT_FILE (OpenSSL's default trust store, as libwebsockets used):
+ * the right name passes (and is sent as SNI), a wrong name or an unknown
+ * CA is a TLS failure (exit 2) saying why, --insecure accepts both, and an
+ * IP address is never sent as SNI (RFC 6066 3). */
+Test(watch, wss_certificate_host_and_ca_are_checked)
+{
+    char url[128];
+    proc srv = misbehave(url, sizeof url, "wss", "--tls", CFC_SOURCE_DIR "/tests/tls/localhost.crt",
+                         CFC_SOURCE_DIR "/tests/tls/localhost.key", "events", "events", "events",
+                         "events", "events", NULL); /* a TLS failure uses one up too */
+    char by_name[128];
+    snprintf(by_name, sizeof by_name, "wss://localhost:%s", strrchr(url, ':') + 1);
+    cr_assert_eq(setenv("SSL_CERT_FILE", CFC_SOURCE_DIR "/tests/tls/ca.crt", 1), 0);
+    char *out, *err;
+    int rc = watch_run(&out, &err, "--duration", "20", by_name, NULL);
+    cr_expect_eq(rc, 1, "trusted CA, right name: %s\n%s", out, err);
+    cr_expect_not_null(strstr(out, "blocked-count"), "%s", out);
+    free(out);
+    free(err);
+    rc = watch_run(&out, &err, "--duration", "20", url, NULL);
+    cr_expect_eq(rc, 2, "127.0.0.1 is not in the certificate: %s\n%s", out, err);
+    cr_expect_not_null(strstr(err, "TLS failure with 127.0.0.1 port"), "%s", err);
+    cr_expect_not_null(strstr(err, "certificate verify failed: IP address mismatch (the "
+                                   "certificate is not for 127.0.0.1)"),
+                       "%s", err);
+    cr_expect_eq(out[0], '\0', "%s", out);
+    free(out);
+    free(err);
+    rc = watch_run(&out, &err, "--insecure", "--duration", "20", url, NULL);
+    cr_expect_eq(rc, 1, "--insecure accepts the wrong name: %s\n%s", out, err);
+    free(out);
+    free(err);
+    cr_assert_eq(setenv("SSL_CERT_FILE", CERT, 1), 0); /* another CA than the server's */
+    rc = watch_run(&out, &err, "--duration", "20", by_name, NULL);
+    cr_expect_eq(rc, 2, "unknown CA: %s\n%s", out, err);
+    cr_expect_not_null(strstr(err, "TLS failure with localhost port"), "%s", err);
+    cr_expect_not_null(strstr(err, "certificate verify failed: unable to get local issuer "
+                                   "certificate"),
+                       "%s", err);
+    free(out);
+    free(err);
+    rc = watch_run(&out, &err, "--insecure", "--duration", "20", by_name, NULL);
+    cr_expect_eq(rc, 1, "--insecure accepts an unknown CA: %s\n%s", out, err);
+    free(out);
+    free(err);
+    unsetenv("SSL_CERT_FILE");
+    char *seen = proc_read_rest(&srv, 5000);
+    proc_stop(&srv);
+    /* Connections 1, 4 and 5 by name, 2 and 3 by address. */
+    cr_expect_eq(count_of(seen, "SNI localhost"), 3, "%s", seen);
+    cr_expect_eq(count_of(seen, "SNI None"), 2, "%s", seen);
+    free(seen);
+}
+
+/* A server that accepts the TCP connection but never answers the TLS
+ * handshake: a handshake timeout within --connect-timeout. */
+Test(watch, wss_tls_handshake_timeout)
+{
+    char url[128];
+    proc srv = misbehave(url, sizeof url, "ws", "silent", NULL);
+    char tls_url[sizeof url + 1];
+    snprintf(tls_url, sizeof tls_url, "wss%s", url + 2);
+    char *out, *err;
+    int rc = watch_run(&out, &err, "--connect-timeout", "0.5", tls_url, NULL);
+    proc_stop(&srv);
+    cr_expect_eq(rc, 2, "%s\n%s", out, err);
+    cr_expect_not_null(strstr(err, "handshake timeout: 127.0.0.1 port"), "%s", err);
+    cr_expect_not_null(strstr(err, "completed no TLS handshake within 500 ms"), "%s", err);
     free(out);
     free(err);
 }

@@ -12,7 +12,8 @@ that never comes or a non-101 status.
 One scenario per accepted connection, in order; then it exits. It binds an
 ephemeral port on 127.0.0.1 and prints it (one line) on stdout; afterwards it
 prints what clients sent: "HEADER name: value", "RECV text" and "CLOSE code"
-lines. It never runs longer than 30 s, whatever happens.
+lines, and with --tls "SNI name" (the server name the client sent, "None"
+when it sent none). It never runs longer than 30 s, whatever happens.
 """
 import base64
 import hashlib
@@ -270,6 +271,8 @@ def main():
         if args[0] == '--tls':
             tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             tls.load_cert_chain(args[1], args[2])
+            # The name the client asked for (none for an IP address).
+            tls.sni_callback = lambda sock, name, ctx: log.append('SNI %s' % name)
             args = args[3:]
         elif args[0] == '--linger':
             linger = float(args[1])

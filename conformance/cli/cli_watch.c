@@ -75,7 +75,8 @@ static const cfc_cli_option wopts[] = {
      "a message to send once connected, e.g. '{\"type\":\"subscribe\",\"project_id\":1}' (sets "
      "--project by default)"},
     {W_INSECURE, "--insecure", NULL,
-     "wss: accept a self-signed, expired or mismatched certificate"},
+     "wss: accept a self-signed, untrusted, expired or mismatched certificate (to trust a CA "
+     "of your own instead: SSL_CERT_FILE=ca.pem)"},
     {W_COUNT, "--count", "N",
      "stop after N events; fewer is an incomplete run (exit 2), whatever the close code"},
     {W_DURATION, "--duration", "SECONDS", "stop after this long"},
@@ -564,8 +565,8 @@ static void say_failure(const cfc_wsc *c, const char *url, const cfc_wsc_result 
     case CFC_WSC_TLS:
         fprintf(stderr,
                 "%sTLS failure with %s port %d (%s)\n"
-                "A self-signed certificate needs --insecure; a server without TLS needs "
-                "ws:// instead of wss://.\n",
+                "A certificate from a CA of your own needs SSL_CERT_FILE=ca.pem, a self-signed "
+                "one --insecure; a server without TLS needs ws:// instead of wss://.\n",
                 prefix, host, port, r->detail);
         break;
     case CFC_WSC_HTTP_STATUS:

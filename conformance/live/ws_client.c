@@ -580,8 +580,6 @@ cfc_wsc *cfc_wsc_new(const cfc_wsc_options *opts, cfc_wsc_failure *failure, char
     info.pt_serv_buf_size = 1 << 16;
     info.connect_timeout_secs = (unsigned)(c->connect_timeout_us / LWS_USEC_PER_SEC) + 1;
     info.timeout_secs = info.connect_timeout_secs;
-    if (c->tls)
-        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     c->ctx = lws_create_context(&info);
     if (c->ctx == NULL) {
         *failure = CFC_WSC_OTHER;
@@ -626,17 +624,25 @@ bool cfc_wsc_tls(const cfc_wsc *c)
     return c->tls;
 }
 
-/* The relay could not reach the server: say why, as libwebsockets would. */
-static void tap_failure(cfc_wsc_result *r, int err, lws_usec_t timeout_us)
+/* The relay could not reach the server, or its TLS handshake failed: say
+ * why, as libwebsockets would. */
+static void tap_failure(cfc_wsc_result *r, int err, const char *tls_detail, lws_usec_t timeout_us)
 {
-    r->failure = err == ECONNREFUSED ? CFC_WSC_REFUSED
-                 : err == ENOMEM     ? CFC_WSC_NOMEM
-                 : err == -1         ? CFC_WSC_DNS
-                 : err == EINTR      ? CFC_WSC_OTHER
-                                     : CFC_WSC_UNREACHABLE;
+    r->failure = err == ECONNREFUSED                ? CFC_WSC_REFUSED
+                 : err == ENOMEM                    ? CFC_WSC_NOMEM
+                 : err == CFC_WSTAP_ERR_DNS         ? CFC_WSC_DNS
+                 : err == CFC_WSTAP_ERR_TLS         ? CFC_WSC_TLS
+                 : err == CFC_WSTAP_ERR_TLS_TIMEOUT ? CFC_WSC_TIMEOUT
+                 : err == EINTR                     ? CFC_WSC_OTHER
+                                                    : CFC_WSC_UNREACHABLE;
     if (err == ETIMEDOUT)
         snprintf(r->detail, sizeof r->detail, "no TCP connection within %lld ms",
                  (long long)(timeout_us / LWS_US_PER_MS));
+    else if (err == CFC_WSTAP_ERR_TLS_TIMEOUT)
+        snprintf(r->detail, sizeof r->detail, "completed no TLS handshake within %lld ms",
+                 (long long)(timeout_us / LWS_US_PER_MS));
+    else if (err == CFC_WSTAP_ERR_TLS)
+        snprintf(r->detail, sizeof r->detail, "%s", tls_detail);
     else if (err == EINTR)
         snprintf(r->detail, sizeof r->detail, "stopped while connecting");
     else if (err > 0)
@@ -694,26 +700,33 @@ int cfc_wsc_run(cfc_wsc *c, const cfc_wsc_callbacks *cb, cfc_wsc_result *result)
     log_last_error[0] = '\0';
     log_fault[0] = '\0';
 
-    /* ws://: through the relay that reads the server's frame headers
-     * (ws_tap.h), which also makes the TCP connection. */
-    cfc_wstap *tap = NULL;
-    if (!c->tls) {
-        int err = 0;
-        tap = cfc_wstap_open(c->host, c->port, (unsigned)(c->connect_timeout_us / LWS_US_PER_MS),
-                             cb->should_stop, cb->ctx, &err);
-        if (tap == NULL) {
-            tap_failure(result, err, c->connect_timeout_us);
-            c->state = ST_IDLE;
-            c->res = NULL;
-            c->cb = NULL;
-            return 0;
-        }
+    /* Through the relay that reads the server's frame headers (ws_tap.h),
+     * which also makes the TCP connection and, on wss://, is the TLS
+     * client: libwebsockets gives no frame-level view, so with its own TLS
+     * a masked server frame would pass unseen. libwebsockets speaks plain
+     * WebSocket to the relay. */
+    int err = 0;
+    char tls_detail[sizeof result->detail];
+    cfc_wstap_options to = {.host = c->host,
+                            .port = c->port,
+                            .timeout_ms = (unsigned)(c->connect_timeout_us / LWS_US_PER_MS),
+                            .should_stop = cb->should_stop,
+                            .ctx = cb->ctx,
+                            .tls = c->tls,
+                            .insecure = c->insecure};
+    cfc_wstap *tap = cfc_wstap_open(&to, &err, tls_detail, sizeof tls_detail);
+    if (tap == NULL) {
+        tap_failure(result, err, tls_detail, c->connect_timeout_us);
+        c->state = ST_IDLE;
+        c->res = NULL;
+        c->cb = NULL;
+        return 0;
     }
 
     struct lws_client_connect_info ci;
     memset(&ci, 0, sizeof ci);
     ci.context = c->ctx;
-    ci.address = tap ? cfc_wstap_address(tap) : c->host;
+    ci.address = cfc_wstap_address(tap);
     ci.port = c->port;
     ci.path = c->path;
     ci.host = c->host_hdr;
@@ -721,12 +734,6 @@ int cfc_wsc_run(cfc_wsc *c, const cfc_wsc_callbacks *cb, cfc_wsc_result *result)
     ci.ietf_version_or_minus_one = -1;
     ci.local_protocol_name = protocols[0].name;
     ci.pwsi = &c->wsi;
-    if (c->tls) {
-        ci.ssl_connection = LCCSCF_USE_SSL;
-        if (c->insecure)
-            ci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
-                                 LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
-    }
     if (lws_client_connect_via_info(&ci) == NULL) {
         /* Failed at once; the error callback may already have said why. */
         if (result->failure == CFC_WSC_OTHER && result->detail[0] == '\0')
@@ -759,12 +766,10 @@ int cfc_wsc_run(cfc_wsc *c, const cfc_wsc_callbacks *cb, cfc_wsc_result *result)
         }
     }
     lws_sul_cancel(&c->tick);
-    if (tap) {
-        cfc_wstap_result tr;
-        cfc_wstap_close(tap, &tr);
-        if (tr.fault[0])
-            tap_fault(result, &tr);
-    }
+    cfc_wstap_result tr;
+    cfc_wstap_close(tap, &tr);
+    if (tr.fault[0])
+        tap_fault(result, &tr);
     if (!result->established && result->failure == CFC_WSC_OK)
         result->failure = CFC_WSC_OTHER;
     c->state = ST_IDLE;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The relay that reads the server's frame headers on the way (ws_tap.h). */
+/* The relay that reads the server's frame headers on the way, and is the
+ * TLS client on wss:// (ws_tap.h). */
 #define _GNU_SOURCE /* accept4, pipe2, struct ucred */
 #include "ws_tap.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -11,6 +13,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include "ws_scan.h"
 
 #define RELAY_BYTES ((size_t)1 << 16)
@@ -28,7 +35,11 @@
 
 struct cfc_wstap {
     int server, listener, client;
-    int wake[2]; /* written by cfc_wstap_close: stop waiting */
+    /* wss://: TLS over `server`, which is then non-blocking; NULL on ws://. */
+    SSL_CTX *tls_ctx;
+    SSL *tls;
+    short tls_wants; /* what the last SSL_read waits for: POLLIN or POLLOUT */
+    int wake[2];     /* written by cfc_wstap_close: stop waiting */
     pthread_t thread;
     bool started;
     char address[sizeof(((struct sockaddr_un *)0)->sun_path) + 2]; /* "+@name" */
@@ -59,6 +70,71 @@ static int send_all(int fd, const unsigned char *p, size_t n)
     return 0;
 }
 
+/* ---- the server's side: TCP, or TLS over it ------------------------------ */
+
+/* A whole buffer to the server. On TLS the socket is non-blocking: wait for
+ * what OpenSSL wants, and give up once cfc_wstap_close is waiting (a server
+ * that stopped reading must not hold the relay). */
+static int server_send(cfc_wstap *t, const unsigned char *p, size_t n)
+{
+    if (t->tls == NULL)
+        return send_all(t->server, p, n);
+    while (n > 0) {
+        ERR_clear_error();
+        int k = SSL_write(t->tls, p, n > INT_MAX ? INT_MAX : (int)n);
+        if (k > 0) {
+            p += k;
+            n -= (size_t)k;
+            continue;
+        }
+        int e = SSL_get_error(t->tls, k);
+        short ev = e == SSL_ERROR_WANT_READ ? POLLIN : e == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+        if (ev == 0)
+            return -1;
+        struct pollfd pf[2] = {{t->server, ev, 0}, {t->wake[0], POLLIN, 0}};
+        if (poll(pf, 2, -1) < 0 && errno != EINTR)
+            return -1;
+        if (pf[0].revents == 0 && pf[1].revents)
+            return -1;
+    }
+    return 0;
+}
+
+#define RECV_AGAIN (-2)
+
+/* Up to n bytes from the server: > 0 bytes, 0 its end (on TLS: its
+ * close_notify, the connection's end or a TLS error: all end the stream),
+ * -1 an error, RECV_AGAIN when TLS has no whole record yet. */
+static ssize_t server_recv(cfc_wstap *t, void *buf, size_t n)
+{
+    if (t->tls == NULL)
+        return recv(t->server, buf, n, 0);
+    ERR_clear_error();
+    int k = SSL_read(t->tls, buf, n > INT_MAX ? INT_MAX : (int)n);
+    t->tls_wants = POLLIN;
+    if (k > 0)
+        return k;
+    int e = SSL_get_error(t->tls, k);
+    if (e == SSL_ERROR_WANT_READ)
+        return RECV_AGAIN;
+    if (e == SSL_ERROR_WANT_WRITE) {
+        t->tls_wants = POLLOUT;
+        return RECV_AGAIN;
+    }
+    return 0;
+}
+
+/* Nothing more goes to the server: on TLS a close_notify first (sent if
+ * the socket takes it now; the TCP end follows either way). */
+static void server_end_writes(cfc_wstap *t)
+{
+    if (t->tls) {
+        ERR_clear_error();
+        SSL_shutdown(t->tls);
+    }
+    shutdown(t->server, SHUT_WR);
+}
+
 /* RFC 6455 7.1.7, Fail the WebSocket Connection: a close frame with 1002.
  * A client's frames are masked (5.3); this one with a key that is not
  * predictable across runs is enough: the mask protects proxies, not us. */
@@ -75,7 +151,7 @@ static void send_close_1002(cfc_wstap *t)
     memcpy(f + 8, reason, sizeof reason - 1);
     for (size_t i = 0; i < 2 + sizeof reason - 1; i++)
         f[6 + i] ^= f[2 + i % 4];
-    if (send_all(t->server, f, sizeof f) == 0)
+    if (server_send(t, f, sizeof f) == 0)
         t->res.sent_close = true;
 }
 
@@ -88,7 +164,7 @@ static void fail_connection(cfc_wstap *t, bool *up_done)
     t->res.client_closed = t->up.close_seen;
     if (!t->up.close_seen)
         send_close_1002(t);
-    shutdown(t->server, SHUT_WR);
+    server_end_writes(t);
     *up_done = true;
 }
 
@@ -132,16 +208,19 @@ static void *relay(void *arg)
     int64_t deadline = -1;
     unsigned char up_buf[4096];
     while (!(down_done && client_gone)) {
+        /* TLS may hold decrypted bytes the socket no longer signals. */
+        bool buffered = t->tls && !down_done && SSL_pending(t->tls) > 0;
         /* A negative fd is left out of the poll, hang-ups and errors too. */
-        struct pollfd pf[3] = {{down_done ? -1 : t->server, POLLIN, 0},
+        struct pollfd pf[3] = {{down_done ? -1 : t->server, t->tls ? t->tls_wants : POLLIN, 0},
                                {client_gone ? -1 : t->client, POLLIN, 0},
                                {deadline < 0 ? t->wake[0] : -1, POLLIN, 0}};
-        int timeout = -1;
+        int timeout = buffered ? 0 : -1;
         if (deadline >= 0) {
             int64_t left = deadline - now_ms();
             if (left <= 0)
                 break;
-            timeout = (int)left;
+            if (!buffered)
+                timeout = (int)left;
         }
         if (poll(pf, 3, timeout) < 0) {
             if (errno == EINTR)
@@ -150,9 +229,9 @@ static void *relay(void *arg)
         }
         if (pf[2].revents && deadline < 0)
             deadline = now_ms() + DRAIN_MS;
-        if (pf[0].revents) {
-            ssize_t n = recv(t->server, t->buf, sizeof t->buf, 0);
-            if (n < 0 && errno == EINTR)
+        if (pf[0].revents || buffered) {
+            ssize_t n = server_recv(t, t->buf, sizeof t->buf);
+            if ((n < 0 && errno == EINTR && t->tls == NULL) || n == RECV_AGAIN)
                 continue;
             if (n <= 0) {
                 /* The server's end: the client sees it after all the rest. */
@@ -183,7 +262,7 @@ static void *relay(void *arg)
                     if (faulted)
                         fail_connection(t, &up_done); /* at a boundary */
                     if (!up_done)
-                        shutdown(t->server, SHUT_WR);
+                        server_end_writes(t);
                     up_done = true;
                 }
                 if (deadline < 0)
@@ -198,7 +277,7 @@ static void *relay(void *arg)
                 } else {
                     cfc_wsscan_feed(&t->up, up_buf, k);
                 }
-                if (send_all(t->server, up_buf, k) != 0) {
+                if (server_send(t, up_buf, k) != 0) {
                     up_done = true;
                 } else if (faulted) {
                     fail_connection(t, &up_done);
@@ -216,7 +295,7 @@ static int connect_server(const char *host, int port, unsigned timeout_ms,
     snprintf(service, sizeof service, "%d", port);
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
     if (getaddrinfo(host, service, &hints, &ai) != 0 || ai == NULL) {
-        *err = -1;
+        *err = CFC_WSTAP_ERR_DNS;
         return -1;
     }
     int64_t deadline = now_ms() + timeout_ms;
@@ -285,9 +364,124 @@ static int listen_local(cfc_wstap *t)
     return 0;
 }
 
-cfc_wstap *cfc_wstap_open(const char *host, int port, unsigned timeout_ms,
-                          int (*should_stop)(void *ctx), void *ctx, int *err)
+/* ---- TLS (wss://) -------------------------------------------------------- */
+
+/* --insecure, as libwebsockets 4.1 had it (LCCSCF_ALLOW_SELFSIGNED,
+ * _ALLOW_INSECURE, _ALLOW_EXPIRED; the host name is not checked at all):
+ * these verification errors are let pass, any other still fails. */
+static int verify_insecure(int ok, X509_STORE_CTX *x)
 {
+    if (ok)
+        return 1;
+    switch (X509_STORE_CTX_get_error(x)) {
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+    case X509_V_ERR_CERT_HAS_EXPIRED: X509_STORE_CTX_set_error(x, X509_V_OK); return 1;
+    default: return 0;
+    }
+}
+
+static bool is_ip_literal(const char *host)
+{
+    unsigned char a[16];
+    return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+}
+
+/* Why the handshake failed, in words: the certificate check's verdict when
+ * there is one, else OpenSSL's reason, else the socket's. */
+static void tls_failure_reason(cfc_wstap *t, int ssl_error, int sys_errno, const char *host,
+                               char *detail, size_t dlen)
+{
+    long v = SSL_get_verify_result(t->tls);
+    unsigned long e = ERR_peek_error();
+    if (v != X509_V_OK) {
+        bool name = v == X509_V_ERR_HOSTNAME_MISMATCH || v == X509_V_ERR_IP_ADDRESS_MISMATCH;
+        snprintf(detail, dlen, "certificate verify failed: %s%s%s%s",
+                 X509_verify_cert_error_string(v), name ? " (the certificate is not for " : "",
+                 name ? host : "", name ? ")" : "");
+    } else if (e != 0 && ERR_reason_error_string(e) != NULL) {
+        snprintf(detail, dlen, "%s", ERR_reason_error_string(e));
+    } else if (ssl_error == SSL_ERROR_SYSCALL && sys_errno != 0) {
+        snprintf(detail, dlen, "%s", strerror(sys_errno));
+    } else {
+        snprintf(detail, dlen, "the server ended the connection during the TLS handshake");
+    }
+}
+
+/* The TLS client over t->server, handshake done by `deadline`. */
+static int tls_start(cfc_wstap *t, const cfc_wstap_options *o, int64_t deadline, int *err,
+                     char *detail, size_t dlen)
+{
+    *err = CFC_WSTAP_ERR_TLS;
+    ERR_clear_error();
+    t->tls_ctx = SSL_CTX_new(TLS_client_method());
+    if (t->tls_ctx == NULL) {
+        snprintf(detail, dlen, "OpenSSL could not start");
+        return -1;
+    }
+    SSL_CTX_set_options(t->tls_ctx, SSL_OP_NO_COMPRESSION);
+    SSL_CTX_set_default_verify_paths(t->tls_ctx); /* a missing store fails the check */
+    SSL_CTX_set_verify(t->tls_ctx, SSL_VERIFY_PEER, o->insecure ? verify_insecure : NULL);
+    static const unsigned char alpn[] = "\x08http/1.1";
+    SSL_CTX_set_alpn_protos(t->tls_ctx, alpn, sizeof alpn - 1);
+    t->tls = SSL_new(t->tls_ctx);
+    if (t->tls == NULL || SSL_set_fd(t->tls, t->server) != 1) {
+        snprintf(detail, dlen, "OpenSSL could not start");
+        return -1;
+    }
+    if (!o->insecure) {
+        X509_VERIFY_PARAM *param = SSL_get0_param(t->tls);
+        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        if (X509_VERIFY_PARAM_set1_ip_asc(param, o->host) != 1 &&
+            X509_VERIFY_PARAM_set1_host(param, o->host, 0) != 1) {
+            snprintf(detail, dlen, "cannot check a certificate against '%s'", o->host);
+            return -1;
+        }
+    }
+    if (!is_ip_literal(o->host))
+        SSL_set_tlsext_host_name(t->tls, o->host);
+    fcntl(t->server, F_SETFL, fcntl(t->server, F_GETFL) | O_NONBLOCK);
+    for (;;) {
+        ERR_clear_error();
+        errno = 0;
+        int r = SSL_connect(t->tls);
+        if (r == 1)
+            break;
+        int e = SSL_get_error(t->tls, r), sys = errno;
+        short ev = e == SSL_ERROR_WANT_READ ? POLLIN : e == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+        if (ev == 0) {
+            tls_failure_reason(t, e, sys, o->host, detail, dlen);
+            return -1;
+        }
+        int64_t left = deadline - now_ms();
+        if (left <= 0) {
+            *err = CFC_WSTAP_ERR_TLS_TIMEOUT;
+            return -1;
+        }
+        if (o->should_stop && o->should_stop(o->ctx)) {
+            *err = EINTR;
+            return -1;
+        }
+        struct pollfd pf = {t->server, ev, 0};
+        poll(&pf, 1, left < 50 ? (int)left : 50);
+    }
+    t->tls_wants = POLLIN;
+    *err = 0;
+    return 0;
+}
+
+cfc_wstap *cfc_wstap_open(const cfc_wstap_options *o, int *err, char *detail, size_t detail_len)
+{
+    if (detail && detail_len)
+        detail[0] = '\0';
+    char ignored[8];
+    if (detail == NULL || detail_len == 0) {
+        detail = ignored;
+        detail_len = sizeof ignored;
+    }
     cfc_wstap *t = calloc(1, sizeof *t);
     if (t == NULL) {
         *err = ENOMEM;
@@ -296,8 +490,9 @@ cfc_wstap *cfc_wstap_open(const char *host, int port, unsigned timeout_ms,
     t->server = t->listener = t->client = t->wake[0] = t->wake[1] = -1;
     cfc_wsscan_init(&t->down, CFC_WSSCAN_SERVER);
     cfc_wsscan_init(&t->up, CFC_WSSCAN_CLIENT);
-    t->server = connect_server(host, port, timeout_ms, should_stop, ctx, err);
-    if (t->server < 0) {
+    int64_t deadline = now_ms() + o->timeout_ms;
+    t->server = connect_server(o->host, o->port, o->timeout_ms, o->should_stop, o->ctx, err);
+    if (t->server < 0 || (o->tls && tls_start(t, o, deadline, err, detail, detail_len) != 0)) {
         cfc_wstap_close(t, NULL);
         return NULL;
     }
@@ -329,6 +524,8 @@ void cfc_wstap_close(cfc_wstap *t, cfc_wstap_result *r)
     }
     if (r)
         *r = t->res;
+    SSL_free(t->tls);
+    SSL_CTX_free(t->tls_ctx);
     int fds[] = {t->server, t->listener, t->client, t->wake[0], t->wake[1]};
     for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
         if (fds[i] >= 0)

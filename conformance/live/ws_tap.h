@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Internal: a relay between `watch`'s WebSocket client and a ws:// server
- * that reads every server frame's header on the way (ws_scan.h), so the
+ * Internal: a relay between `watch`'s WebSocket client and a ws:// or wss://
+ * server that reads every server frame's header on the way (ws_scan.h), so the
  * protocol faults libwebsockets 4.1 lets through or hides (a masked server
  * frame, an illegal close code on the wire) are seen and named.
  *
@@ -20,9 +20,18 @@
  * error) to the server, unless the client already sent its close frame,
  * then the TCP connection's end.
  *
- * wss:// is not relayed: the frames are inside TLS, out of the relay's
- * sight. There, libwebsockets' own checks apply (ws_client.c), and a masked
- * server frame cannot be seen.
+ * wss://: the relay is the TLS client (OpenSSL), and libwebsockets speaks
+ * plain WebSocket to it, so the same scanner reads the decrypted frames.
+ * Why not libwebsockets' own TLS: it gives no frame-level view, so inside
+ * TLS a masked server frame would be delivered silently (a false pass) and
+ * an illegal close code seen only as the 1002 it rewrites it to. The TLS
+ * client does what libwebsockets 4.1 did for `watch`: the system's trust
+ * store (OpenSSL's default paths: /etc/ssl/certs, or SSL_CERT_FILE /
+ * SSL_CERT_DIR), the URL's host checked against the certificate, SNI for a
+ * host name (never for an IP address, RFC 6066 3), ALPN "http/1.1"; with
+ * `insecure`, a self-signed, untrusted, expired or not yet valid
+ * certificate and any host name are accepted. The handshake is done in
+ * cfc_wstap_open, so its failure is reported before libwebsockets starts.
  */
 #ifndef CFC_WS_TAP_H
 #define CFC_WS_TAP_H
@@ -32,13 +41,28 @@
 
 typedef struct cfc_wstap cfc_wstap;
 
-/* Connects to host:port (each of its addresses in turn) within timeout_ms,
- * polling should_stop(ctx) (may be NULL) every 50 ms, then starts the
- * relay. Returns NULL with *err set: an errno (ECONNREFUSED, ETIMEDOUT for
- * the timeout, EINTR when should_stop said so, ...), or -1 when the name
- * does not resolve. Free with cfc_wstap_close. */
-cfc_wstap *cfc_wstap_open(const char *host, int port, unsigned timeout_ms,
-                          int (*should_stop)(void *ctx), void *ctx, int *err);
+typedef struct cfc_wstap_options {
+    const char *host; /* a name or an address, without brackets */
+    int port;
+    unsigned timeout_ms;           /* for the TCP connection and the TLS handshake together */
+    int (*should_stop)(void *ctx); /* polled every 50 ms while connecting; may be NULL */
+    void *ctx;
+    bool tls;      /* wss:// */
+    bool insecure; /* TLS: accept any certificate (watch --insecure) */
+} cfc_wstap_options;
+
+/* *err values besides an errno. */
+#define CFC_WSTAP_ERR_DNS (-1)         /* the host does not resolve */
+#define CFC_WSTAP_ERR_TLS (-2)         /* the TLS handshake failed: detail says why */
+#define CFC_WSTAP_ERR_TLS_TIMEOUT (-3) /* no TLS handshake within timeout_ms */
+
+/* Connects to host:port (each of its addresses in turn), with TLS for
+ * o->tls, within o->timeout_ms, then starts the relay. Returns NULL with
+ * *err set: an errno (ECONNREFUSED, ETIMEDOUT for the timeout, EINTR when
+ * should_stop said so, ...) or a CFC_WSTAP_ERR_*, and for a TLS failure
+ * its reason in detail (certificate verify failed: ..., or OpenSSL's
+ * reason). Free with cfc_wstap_close. */
+cfc_wstap *cfc_wstap_open(const cfc_wstap_options *o, int *err, char *detail, size_t detail_len);
 
 /* The address the client is to connect to: "+@cfconform-tap-..." (the
  * form libwebsockets takes for an abstract Unix socket). */
