@@ -344,6 +344,7 @@ static const misbehaviour cases[] = {
     FAULT("close999", "a close frame with code 999, which must never be sent"),
     FAULT("close1004", "a close frame with code 1004, which must never be sent"),
     FAULT("close2999", "a close frame with code 2999, which must never be sent"),
+    FAULT("closeutf8", "a close frame whose reason is not valid UTF-8 (RFC 6455 5.5.1, 8.1)"),
 #undef FAULT
     /* The first message is kept; the second, cut by the new one, is
      * incomplete (text-frame); then the fault. */

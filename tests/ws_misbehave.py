@@ -248,6 +248,10 @@ def scenario(name, conn):
         # A text frame after the server's own close frame (RFC 6455 5.5.1).
         conn.sendall(frame(TEXT, GOOD) + close_frame(1000, b'bye') + frame(TEXT, GOOD))
         finish(conn)
+    elif name == 'closeutf8':
+        # A close reason that is not UTF-8 (an overlong '/'; RFC 6455 8.1).
+        conn.sendall(frame(TEXT, GOOD))
+        finish(conn, 1000, b'bye \xc0\xaf')
     elif name.startswith('close'):
         # An illegal code on the wire: close1005, close1006, close1015, close999...
         conn.sendall(frame(TEXT, GOOD))

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The frame headers of a WebSocket byte stream, checked (RFC 6455 5.2-5.5, 7.4). */
+/* The frame headers of a WebSocket byte stream, checked (RFC 6455 5.2-5.5,
+ * 7.4, 8.1). */
 #include "ws_scan.h"
 
 #include <ctype.h>
@@ -149,6 +150,48 @@ static void check_close_code(cfc_wsscan *s)
     }
 }
 
+/* One byte of a close frame's reason: false when no valid UTF-8 can have
+ * it here (RFC 3629: no overlong form, no surrogate, nothing past
+ * U+10FFFF). The state carries over from one chunk to the next. */
+static bool reason_byte(cfc_wsscan *s, unsigned char b)
+{
+    if (s->utf8_need > 0) {
+        if (b < s->utf8_lo || b > s->utf8_hi)
+            return false;
+        s->utf8_need--;
+        s->utf8_lo = 0x80;
+        s->utf8_hi = 0xbf;
+        return true;
+    }
+    s->utf8_lo = 0x80;
+    s->utf8_hi = 0xbf;
+    if (b < 0x80)
+        return true;
+    if (b >= 0xc2 && b <= 0xdf) {
+        s->utf8_need = 1;
+    } else if (b >= 0xe0 && b <= 0xef) {
+        s->utf8_need = 2;
+        if (b == 0xe0)
+            s->utf8_lo = 0xa0; /* overlong below */
+        else if (b == 0xed)
+            s->utf8_hi = 0x9f; /* U+D800-DFFF above */
+    } else if (b >= 0xf0 && b <= 0xf4) {
+        s->utf8_need = 3;
+        if (b == 0xf0)
+            s->utf8_lo = 0x90; /* overlong below */
+        else if (b == 0xf4)
+            s->utf8_hi = 0x8f; /* past U+10FFFF above */
+    } else {
+        return false; /* a continuation byte first, C0, C1, F5-FF */
+    }
+    return true;
+}
+
+static void reason_fault(cfc_wsscan *s)
+{
+    fault(s, "a close frame whose reason is not valid UTF-8 (RFC 6455 5.5.1, 8.1)");
+}
+
 /* The frame whose header just completed. */
 static void frame_begins(cfc_wsscan *s)
 {
@@ -171,6 +214,8 @@ static void frame_begins(cfc_wsscan *s)
     s->hdr_len = 0;
     s->code_len = 0;
     s->code_wanted = s->opcode == 8 && n >= 2 && s->side == CFC_WSSCAN_SERVER;
+    s->reason_wanted = s->code_wanted;
+    s->utf8_need = 0;
     /* Data frames: a message begins with opcode 1 or 2 and ends with FIN. */
     if (!(s->opcode & 0x08))
         s->in_message = (h[0] & 0x80) == 0;
@@ -180,6 +225,8 @@ static void frame_ends(cfc_wsscan *s)
 {
     if (s->opcode == 8)
         s->close_seen = true;
+    if (s->reason_wanted && s->utf8_need > 0)
+        reason_fault(s); /* the reason ends inside a character */
 }
 
 size_t cfc_wsscan_feed(cfc_wsscan *s, const void *data, size_t len)
@@ -210,6 +257,16 @@ size_t cfc_wsscan_feed(cfc_wsscan *s, const void *data, size_t len)
                     break;
             }
             size_t take = s->remaining < len - i ? (size_t)s->remaining : len - i;
+            if (s->reason_wanted && !s->code_wanted) {
+                for (size_t k = 0; k < take; k++) {
+                    if (!reason_byte(s, p[i + k])) {
+                        reason_fault(s);
+                        break;
+                    }
+                }
+                if (s->phase == CFC_WSSCAN_FAULT)
+                    break;
+            }
             i += take;
             s->remaining -= take;
             if (s->remaining == 0)

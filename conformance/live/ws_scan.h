@@ -2,8 +2,8 @@
 /*
  * Internal: the frame headers of one direction of a WebSocket connection
  * (RFC 6455), read from the raw byte stream with the payloads skipped, and
- * checked. No sockets: `ws_tap.c` feeds it what it relays, tests feed it
- * bytes.
+ * checked, and a close frame's code and reason. No sockets: `ws_tap.c`
+ * feeds it what it relays, tests feed it bytes.
  *
  * Why our own: libwebsockets 4.1, which `watch` uses, unmasks a masked
  * server frame and delivers it as if nothing were wrong (RFC 6455 5.1: the
@@ -69,6 +69,11 @@ typedef struct cfc_wsscan {
     unsigned char code[2]; /* a close frame's code, as it arrives */
     size_t code_len;
     bool code_wanted;
+    /* A close frame's reason, checked as UTF-8 as it arrives (RFC 6455
+     * 5.5.1, 8.1): the continuation bytes a sequence still needs, and the
+     * range the next one must be in (narrower after E0, ED, F0, F4). */
+    bool reason_wanted;
+    unsigned char utf8_need, utf8_lo, utf8_hi;
 
     uint64_t offset; /* bytes fed so far */
     int close_code;  /* the illegal close code a fault is about, or 0 */
@@ -79,8 +84,8 @@ void cfc_wsscan_init(cfc_wsscan *s, cfc_wsscan_side side);
 
 /* Reads `len` more bytes. Returns how many of them come before the faulty
  * frame (len when there is no fault; 0 for every call after one): a relay
- * forwards those and stops. The faulty frame's header may have begun in an
- * earlier chunk (a close code is read from the payload). */
+ * forwards those and stops. The faulty frame may have begun in an earlier
+ * chunk (a close frame's code and reason are read from its payload). */
 size_t cfc_wsscan_feed(cfc_wsscan *s, const void *data, size_t len);
 
 /* Between two frames (not inside a header or payload), after the HTTP part:
