@@ -107,16 +107,31 @@ Test(certify_edges, daemons_die_with_their_adapter_and_an_exit_is_an_exit)
     free(out);
 }
 
-static proc start_certify(const char *extra, const char *report_dir)
+#define MISBEHAVE_CONSUMER CFC_SOURCE_DIR "/tests/consumer/misbehave_consumer.py"
+
+/* certify (consumer: certify --consumer) with an adapter that starts a
+ * daemon and hangs on a call after a few cases: the producer's on
+ * broadcast_agent_retired (case 2.x), the consumer's on its fifth decode. */
+static proc start_certify(bool consumer, const char *extra, const char *report_dir)
 {
     static char adapter[1024];
-    snprintf(adapter, sizeof adapter,
-             DAEMON " %s python3 " MISBEHAVE " broadcast_agent_retired=hang edges%s=", tag, tag);
-    char *argv[] = {CFC,           "certify",   "--timeout", "60000",        "--cases",
-                    "1.1.*,2.*",   "--adapter", adapter,     "--report-dir", (char *)report_dir,
+    if (consumer)
+        snprintf(adapter, sizeof adapter,
+                 DAEMON " %s python3 " MISBEHAVE_CONSUMER " hang 5 edges%s=", tag, tag);
+    else
+        snprintf(adapter, sizeof adapter,
+                 DAEMON " %s python3 " MISBEHAVE " broadcast_agent_retired=hang edges%s=", tag,
+                 tag);
+    char *argv[16] = {CFC, "certify"};
+    size_t n = 2;
+    if (consumer)
+        argv[n++] = "--consumer";
+    char *rest[] = {"--timeout",   "60000", "--cases",      consumer ? "1.*" : "1.1.*,2.*",
+                    "--adapter",   adapter, "--report-dir", (char *)report_dir,
                     (char *)extra, NULL};
-    if (extra == NULL)
-        argv[10] = NULL;
+    for (size_t i = 0; rest[i]; i++)
+        argv[n++] = rest[i];
+    argv[n] = NULL;
     return proc_start(argv, "/dev/null");
 }
 
@@ -148,7 +163,7 @@ static void reports_say_interrupted(const char *dir, const char *name)
     cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(st, "signal")->valuestring, name);
     double run = cJSON_GetObjectItemCaseSensitive(st, "cases_run")->valuedouble;
     int sel = (int)cJSON_GetObjectItemCaseSensitive(st, "cases_selected")->valuedouble;
-    cr_expect_gt(sel, 1); /* --cases 1.1.*,2.* */
+    cr_expect_gt(sel, 1); /* --cases 1.1.*,2.* (consumer: 1.*) */
     cr_expect_lt(run, sel);
     cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "cases")), (int)run);
     cJSON_Delete(j);
@@ -184,11 +199,11 @@ static void reports_say_interrupted(const char *dir, const char *name)
     free(text);
 }
 
-static void stops_on(int sig, int code, const char *name)
+static void stops_on(bool consumer, int sig, int code, const char *name)
 {
     char dir[] = "/tmp/cfc-certify-edges-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
-    proc p = start_certify(NULL, dir);
+    proc p = start_certify(consumer, NULL, dir);
     wait_started();
     double t0 = now_s();
     kill(p.pid, sig);
@@ -213,25 +228,37 @@ static void stops_on(int sig, int code, const char *name)
 
 Test(certify_edges, sigint_stops_the_adapter_and_writes_the_reports)
 {
-    stops_on(SIGINT, 130, "SIGINT");
+    stops_on(false, SIGINT, 130, "SIGINT");
 }
 
 Test(certify_edges, sigterm_stops_the_adapter_and_writes_the_reports)
 {
-    stops_on(SIGTERM, 143, "SIGTERM");
+    stops_on(false, SIGTERM, 143, "SIGTERM");
 }
 
 Test(certify_edges, sighup_stops_the_adapter_and_writes_the_reports)
 {
-    stops_on(SIGHUP, 129, "SIGHUP");
+    stops_on(false, SIGHUP, 129, "SIGHUP");
 }
 
-Test(certify_edges, a_deadline_bounds_the_run)
+/* certify --consumer the same way, for each signal (before: Ctrl-C left
+ * the adapter and its daemon running and wrote no report). */
+Test(certify_edges, consumer_stops_on_sigint_sigterm_and_sighup_with_reports)
+{
+    static const struct {
+        int sig, code;
+        const char *name;
+    } sigs[] = {{SIGINT, 130, "SIGINT"}, {SIGTERM, 143, "SIGTERM"}, {SIGHUP, 129, "SIGHUP"}};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        stops_on(true, sigs[i].sig, sigs[i].code, sigs[i].name);
+}
+
+static void deadline_bounds(bool consumer)
 {
     char dir[] = "/tmp/cfc-certify-edges-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
     double t0 = now_s();
-    proc p = start_certify("--deadline=8", dir);
+    proc p = start_certify(consumer, "--deadline=8", dir);
     int rc = proc_wait(&p, 60000);
     double took = now_s() - t0;
     cr_expect_eq(rc, 4, "exit %d", rc);
@@ -241,23 +268,36 @@ Test(certify_edges, a_deadline_bounds_the_run)
     free(rest);
     proc_stop(&p);
     cr_expect_eq(tagged_after(), 0, "processes left behind");
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
+    char path[300];
+    snprintf(path, sizeof path, "%s/certification.md", dir);
+    char *md = test_slurp(path, NULL);
+    cr_expect_not_null(strstr(md, "Stopped at the run's deadline after "), "%s", md);
+    free(md);
+    snprintf(path, sizeof path, "rm -rf %s", dir);
+    cr_expect_eq(system(path), 0);
+}
+
+Test(certify_edges, a_deadline_bounds_the_run)
+{
+    deadline_bounds(false);
+}
+
+/* Before: certify --consumer had no --deadline. */
+Test(certify_edges, a_deadline_bounds_the_consumer_run)
+{
+    deadline_bounds(true);
 }
 
 /* A full disk (here: a file size limit, EFBIG) leaves the previous report
  * in place, never a truncated one, and no temporary file. */
-Test(certify_edges, reports_are_complete_or_not_written)
+static void reports_complete_or_not_written(const char *certify)
 {
     char dir[] = "/tmp/cfc-certify-edges-XXXXXX", cmd[2048], *out;
     cr_assert_not_null(mkdtemp(dir));
     snprintf(cmd, sizeof cmd, "printf '{\"previous\":true}\\n' > %s/certification.json", dir);
     cr_assert_eq(system(cmd), 0);
-    snprintf(cmd, sizeof cmd,
-             "trap '' XFSZ; ulimit -f 1; " CFC " certify --cases 1.1.1 --adapter " CFC_BINARY_DIR
-             "/adapters/cfc-adapter-reference --report-dir %s 2>&1",
-             dir);
+    snprintf(cmd, sizeof cmd, "trap '' XFSZ; ulimit -f 1; " CFC " certify %s --report-dir %s 2>&1",
+             certify, dir);
     cr_expect_eq(test_run(cmd, &out), 2, "%s", out);
     cr_expect_not_null(strstr(out, "cannot write"), "%s", out);
     free(out);
@@ -270,6 +310,20 @@ Test(certify_edges, reports_are_complete_or_not_written)
     free(out);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_expect_eq(system(cmd), 0);
+}
+
+Test(certify_edges, reports_are_complete_or_not_written)
+{
+    reports_complete_or_not_written("--cases 1.1.1 --adapter " CFC_BINARY_DIR
+                                    "/adapters/cfc-adapter-reference");
+}
+
+/* certify --consumer writes its reports the same way (before: straight into
+ * place, left truncated). */
+Test(certify_edges, consumer_reports_are_complete_or_not_written)
+{
+    reports_complete_or_not_written("--consumer --cases 1.1 --adapter " CFC_BINARY_DIR
+                                    "/adapters/cfc-consumer-reference");
 }
 
 /* ---- memory: what an adapter answers is not all kept (issue 11) ---------------- */

@@ -7,7 +7,9 @@
  *   certify_protocol.c   protocol lines: build requests, parse replies (fuzzed)
  *   certify_adapter.c    child processes: spawn, timed line I/O, kill, reap
  *   certify_verdict.c    grading one case's replies against its expectations
- *   certify_run.c        the run: start, call, restart, collect
+ *   certify_session.c    an adapter session: start, restart, lose, stop; the stop
+ *                        flag and the run's deadline (producer and consumer runs)
+ *   certify_run.c        the run: play each case through the session, collect
  *   certify_report.c     JSON, JUnit, Markdown, badge, HTML
  */
 #ifndef CFC_CERTIFY_INTERNAL_H
@@ -162,6 +164,108 @@ void cfc__proc_describe(const cfc__proc *p, char *buf, size_t cap);
 /* Monotonic and wall clocks in ms. */
 int64_t cfc__now_mono_ms(void);
 int64_t cfc__now_real_ms(void);
+
+/* ---- an adapter session (certify_session.c) ---------------------------------- */
+
+/* After this many failed starts in a row, a run stops trying (every case
+ * left is ERROR at once): a broken adapter cannot make a run take hours. */
+#define CFC__MAX_FAILED_STARTS 3
+
+typedef struct cfc__session cfc__session;
+
+/* Reads the role's hello from s->line after a start: 0, -1 (why: not a
+ * valid hello), -2 out of memory. */
+typedef int (*cfc__hello_fn)(void *ctx, cfc__session *s, char *why, size_t cap);
+
+/* The adapter of one run, whichever role it plays: its process (restarted
+ * after anything that makes its state unknown), the lines exchanged with
+ * it, and the two ways a run ends early: a stop flag set by a signal
+ * handler, and the run's deadline (every exchange is cut at it). Ending it
+ * kills its process group and every descendant re-parented to us (the
+ * subreaper: certify_adapter.c). */
+struct cfc__session {
+    const cfc_allocator *a;
+    char **argv;
+    cfc__proc proc;
+    bool running;
+    cfc_jparser *parser; /* for the adapter's lines (renewed after a huge one) */
+    cfc_jalloc ja;       /* the parser's allocator (a's) */
+    cfc__buf line;       /* the last line read */
+    cfc__buf req;        /* the request to send (cfc__session_exchange) */
+    cfc__buf start;      /* the role's start request, sent at every start */
+    uint64_t seq;
+    unsigned call_timeout, start_timeout;
+    int failed_starts;
+    size_t starts;
+    const volatile sig_atomic_t *stop; /* NULL: never */
+    int64_t run_deadline;              /* monotonic ms; INT64_MAX: none */
+    bool stopped, deadline_hit;        /* why the run ended early, if it did */
+    cfc__hello_fn hello;
+    void *hello_ctx;
+};
+
+/* Splits the command, makes the parser. 0, -1 (why: the command does not
+ * parse), -2 out of memory (why). Timeouts of 0: 10000 and 15000 ms;
+ * deadline_ms 0: none. The caller then fills s->start and sets s->hello. */
+int cfc__session_init(cfc__session *s, const cfc_allocator *a, const char *command,
+                      unsigned call_timeout_ms, unsigned start_timeout_ms,
+                      const volatile sig_atomic_t *stop, unsigned deadline_ms, char *why,
+                      size_t cap);
+/* Ends the adapter (politely: {"op":"stop"} and a grace period) and frees
+ * everything. Safe on a session init failed or never started. */
+void cfc__session_free(cfc__session *s, bool polite);
+/* Whether the run must end now (the stop flag is set or the deadline has
+ * passed); sets stopped / deadline_hit. Asked before each case. */
+bool cfc__session_ends(cfc__session *s);
+/* Starts the adapter: spawn, send s->start, read its answer, s->hello.
+ * 0, -1 (why), -2 out of memory. A start cut by the stop flag or the
+ * deadline is -1 with stopped / deadline_hit set. */
+int cfc__session_start(cfc__session *s, char *why, size_t cap);
+/* Restarts the adapter if it is not running: 0, -1 (why: the restart
+ * failed, or CFC__MAX_FAILED_STARTS failed in a row, then not tried), -2. */
+int cfc__session_ensure(cfc__session *s, char *why, size_t cap);
+/* Sends s->req and reads the answer line into s->line within the call
+ * timeout (cut at the run's deadline): 0, or cfc__proc_read_line's codes
+ * -1 to -4, with -5: the run ends (stop flag or deadline; the adapter is
+ * killed). A request that could not be sent sets *send_failed and is -1
+ * (gone) or -2 (not reading). */
+int cfc__session_exchange(cfc__session *s, bool *send_failed);
+/* Ends the adapter: politely ({"op":"stop"}, 2 s to exit) or killed now. */
+void cfc__session_stop(cfc__session *s, bool polite);
+/* Ends the adapter after grace_ms (0: killed now; after the end of its
+ * output, a moment lets the report say how it really ended) and writes
+ * "WHAT; exited with status 3: <its stderr tail>" into why. */
+void cfc__session_lost(cfc__session *s, char *why, size_t cap, const char *what, unsigned grace_ms);
+/* After a huge line (line_len) has been parsed and copied out: frees the
+ * line, the unread output and the parser's copy, so that a flooding
+ * adapter costs one line's worth of memory at a time. false: out of memory. */
+bool cfc__session_release_big(cfc__session *s, size_t line_len);
+/* A run stopped before the adapter said hello names the implementation
+ * "(not started)": false on out of memory. */
+bool cfc__session_unnamed(const cfc_allocator *a, char **name, char **language, char **version);
+/* How long the adapter gets after the end of its output to exit by itself. */
+#define CFC__EOF_GRACE_MS 1000
+
+/* ---- what the reports of both roles share (certify_report.c) ----------------- */
+
+/* A run that ended before its last case, as every report says it. */
+typedef struct cfc__stop_mark {
+    bool stopped, deadline; /* deadline: --deadline passed; else a signal */
+    int stop_signal;
+    size_t n_results, n_selected;
+    uint32_t elapsed_ms;
+} cfc__stop_mark;
+
+/* "Interrupted by SIGINT after 3 of 37 cases", "Stopped at the run's
+ * deadline after 3 of 37 cases" (plain ASCII: no format escapes it). */
+void cfc__report_stopped_text(cfc__buf *b, const cfc__stop_mark *m, bool capital);
+/* The JSON members "interrupted":BOOL,"stopped":{reason, signal, cases_run,
+ * cases_selected, says} or null. */
+void cfc__report_stopped_json(cfc__buf *b, const cfc__stop_mark *m);
+/* For a stopped run, a JUnit testsuite `suite` of one error testcase, "the
+ * run" (a CI reporter shows it red, never "3 tests passed"); nothing
+ * otherwise. The totals of <testsuites> count it (+1 test, +1 error). */
+void cfc__report_junit_stopped(cfc__buf *b, const cfc__stop_mark *m, const char *suite);
 
 /* ---- grading ----------------------------------------------------------------- */
 

@@ -58,18 +58,67 @@ static const char *signal_name(int sig, char buf[24])
     }
 }
 
-/* A run that ended early, the same words in every report: "Interrupted by
- * SIGINT after 3 of 37 cases", "Stopped at the run's deadline after 3 of 37
- * cases". */
-static void stopped_text(cfc__buf *b, const cfc_certification *c, bool capital)
+/* A run that ended early, the same words in every report (both roles). */
+void cfc__report_stopped_text(cfc__buf *b, const cfc__stop_mark *m, bool capital)
 {
     char buf[24];
-    if (c->deadline)
+    if (m->deadline)
         cfc__buf_printf(b, "%ctopped at the run's deadline", capital ? 'S' : 's');
     else
         cfc__buf_printf(b, "%cnterrupted by %s", capital ? 'I' : 'i',
-                        signal_name(c->stop_signal, buf));
-    cfc__buf_printf(b, " after %zu of %zu cases", c->n_results, c->n_selected);
+                        signal_name(m->stop_signal, buf));
+    cfc__buf_printf(b, " after %zu of %zu cases", m->n_results, m->n_selected);
+}
+
+void cfc__report_stopped_json(cfc__buf *b, const cfc__stop_mark *m)
+{
+    cfc__buf_printf(
+        b, "\"interrupted\":%s,\"stopped\":", m->stopped && !m->deadline ? "true" : "false");
+    if (!m->stopped) {
+        cfc__buf_puts(b, "null");
+        return;
+    }
+    char buf[24];
+    cfc__buf_puts(b, "{\"reason\":");
+    if (m->deadline)
+        cfc__buf_puts(b, "\"deadline\"");
+    else
+        cfc__buf_printf(b, "\"signal\",\"signal\":\"%s\",\"signal_number\":%d",
+                        signal_name(m->stop_signal, buf), m->stop_signal);
+    cfc__buf_printf(b, ",\"cases_run\":%zu,\"cases_selected\":%zu,\"says\":\"", m->n_results,
+                    m->n_selected);
+    cfc__report_stopped_text(b, m, true); /* plain ASCII */
+    cfc__buf_puts(b, "\"}");
+}
+
+void cfc__report_junit_stopped(cfc__buf *b, const cfc__stop_mark *m, const char *suite)
+{
+    if (!m->stopped)
+        return;
+    cfc__buf_printf(b,
+                    "  <testsuite name=\"%s\" tests=\"1\" failures=\"0\" errors=\"1\" "
+                    "skipped=\"0\" time=\"%.3f\">\n"
+                    "    <testcase classname=\"%s\" name=\"the run\" time=\"%.3f\">\n"
+                    "      <error message=\"",
+                    suite, m->elapsed_ms / 1000.0, suite, m->elapsed_ms / 1000.0);
+    cfc__report_stopped_text(b, m, true);
+    cfc__buf_printf(b, ", not a certification\" type=\"%s\">",
+                    m->deadline ? "DEADLINE" : "INTERRUPTED");
+    cfc__report_stopped_text(b, m, true);
+    cfc__buf_puts(b, ": the cases not run have no verdict; the reports hold the cases "
+                     "finished.</error>\n    </testcase>\n  </testsuite>\n");
+}
+
+static cfc__stop_mark stop_mark(const cfc_certification *c)
+{
+    return (cfc__stop_mark){c->stopped,   c->deadline,   c->stop_signal,
+                            c->n_results, c->n_selected, c->elapsed_ms};
+}
+
+static void stopped_text(cfc__buf *b, const cfc_certification *c, bool capital)
+{
+    cfc__stop_mark m = stop_mark(c);
+    cfc__report_stopped_text(b, &m, capital);
 }
 
 /* Rule C4, the same words in every report: "Certified", "Not certified",
@@ -301,26 +350,11 @@ static void json_report(cfc__buf *b, const cfc_certification *c)
     jstr(b, c->adapter_command);
     cfc__buf_printf(b, ",\"starts\":%zu},\"selection\":", c->adapter_starts);
     jstr(b, c->selection);
-    cfc__buf_printf(b,
-                    ",\"started\":\"%s\",\"elapsed_ms\":%" PRIu32
-                    ",\"certified\":%s,\"partial\":%s,\"interrupted\":%s,\"stopped\":",
-                    ts, c->elapsed_ms, c->certified ? "true" : "false",
-                    c->partial ? "true" : "false", c->stopped && !c->deadline ? "true" : "false");
-    if (c->stopped) {
-        char buf[24];
-        cfc__buf_puts(b, "{\"reason\":");
-        if (c->deadline)
-            cfc__buf_puts(b, "\"deadline\"");
-        else
-            cfc__buf_printf(b, "\"signal\",\"signal\":\"%s\",\"signal_number\":%d",
-                            signal_name(c->stop_signal, buf), c->stop_signal);
-        cfc__buf_printf(b, ",\"cases_run\":%zu,\"cases_selected\":%zu,\"says\":\"", c->n_results,
-                        c->n_selected);
-        stopped_text(b, c, true); /* plain ASCII */
-        cfc__buf_puts(b, "\"}");
-    } else {
-        cfc__buf_puts(b, "null");
-    }
+    cfc__buf_printf(
+        b, ",\"started\":\"%s\",\"elapsed_ms\":%" PRIu32 ",\"certified\":%s,\"partial\":%s,", ts,
+        c->elapsed_ms, c->certified ? "true" : "false", c->partial ? "true" : "false");
+    cfc__stop_mark stop = stop_mark(c);
+    cfc__report_stopped_json(b, &stop);
     cfc__buf_printf(b, ",\"score\":%u,\"summary\":{\"total\":%zu", cfc_certification_score(c),
                     c->n_results);
     for (int v = 0; v < CFC_VERDICT_COUNT; v++)
@@ -463,19 +497,8 @@ static void junit_report(cfc__buf *b, const cfc_certification *c)
                     "errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\" timestamp=\"%s\">\n",
                     c->n_results + stopped, fails, errors + stopped, skipped,
                     c->elapsed_ms / 1000.0, ts);
-    if (c->stopped) {
-        cfc__buf_printf(b,
-                        "  <testsuite name=\"cfconform.certify.run\" tests=\"1\" failures=\"0\" "
-                        "errors=\"1\" skipped=\"0\" time=\"%.3f\">\n"
-                        "    <testcase classname=\"cfconform.certify.run\" name=\"the run\" "
-                        "time=\"%.3f\">\n      <error message=\"",
-                        c->elapsed_ms / 1000.0, c->elapsed_ms / 1000.0);
-        status_text(b, c, true);
-        cfc__buf_printf(b, "\" type=\"%s\">", c->deadline ? "DEADLINE" : "INTERRUPTED");
-        stopped_text(b, c, true);
-        cfc__buf_puts(b, ": the cases not run have no verdict; the reports hold the cases "
-                         "finished.</error>\n    </testcase>\n  </testsuite>\n");
-    }
+    cfc__stop_mark stop = stop_mark(c);
+    cfc__report_junit_stopped(b, &stop, "cfconform.certify.run");
     const cfc_catalogue *cat = c->catalogue;
     for (size_t si = 0; si < cfc_catalogue_section_count(cat); si++) {
         const cfc_cert_section *sec = cfc_catalogue_section(cat, si);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A certification run: start the adapter, play every selected case through
- * it, restart it after anything that makes its state unknown, stop it.
+ * A certification run: play every selected case through the adapter
+ * session (certify_session.c: started, restarted after anything that makes
+ * its state unknown, stopped), grade it, collect.
  *
  * What makes a case ERROR (and the adapter restarted before the next case):
  * no answer before the call's deadline (killed), end of output (it crashed
@@ -22,160 +23,35 @@
 
 #include "certify_internal.h"
 
-#define MAX_FAILED_STARTS 3
-#define STOP_GRACE_MS 2000
-#define EOF_GRACE_MS 1000 /* an adapter that closed its output is likely exiting: let it */
-
 typedef struct runner {
     const cfc_catalogue *cat;
     const cfc_certify_options *o;
     const cfc_allocator *a;
-    char **argv;
-    cfc__proc proc;
-    bool running;
-    cfc_jparser *parser;
-    cfc_jalloc ja; /* the parser's allocator (r->a's) */
-    cfc__buf line, req;
-    uint64_t seq;
-    unsigned call_timeout, start_timeout;
-    int failed_starts;
+    cfc__session s;   /* the adapter: started, restarted, lost, stopped */
     cfc__hello hello; /* from the first start */
     bool have_hello;
     cfc_certification *cert;
-    int64_t run_deadline; /* monotonic ms; INT64_MAX: none */
-    bool stopped, deadline_hit;
 } runner;
-
-/* The deadline of one exchange: its own, cut at the run's. */
-static int64_t exchange_deadline(const runner *r, unsigned ms)
-{
-    int64_t d = cfc__now_mono_ms() + ms;
-    return d < r->run_deadline ? d : r->run_deadline;
-}
-
-/* Whether a failed exchange was the run's end rather than the adapter's
- * fault (rc from cfc__proc_read_line / cfc__proc_write). */
-static bool run_ends(runner *r, int rc)
-{
-    if (rc == -5)
-        r->stopped = true;
-    else if (rc == -2 && cfc__now_mono_ms() >= r->run_deadline)
-        r->deadline_hit = true;
-    return r->stopped || r->deadline_hit;
-}
 
 typedef enum call_rc { CALL_OK, CALL_ERROR, CALL_NOMEM } call_rc;
 
 /* A line above this leaves no buffer of its size behind. */
 #define BIG_LINE ((size_t)1 << 20)
 
-/* After a huge line has been parsed (and copied out), the line, the unread
- * output buffer and the parser's copy of the line are freed, so that a
- * flooding adapter costs one line's worth of memory at a time, not several
- * held until the end. false: out of memory (no new parser). */
-static bool release_big(runner *r, size_t line_len)
+/* The producer's hello (cfc__hello_fn): the first one is the run's. */
+static int read_hello(void *ctx, cfc__session *s, char *why, size_t cap)
 {
-    cfc__proc_shrink(&r->proc, BIG_LINE);
-    if (r->line.cap > BIG_LINE)
-        cfc__buf_free(&r->line);
-    if (line_len <= BIG_LINE)
-        return true;
-    cfc_jparser_free(r->parser);
-    r->parser = cfc_jparser_new_with_alloc(r->a ? &r->ja : NULL);
-    return r->parser != NULL;
-}
-
-static void stop_adapter(runner *r, bool polite)
-{
-    if (!r->running)
-        return;
-    if (polite) {
-        r->req.len = 0;
-        cfc__proto_stop(&r->req);
-        if (cfc__buf_ok(&r->req))
-            (void)cfc__proc_write(&r->proc, r->req.data, r->req.len, cfc__now_mono_ms() + 500);
-    }
-    cfc__proc_end(&r->proc, polite ? STOP_GRACE_MS : 0);
-    r->running = false;
-}
-
-/* Ends the adapter and says why, with what it left on stderr. After the
- * end of its output it gets a moment to exit, so that the report says how
- * it really ended (an exit status), not "killed by signal 9". */
-static void lost_after(runner *r, char *why, size_t cap, const char *what, unsigned grace_ms)
-{
-    if (r->running) {
-        cfc__proc_end(&r->proc, grace_ms);
-        r->running = false;
-    }
-    char how[768];
-    cfc__proc_describe(&r->proc, how, sizeof how);
-    snprintf(why, cap, "%s; %s", what, how);
-}
-
-/* Kills the adapter and says why, with what it left on stderr. */
-static void lost(runner *r, char *why, size_t cap, const char *what)
-{
-    stop_adapter(r, false);
-    char how[768];
-    cfc__proc_describe(&r->proc, how, sizeof how);
-    snprintf(why, cap, "%s; %s", what, how);
-}
-
-/* Starts the adapter and reads its hello. 0, -1 (why), -2 out of memory. */
-static int start_adapter(runner *r, char *why, size_t cap)
-{
-    if (cfc__proc_spawn(&r->proc, r->a, r->argv, why, cap) != 0)
-        return -1;
-    r->proc.stop = r->o->stop;
-    r->running = true;
-    r->cert->adapter_starts++;
-    r->req.len = 0;
-    cfc__proto_start(&r->req);
-    if (!cfc__buf_ok(&r->req)) {
-        stop_adapter(r, false);
-        return -2;
-    }
-    int64_t deadline = exchange_deadline(r, r->start_timeout);
-    int wrc = cfc__proc_write(&r->proc, r->req.data, r->req.len, deadline);
-    if (wrc != 0) {
-        (void)run_ends(r, wrc);
-        lost(r, why, cap, "cannot send start");
-        return -1;
-    }
-    int rc = cfc__proc_read_line(&r->proc, &r->line, CFC__PROTO_MAX_LINE, deadline);
-    if (rc != 0 && run_ends(r, rc)) {
-        lost(r, why, cap, r->stopped ? "stopped" : "the run's deadline passed");
-        return -1;
-    }
-    if (rc == -1) {
-        lost_after(r, why, cap, "no answer to start", EOF_GRACE_MS);
-        return -1;
-    }
-    if (rc != 0) {
-        char what[96];
-        snprintf(what, sizeof what, "%s",
-                 rc == -2   ? "no answer to start in time"
-                 : rc == -3 ? "an overlong line in answer to start"
-                 : rc == -4 ? "out of memory"
-                            : "no answer to start");
-        if (rc == -2)
-            snprintf(what, sizeof what, "no answer to start within %u ms", r->start_timeout);
-        lost(r, why, cap, what);
-        return rc == -4 ? -2 : -1;
-    }
+    runner *r = ctx;
     cfc__hello h;
     char perr[256];
     cfc__proto_rc prc =
-        cfc__proto_parse_hello(r->parser, r->a, r->line.data, r->line.len, &h, perr, sizeof perr);
-    if (!release_big(r, r->line.len)) {
+        cfc__proto_parse_hello(s->parser, r->a, s->line.data, s->line.len, &h, perr, sizeof perr);
+    if (!cfc__session_release_big(s, s->line.len)) {
         if (prc == CFC__PROTO_OK)
             cfc__hello_free(r->a, &h);
-        stop_adapter(r, false);
         return -2;
     }
     if (prc != CFC__PROTO_OK) {
-        stop_adapter(r, false);
         snprintf(why, cap, "invalid answer to start: %s", perr);
         return prc == CFC__PROTO_NOMEM ? -2 : -1;
     }
@@ -197,70 +73,54 @@ static call_rc set_error(runner *r, cfc_cert_reply *reply, const char *why)
 
 static call_rc call(runner *r, const cfc_cert_step *step, cfc_cert_reply *reply)
 {
+    cfc__session *s = &r->s;
     char why[1024];
     memset(reply, 0, sizeof *reply);
-    if (!r->running) {
-        if (r->failed_starts >= MAX_FAILED_STARTS) {
-            snprintf(why, sizeof why, "the adapter could not be restarted (%d attempts in a row)",
-                     MAX_FAILED_STARTS);
-            return set_error(r, reply, why);
-        }
-        char swhy[900];
-        int rc = start_adapter(r, swhy, sizeof swhy);
-        if (rc == -2)
-            return CALL_NOMEM;
-        if (rc != 0) {
-            r->failed_starts++;
-            snprintf(why, sizeof why, "restarting the adapter failed: %s", swhy);
-            return set_error(r, reply, why);
-        }
-        r->failed_starts = 0;
-    }
-    uint64_t seq = ++r->seq;
-    r->req.len = 0;
-    cfc__proto_call(&r->req, seq, step);
-    if (!cfc__buf_ok(&r->req))
+    int erc = cfc__session_ensure(s, why, sizeof why);
+    if (erc == -2)
+        return CALL_NOMEM;
+    if (erc != 0)
+        return set_error(r, reply, why);
+    uint64_t seq = ++s->seq;
+    s->req.len = 0;
+    cfc__proto_call(&s->req, seq, step);
+    if (!cfc__buf_ok(&s->req))
         return CALL_NOMEM;
     reply->called_ms = cfc__now_real_ms();
     int64_t t0 = cfc__now_mono_ms();
-    int64_t deadline = exchange_deadline(r, r->call_timeout);
-    int wrc = cfc__proc_write(&r->proc, r->req.data, r->req.len, deadline);
-    if (wrc != 0) {
-        lost(r, why, sizeof why,
-             run_ends(r, wrc) ? "the run was stopped"
-                              : "cannot send the call (the adapter is gone or not reading)");
-        return set_error(r, reply, why);
-    }
-    int rc = cfc__proc_read_line(&r->proc, &r->line, CFC__PROTO_MAX_LINE, deadline);
+    bool send_failed;
+    int rc = cfc__session_exchange(s, &send_failed);
     reply->elapsed_ms = (uint32_t)(cfc__now_mono_ms() - t0);
     if (rc == -4)
         return CALL_NOMEM;
-    if (rc != 0 && run_ends(r, rc)) {
-        lost(r, why, sizeof why, r->stopped ? "stopped" : "the run's deadline passed");
+    if (rc == -5) /* the case is dropped: half a case is no verdict */
+        return set_error(r, reply, s->stopped ? "stopped" : "the run's deadline passed");
+    if (send_failed) {
+        cfc__session_lost(s, why, sizeof why,
+                          "cannot send the call (the adapter is gone or not reading)", 0);
         return set_error(r, reply, why);
     }
     if (rc == -1) {
-        lost_after(r, why, sizeof why, "no answer: the adapter closed its output", EOF_GRACE_MS);
+        cfc__session_lost(s, why, sizeof why, "no answer: the adapter closed its output",
+                          CFC__EOF_GRACE_MS);
         return set_error(r, reply, why);
     }
     if (rc != 0) {
         char what[128];
         if (rc == -2)
             snprintf(what, sizeof what, "no answer within %u ms (the adapter hangs); killed",
-                     r->call_timeout);
-        else if (rc == -3)
-            snprintf(what, sizeof what, "an answer longer than %zu bytes", CFC__PROTO_MAX_LINE);
+                     s->call_timeout);
         else
-            snprintf(what, sizeof what, "no answer: the adapter closed its output");
-        lost(r, why, sizeof why, what);
+            snprintf(what, sizeof what, "an answer longer than %zu bytes", CFC__PROTO_MAX_LINE);
+        cfc__session_lost(s, why, sizeof why, what, 0);
         return set_error(r, reply, why);
     }
     char perr[512];
     cfc_cert_reply parsed;
-    size_t line_len = r->line.len;
-    cfc__proto_rc prc = cfc__proto_parse_reply_buf(r->parser, r->a, &r->line, BIG_LINE, seq,
+    size_t line_len = s->line.len;
+    cfc__proto_rc prc = cfc__proto_parse_reply_buf(s->parser, r->a, &s->line, BIG_LINE, seq,
                                                    &parsed, perr, sizeof perr);
-    if (!release_big(r, line_len)) {
+    if (!cfc__session_release_big(s, line_len)) {
         if (prc == CFC__PROTO_OK || prc == CFC__PROTO_ADAPTER_ERROR)
             cfc__reply_free(r->a, &parsed);
         return CALL_NOMEM;
@@ -268,7 +128,7 @@ static call_rc call(runner *r, const cfc_cert_step *step, cfc_cert_reply *reply)
     if (prc == CFC__PROTO_NOMEM)
         return CALL_NOMEM;
     if (prc == CFC__PROTO_INVALID) {
-        stop_adapter(r, false);
+        cfc__session_stop(s, false);
         snprintf(why, sizeof why, "invalid answer: %s; the adapter was restarted", perr);
         return set_error(r, reply, why);
     }
@@ -433,12 +293,6 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
     r.cat = cat;
     r.o = o;
     r.a = o->alloc;
-    r.call_timeout = o->call_timeout_ms ? o->call_timeout_ms : 10000;
-    r.start_timeout = o->start_timeout_ms ? o->start_timeout_ms : 15000;
-    r.proc.in_fd = r.proc.out_fd = r.proc.err_fd = -1;
-    r.run_deadline = o->deadline_ms ? cfc__now_mono_ms() + o->deadline_ms : INT64_MAX;
-    cfc__buf_init(&r.line, r.a);
-    cfc__buf_init(&r.req, r.a);
 
     size_t selected = 0;
     for (size_t i = 0; i < cfc_catalogue_count(cat); i++)
@@ -448,20 +302,20 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
                          o->cases ? o->cases : "");
 
     char why[1024];
-    int sr = cfc__argv_split(r.a, o->adapter_command, &r.argv, why, sizeof why);
-    if (sr == -2)
-        return fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
-    if (sr != 0)
-        return fail_with(err, CFC_CERTIFY_USAGE, "%.480s", why);
-
     cfc_certify_status status = CFC_CERTIFY_OK;
-    if (r.a)
-        r.ja = (cfc_jalloc){r.a->malloc_fn, r.a->realloc_fn, r.a->free_fn, r.a->ctx};
-    r.parser = cfc_jparser_new_with_alloc(r.a ? &r.ja : NULL);
+    int sr = cfc__session_init(&r.s, r.a, o->adapter_command, o->call_timeout_ms,
+                               o->start_timeout_ms, o->stop, o->deadline_ms, why, sizeof why);
+    r.s.hello = read_hello;
+    r.s.hello_ctx = &r;
+    cfc__proto_start(&r.s.start);
+    if (sr != 0) {
+        status = fail_with(err, sr == -2 ? CFC_CERTIFY_NOMEM : CFC_CERTIFY_USAGE, "%.480s", why);
+        goto done;
+    }
     r.cert = cfc__cmalloc(r.a, sizeof *r.cert);
     if (r.cert)
         memset(r.cert, 0, sizeof *r.cert);
-    if (r.parser == NULL || r.cert == NULL) {
+    if (r.cert == NULL) {
         status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
         goto done;
     }
@@ -481,14 +335,11 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
         goto done;
     }
 
-    int rc = start_adapter(&r, why, sizeof why);
-    if (rc == -1 && (r.stopped || r.deadline_hit)) {
+    int rc = cfc__session_start(&r.s, why, sizeof why);
+    if (rc == -1 && (r.s.stopped || r.s.deadline_hit)) {
         /* Stopped before the adapter said hello: a run of no case. */
-        static const char none[] = "(not started)";
-        cert->impl_name = cfc__cstrndup(r.a, none, sizeof none - 1);
-        cert->impl_language = cfc__cstrndup(r.a, none, sizeof none - 1);
-        cert->impl_version = cfc__cstrndup(r.a, none, sizeof none - 1);
-        if (!cert->impl_name || !cert->impl_language || !cert->impl_version) {
+        if (!cfc__session_unnamed(r.a, &cert->impl_name, &cert->impl_language,
+                                  &cert->impl_version)) {
             status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
             goto done;
         }
@@ -512,18 +363,15 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
         if (!cfc_case_selected(c->id, o->cases))
             continue;
         cfc_case_result *res = &cert->results[cert->n_results];
-        if ((o->stop && *o->stop) || cfc__now_mono_ms() >= r.run_deadline) {
-            r.stopped = o->stop && *o->stop;
-            r.deadline_hit = !r.stopped;
+        if (cfc__session_ends(&r.s))
             break;
-        }
         if (o->on_start)
             o->on_start(o->on_case_ctx, c, cert->n_results, selected);
         if (!run_case(&r, c, res)) {
             status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
             goto done;
         }
-        if (r.stopped || r.deadline_hit) { /* half a case is no verdict */
+        if (r.s.stopped || r.s.deadline_hit) { /* half a case is no verdict */
             case_result_free(r.a, res);
             break;
         }
@@ -533,10 +381,11 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
         if (o->on_case)
             o->on_case(o->on_case_ctx, res);
     }
-    stop_adapter(&r, !r.stopped && !r.deadline_hit);
-    cert->stopped = r.stopped || r.deadline_hit;
-    cert->deadline = r.deadline_hit;
-    cert->stop_signal = r.stopped && o->stop ? (int)*o->stop : 0;
+    cert->stopped = r.s.stopped || r.s.deadline_hit;
+    cfc__session_stop(&r.s, !cert->stopped);
+    cert->deadline = r.s.deadline_hit;
+    cert->stop_signal = r.s.stopped && o->stop ? (int)*o->stop : 0;
+    cert->adapter_starts = r.s.starts;
     /* C4: a subset is partial, never certified. */
     cert->partial = cert->n_results < cfc_catalogue_count(cat);
     cert->partial = cert->partial || cert->stopped; /* never certified, whatever ran */
@@ -545,16 +394,11 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
     cert->elapsed_ms = (uint32_t)(cfc__now_mono_ms() - t0);
 
 done:
-    stop_adapter(&r, false);
-    cfc__proc_end(&r.proc, 0); /* frees what a never-started process held */
+    cfc__session_free(&r.s, false);
     if (r.cert && r.cert->impl_name == r.hello.name && r.hello.name) {
         memset(&r.hello, 0, sizeof r.hello); /* now the certification's */
     }
     cfc__hello_free(r.a, &r.hello);
-    cfc__argv_free(r.a, r.argv);
-    cfc__buf_free(&r.line);
-    cfc__buf_free(&r.req);
-    cfc_jparser_free(r.parser);
     if (status != CFC_CERTIFY_OK) {
         cfc_certification_free(r.cert);
         return status;

@@ -4,6 +4,7 @@
 #ifndef CFC_CLI_H
 #define CFC_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -153,8 +154,59 @@ int cfc_cmd_generate(int argc, char **argv);         /* cli_generate.c */
 int cfc_cmd_fuzz_exec(int argc, char **argv);        /* cli_fuzz_exec.c */
 int cfc_cmd_certify(int argc, char **argv);          /* cli_certify.c */
 int cfc_cmd_certify_consumer(int argc, char **argv); /* cli_consumer.c */
-/* Big blocks (16 MiB adapter lines) mapped and unmapped, not kept in the heap. */
-void cfc_cli_big_blocks_unmapped(void);    /* cli_certify.c */
-int cfc_cmd_schema(int argc, char **argv); /* cli_schema.c */
+int cfc_cmd_schema(int argc, char **argv);           /* cli_schema.c */
+
+/* ---- certify and certify --consumer (cli_certify.c) ---------------------------- */
+
+/* The options both roles have; each command adds its own table. */
+enum {
+    CFC_CERT_OPT_ADAPTER = 2000,
+    CFC_CERT_OPT_CASES,
+    CFC_CERT_OPT_REPORT_DIR,
+    CFC_CERT_OPT_TIMEOUT,
+    CFC_CERT_OPT_DEADLINE,
+    CFC_CERT_OPT_QUIET
+};
+extern const cfc_cli_option cfc_cli_cert_options[];
+extern const size_t cfc_cli_n_cert_options;
+typedef struct cfc_cli_cert {
+    const char *adapter, *cases, *report_dir;
+    unsigned timeout_ms, deadline_ms; /* 0: the default, none */
+    bool quiet;
+} cfc_cli_cert;
+/* The next option: a shared one is applied to c (returns 0); one of `own`
+ * comes back in *opt and *value (returns 1); an unknown or malformed one is
+ * a usage error, printed (returns -1: exit 2). */
+int cfc_cli_cert_option(cfc_cli_cert *c, int argc, char **argv, int *i, const cfc_cli_option *own,
+                        size_t n_own, const cfc_cli_option **opt, const char **value);
+/* Before a run: SIGPIPE ignored (a closed stdout is exit 2, not a kill),
+ * big blocks (16 MiB adapter lines) mapped and unmapped, not kept in the
+ * heap, and SIGINT, SIGTERM and SIGHUP set the flag returned (the run
+ * stops the adapter's group and ends with the cases finished). */
+const volatile sig_atomic_t *cfc_cli_cert_signals(void);
+/* Writes dir/name whole or not at all: fill(ctx, what, f) writes it to a
+ * temporary file in dir, renamed into place once complete and on disk (a
+ * full disk leaves the previous file, or none, never a truncated one). 0,
+ * or -1 said on stderr. */
+int cfc_cli_write_whole(const char *dir, const char *name,
+                        int (*fill)(const void *ctx, int what, FILE *f), const void *ctx, int what);
+/* mkdir -p dir, then the five reports (cfc_cert_format, file names
+ * cfc_cert_format_file), each by write(cert, format, f) through
+ * cfc_cli_write_whole. 0, or -1 said on stderr. */
+int cfc_cli_make_report_dir(const char *dir);
+int cfc_cli_write_reports(const char *dir, int (*write)(const void *cert, int format, FILE *f),
+                          const void *cert);
+/* How a run ended, for its last line and its exit code (in this order). */
+typedef struct cfc_cli_cert_end {
+    bool stopped, deadline;
+    int stop_signal;
+    size_t n_results, n_selected;
+    bool certified, partial_clean; /* partial_clean: a subset with no failure */
+    bool trouble;                  /* a report could not be written */
+} cfc_cli_cert_end;
+/* Says a run stopped early ("stopped (Interrupt) after 3 of 37 cases"),
+ * closes stdout and returns the exit code: 2 trouble, 128+N a signal, 4
+ * the deadline, 3 partial and clean, 0 certified, else 1. */
+int cfc_cli_cert_finish(const cfc_cli_cert_end *e);
 
 #endif

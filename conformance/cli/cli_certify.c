@@ -25,18 +25,6 @@
 #include <malloc.h>
 #endif
 
-/* An adapter may answer with lines of up to 16 MiB, freed once graded.
- * glibc raises its mmap threshold each time such a block is freed, so the
- * next ones come from the heap and fragment it: the process keeps growing
- * though little is live. A fixed threshold maps and unmaps every big block
- * (certify's memory bound, cfc/certify.h CFC_CERT_KEEP_BYTES, holds in RSS). */
-void cfc_cli_big_blocks_unmapped(void)
-{
-#ifdef __GLIBC__
-    mallopt(M_MMAP_THRESHOLD, 1 << 20);
-#endif
-}
-
 /* A subset ran (--cases) with no FAIL and no ERROR: not a certification,
  * and not a failure either (rule C4). */
 #define EXIT_PARTIAL 3
@@ -46,32 +34,12 @@ void cfc_cli_big_blocks_unmapped(void)
 #define CFC_CATALOGUE_PATH "corpus/certification/catalogue.json"
 #endif
 
-enum {
-    OPT_ADAPTER,
-    OPT_CASES,
-    OPT_REPORT_DIR,
-    OPT_CATALOGUE,
-    OPT_TIMEOUT,
-    OPT_DEADLINE,
-    OPT_QUIET,
-    OPT_PROGRESS_EVERY,
-    OPT_HELP
-};
+enum { OPT_CATALOGUE, OPT_PROGRESS_EVERY, OPT_HELP };
 
 static const cfc_cli_option options[] = {
-    {OPT_ADAPTER, "--adapter", "'COMMAND ARGS'",
-     "the adapter to start (words; '...' and \"...\" quote; no shell)"},
-    {OPT_CASES, "--cases", "PATTERN",
-     "only these cases: comma-separated globs on case IDs (2.3, 5.*, 1.1.1)"},
-    {OPT_REPORT_DIR, "--report-dir", "DIR",
-     "write certification.{json,xml,md,html} and badge.json there"},
     {OPT_CATALOGUE, "--catalogue", "FILE",
      "the case catalogue (default: $CFCONFORM_CATALOGUE, else the installed "
      "share/cfconform/certification/catalogue.json beside the executable)"},
-    {OPT_TIMEOUT, "--timeout", "MS", "per-call timeout in milliseconds (default 10000)"},
-    {OPT_DEADLINE, "--deadline", "S",
-     "the whole run's limit in seconds (at most 86400): cases not reached are not run (partial)"},
-    {OPT_QUIET, "--quiet", NULL, "print the summary only: no case that did not pass, no progress"},
     {OPT_PROGRESS_EVERY, "--progress-every", "MS",
      "not on a terminal: a progress line on stderr every MS ms (default 5000; 0: every case)"},
     {OPT_HELP, "--help", NULL, "show this help"},
@@ -92,6 +60,7 @@ static void usage(FILE *f)
           "\n"
           "options:\n",
           f);
+    cfc_cli_print_options(f, cfc_cli_cert_options, cfc_cli_n_cert_options);
     cfc_cli_print_options(f, options, N_OPTIONS);
     fputs(
         "\nexit codes: 0 certified (the whole catalogue, no FAIL, no ERROR),\n"
@@ -103,6 +72,95 @@ static void usage(FILE *f)
         "            128+N stopped by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129): the\n"
         "              adapter and everything it started are killed, reports hold the cases run\n",
         f);
+}
+
+/* ---- what certify and certify --consumer share ------------------------------- */
+
+const cfc_cli_option cfc_cli_cert_options[] = {
+    {CFC_CERT_OPT_ADAPTER, "--adapter", "'COMMAND ARGS'",
+     "the adapter to start (words; '...' and \"...\" quote; no shell)"},
+    {CFC_CERT_OPT_CASES, "--cases", "PATTERN",
+     "only these cases: comma-separated globs on case IDs (2.3, 5.*, 1.1.1)"},
+    {CFC_CERT_OPT_REPORT_DIR, "--report-dir", "DIR",
+     "write certification.{json,xml,md,html} and badge.json there"},
+    {CFC_CERT_OPT_TIMEOUT, "--timeout", "MS", "per-call timeout in milliseconds (default 10000)"},
+    {CFC_CERT_OPT_DEADLINE, "--deadline", "S",
+     "the whole run's limit in seconds (at most 86400): cases not reached are not run (partial)"},
+    {CFC_CERT_OPT_QUIET, "--quiet", NULL,
+     "print the summary only: no case that did not pass, no progress"},
+};
+const size_t cfc_cli_n_cert_options = sizeof cfc_cli_cert_options / sizeof cfc_cli_cert_options[0];
+
+int cfc_cli_cert_option(cfc_cli_cert *c, int argc, char **argv, int *i, const cfc_cli_option *own,
+                        size_t n_own, const cfc_cli_option **opt, const char **value)
+{
+    const char *a = argv[*i];
+    int m = cfc_cli_match(argc, argv, i, own, n_own, opt, value);
+    if (m != 0)
+        return m;
+    m = cfc_cli_match(argc, argv, i, cfc_cli_cert_options, cfc_cli_n_cert_options, opt, value);
+    if (m < 0)
+        return -1;
+    if (m == 0 && a[0] == '-') {
+        cfc_cli_unknown_option(a, cfc_cli_cert_options, cfc_cli_n_cert_options, own, n_own);
+        return -1;
+    }
+    if (m == 0) {
+        cfc_cli_usage_error("certify: unknown argument '%s'", a);
+        return -1;
+    }
+    uint64_t n;
+    switch ((*opt)->id) {
+    case CFC_CERT_OPT_ADAPTER: c->adapter = *value; break;
+    case CFC_CERT_OPT_CASES: c->cases = *value; break;
+    case CFC_CERT_OPT_REPORT_DIR: c->report_dir = *value; break;
+    case CFC_CERT_OPT_TIMEOUT:
+        if (cfc_cli_parse_count("--timeout", *value, 1, CFC_CLI_MAX_MS, &n) != 0)
+            return -1;
+        c->timeout_ms = (unsigned)n;
+        break;
+    case CFC_CERT_OPT_DEADLINE:
+        if (cfc_cli_parse_count("--deadline", *value, 1, 86400, &n) != 0)
+            return -1;
+        c->deadline_ms = (unsigned)(n * 1000);
+        break;
+    case CFC_CERT_OPT_QUIET: c->quiet = true; break;
+    }
+    return 0;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+const volatile sig_atomic_t *cfc_cli_cert_signals(void)
+{
+    /* A closed stdout (cfconform certify | head) must not kill us by SIGPIPE
+     * halfway: the run finishes, the adapter is reaped, and the write error
+     * is exit 2. (The adapter gets the default disposition back.) */
+    signal(SIGPIPE, SIG_IGN);
+#ifdef __GLIBC__
+    /* An adapter may answer with lines of up to 16 MiB, freed once graded.
+     * glibc raises its mmap threshold each time such a block is freed, so
+     * the next ones come from the heap and fragment it: the process keeps
+     * growing though little is live. A fixed threshold maps and unmaps
+     * every big block (certify's memory bound, cfc/certify.h
+     * CFC_CERT_KEEP_BYTES, holds in RSS). */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
+    /* Ctrl-C does not reach the adapter (its group is its own): we stop it,
+     * write the reports of the finished cases and exit 128+N. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal; /* no SA_RESTART: waits end early */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    return &stop_signal;
 }
 
 /* mkdir -p */
@@ -127,6 +185,83 @@ static int make_dirs(const char *path)
     return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
 }
 
+int cfc_cli_make_report_dir(const char *dir)
+{
+    errno = 0;
+    if (make_dirs(dir) == 0)
+        return 0;
+    fprintf(stderr, "cfconform: error: cannot create report directory %s: %s\n", dir,
+            strerror(errno ? errno : EIO));
+    return -1;
+}
+
+/* mkstemp makes 0600 files; a report is as readable as fopen would make it. */
+static int fchmod_like(const char *path)
+{
+    mode_t mask = umask(0);
+    umask(mask);
+    return chmod(path, 0666 & ~mask);
+}
+
+int cfc_cli_write_whole(const char *dir, const char *name,
+                        int (*fill)(const void *ctx, int what, FILE *f), const void *ctx, int what)
+{
+    char path[4200], tmp[4300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, name);
+    errno = 0;
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (fd >= 0 && f == NULL)
+        close(fd);
+    int rc = f ? fill(ctx, what, f) : -1;
+    if (f && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+        rc = -1;
+    if (f && fclose(f) != 0)
+        rc = -1;
+    int e = errno;
+    if (rc == 0 && (fchmod_like(tmp) != 0 || rename(tmp, path) != 0)) {
+        e = errno;
+        rc = -1;
+    }
+    if (rc == 0)
+        return 0;
+    if (fd >= 0)
+        unlink(tmp);
+    fprintf(stderr, "cfconform: error: cannot write %s: %s\n", path, strerror(e ? e : EIO));
+    return -1;
+}
+
+int cfc_cli_write_reports(const char *dir, int (*write)(const void *cert, int format, FILE *f),
+                          const void *cert)
+{
+    static const cfc_cert_format all[] = {CFC_CERT_JSON, CFC_CERT_JUNIT, CFC_CERT_MARKDOWN,
+                                          CFC_CERT_BADGE, CFC_CERT_HTML};
+    if (cfc_cli_make_report_dir(dir) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (cfc_cli_write_whole(dir, cfc_cert_format_file(all[i]), write, cert, (int)all[i]) != 0)
+            return -1;
+    return 0;
+}
+
+int cfc_cli_cert_finish(const cfc_cli_cert_end *e)
+{
+    if (e->stopped)
+        printf("stopped (%s) after %zu of %zu cases: not a certification\n",
+               e->deadline ? "--deadline passed" : strsignal(e->stop_signal), e->n_results,
+               e->n_selected);
+    if (cfc_cli_close_stdout(EXIT_CONFORMS) != EXIT_CONFORMS || e->trouble)
+        return EXIT_TROUBLE;
+    if (e->stopped)
+        return e->deadline ? EXIT_DEADLINE : 128 + e->stop_signal;
+    if (e->partial_clean)
+        return EXIT_PARTIAL;
+    return e->certified ? EXIT_CONFORMS : EXIT_VIOLATIONS;
+}
+
+/* ---- certify ------------------------------------------------------------------- */
+
 /* What on_start / on_case are given: the progress display (may be NULL)
  * and whether to print each case not passed. */
 typedef struct run_output {
@@ -144,13 +279,6 @@ static void on_start(void *ctx, const cfc_cert_case *c, size_t index, size_t tot
 {
     run_output *o = ctx;
     cfc_cert_progress_on_start(o->progress, c, index, total);
-}
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig)
-{
-    stop_signal = sig;
 }
 
 static void on_case(void *ctx, const cfc_case_result *r)
@@ -185,52 +313,9 @@ static void print_rules(const cfc_certification *cert)
         printf("  %-28s %5zu  %s\n", rows[i].rule, rows[i].cases, rows[i].first_case);
 }
 
-/* mkstemp makes 0600 files; a report is as readable as fopen would make it. */
-static int fchmod_like(const char *path)
+static int write_one(const void *cert, int format, FILE *f)
 {
-    mode_t mask = umask(0);
-    umask(mask);
-    return chmod(path, 0666 & ~mask);
-}
-
-static int write_reports(const cfc_certification *cert, const char *dir)
-{
-    static const cfc_cert_format all[] = {CFC_CERT_JSON, CFC_CERT_JUNIT, CFC_CERT_MARKDOWN,
-                                          CFC_CERT_BADGE, CFC_CERT_HTML};
-    if (make_dirs(dir) != 0) {
-        fprintf(stderr, "cfconform: error: cannot create report directory %s: %s\n", dir,
-                strerror(errno ? errno : EIO));
-        return -1;
-    }
-    /* Each report goes to a temporary file in the same directory, renamed
-     * into place once complete: a full disk leaves the previous report (or
-     * none), never a truncated one. */
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        char path[4200], tmp[4300];
-        snprintf(path, sizeof path, "%s/%s", dir, cfc_cert_format_file(all[i]));
-        snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, cfc_cert_format_file(all[i]));
-        int fd = mkstemp(tmp);
-        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-        if (fd >= 0 && f == NULL)
-            close(fd);
-        int rc = f ? cfc_certification_write(cert, all[i], f) : -1;
-        if (f && (fflush(f) != 0 || fsync(fileno(f)) != 0))
-            rc = -1;
-        if (f && fclose(f) != 0)
-            rc = -1;
-        int e = errno;
-        if (rc == 0 && (fchmod_like(tmp) != 0 || rename(tmp, path) != 0)) {
-            e = errno;
-            rc = -1;
-        }
-        if (rc != 0) {
-            if (fd >= 0)
-                unlink(tmp);
-            fprintf(stderr, "cfconform: error: cannot write %s: %s\n", path, strerror(e ? e : EIO));
-            return -1;
-        }
-    }
-    return 0;
+    return cfc_certification_write(cert, (cfc_cert_format)format, f);
 }
 
 int cfc_cmd_certify(int argc, char **argv)
@@ -240,42 +325,20 @@ int cfc_cmd_certify(int argc, char **argv)
     for (int i = 0; i < argc; i++)
         if (strcmp(argv[i], "--consumer") == 0)
             return cfc_cmd_certify_consumer(argc, argv);
-    cfc_certify_options o = {.on_case = on_case, .on_start = on_start};
-    const char *report_dir = NULL, *catalogue = NULL;
+    cfc_cli_cert c = {0};
+    const char *catalogue = NULL;
     char catalogue_buf[4096];
-    bool quiet = false;
     size_t progress_every = 5000;
     for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
         const char *value = NULL;
         const cfc_cli_option *opt = NULL;
-        int m = cfc_cli_match(argc, argv, &i, options, N_OPTIONS, &opt, &value);
+        int m = cfc_cli_cert_option(&c, argc, argv, &i, options, N_OPTIONS, &opt, &value);
         if (m < 0)
             return EXIT_TROUBLE;
-        if (m == 0 && a[0] == '-')
-            return cfc_cli_unknown_option(a, options, N_OPTIONS, NULL, 0);
         if (m == 0)
-            return cfc_cli_usage_error("certify: unknown argument '%s'", a);
+            continue;
         switch (opt->id) {
-        case OPT_ADAPTER: o.adapter_command = value; break;
-        case OPT_CASES: o.cases = value; break;
-        case OPT_REPORT_DIR: report_dir = value; break;
         case OPT_CATALOGUE: catalogue = value; break;
-        case OPT_TIMEOUT: {
-            uint64_t ms;
-            if (cfc_cli_parse_count("--timeout", value, 1, CFC_CLI_MAX_MS, &ms) != 0)
-                return EXIT_TROUBLE;
-            o.call_timeout_ms = (unsigned)ms;
-            break;
-        }
-        case OPT_DEADLINE: {
-            uint64_t s;
-            if (cfc_cli_parse_count("--deadline", value, 1, 86400, &s) != 0)
-                return EXIT_TROUBLE;
-            o.deadline_ms = (unsigned)(s * 1000);
-            break;
-        }
-        case OPT_QUIET: quiet = true; break;
         case OPT_PROGRESS_EVERY: {
             uint64_t ms; /* 0 is allowed here: every case */
             if (cfc_cli_parse_count("--progress-every", value, 0, CFC_CLI_MAX_MS, &ms) != 0)
@@ -286,25 +349,19 @@ int cfc_cmd_certify(int argc, char **argv)
         case OPT_HELP: usage(stdout); return cfc_cli_close_stdout(EXIT_CONFORMS);
         }
     }
-    if (o.adapter_command == NULL)
+    if (c.adapter == NULL)
         return cfc_cli_usage_error(
             "certify needs --adapter 'COMMAND ARGS'%s",
             ", e.g. --adapter 'python3 adapters/python/cfc_adapter.py my_broadcasts.py'");
-    /* A closed stdout (cfconform certify | head) must not kill us by SIGPIPE
-     * halfway: the run finishes, the adapter is reaped, and the write error
-     * is exit 2. (The adapter gets the default disposition back.) */
-    signal(SIGPIPE, SIG_IGN);
-    cfc_cli_big_blocks_unmapped();
-    /* Ctrl-C does not reach the adapter (its group is its own): we stop it,
-     * write the reports of the finished cases and exit 128+N. */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal; /* no SA_RESTART: waits end early */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    o.stop = &stop_signal;
+    const char *report_dir = c.report_dir;
+    bool quiet = c.quiet;
+    cfc_certify_options o = {.on_case = on_case,
+                             .on_start = on_start,
+                             .adapter_command = c.adapter,
+                             .cases = c.cases,
+                             .call_timeout_ms = c.timeout_ms,
+                             .deadline_ms = c.deadline_ms,
+                             .stop = cfc_cli_cert_signals()};
 
     if (catalogue == NULL)
         catalogue = getenv("CFCONFORM_CATALOGUE");
@@ -348,9 +405,7 @@ int cfc_cmd_certify(int argc, char **argv)
                   stderr);
         return EXIT_TROUBLE;
     }
-    bool trouble = false;
-    if (report_dir && write_reports(cert, report_dir) != 0)
-        trouble = true;
+    bool trouble = report_dir && cfc_cli_write_reports(report_dir, write_one, cert) != 0;
 
     printf("%s %s (%s), catalogue %s (sha256 %.12s), %zu case%s, %zu adapter start%s\n",
            cert->impl_name, cert->impl_version, cert->impl_language, cfc_catalogue_version(cat),
@@ -375,23 +430,11 @@ int cfc_cmd_certify(int argc, char **argv)
     putchar('\n');
     if (!quiet)
         print_rules(cert);
-    if (cert->stopped)
-        printf("stopped (%s) after %zu of %zu cases: not a certification\n",
-               cert->deadline ? "--deadline passed" : strsignal(cert->stop_signal), cert->n_results,
-               cert->n_selected);
-    int stopped_rc = cert->deadline ? EXIT_DEADLINE : cert->stopped ? 128 + cert->stop_signal : 0;
-    bool certified = cert->certified;
     bool partial_clean = cert->partial && cert->counts[CFC_VERDICT_FAIL] == 0 &&
                          cert->counts[CFC_VERDICT_ERROR] == 0;
+    cfc_cli_cert_end end = {cert->stopped,    cert->deadline,  cert->stop_signal, cert->n_results,
+                            cert->n_selected, cert->certified, partial_clean,     trouble};
     cfc_certification_free(cert);
     cfc_catalogue_free(cat);
-    if (cfc_cli_close_stdout(EXIT_CONFORMS) != EXIT_CONFORMS)
-        return EXIT_TROUBLE;
-    if (trouble)
-        return EXIT_TROUBLE;
-    if (stopped_rc)
-        return stopped_rc;
-    if (partial_clean)
-        return EXIT_PARTIAL;
-    return certified ? EXIT_CONFORMS : EXIT_VIOLATIONS;
+    return cfc_cli_cert_finish(&end);
 }

@@ -5,7 +5,8 @@
  * report files and exit codes as producer certification (cli_certify.c):
  * 0 certified (the whole catalogue, no DROPPED, MISREAD, CRASH or ERROR),
  * 1 not certified, 2 could not run, 3 partial: a --cases subset with none
- * of those (not a certification).
+ * of those (not a certification), 4 --deadline passed, 128+N stopped by
+ * signal N (the shared part: cli_certify.c's cfc_cli_cert_*).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cfc/consumer.h"
 #include "cfc_mutator.h"
@@ -24,36 +24,17 @@
 #define CFC_CONSUMER_SAMPLES_PATH "corpus/consumer/samples.json"
 #endif
 
-enum {
-    OPT_CONSUMER,
-    OPT_ADAPTER,
-    OPT_CASES,
-    OPT_REPORT_DIR,
-    OPT_CATALOGUE,
-    OPT_TIMEOUT,
-    OPT_WRITE_CATALOGUE,
-    OPT_FUZZ,
-    OPT_QUIET,
-    OPT_HELP
-};
+enum { OPT_CONSUMER, OPT_CATALOGUE, OPT_WRITE_CATALOGUE, OPT_FUZZ, OPT_HELP };
 
 static const cfc_cli_option options[] = {
     {OPT_CONSUMER, "--consumer", NULL, "certify a consumer (an event decoder), not a producer"},
-    {OPT_ADAPTER, "--adapter", "'COMMAND ARGS'",
-     "the consumer adapter to start (words; '...' and \"...\" quote; no shell)"},
-    {OPT_CASES, "--cases", "PATTERN",
-     "only these cases: comma-separated globs on case IDs (2.3, 5.*, 1.1.1)"},
-    {OPT_REPORT_DIR, "--report-dir", "DIR",
-     "write certification.{json,xml,md,html} and badge.json there"},
     {OPT_CATALOGUE, "--catalogue", "FILE",
      "the samples the catalogue is generated from (default: " CFC_CONSUMER_SAMPLES_PATH ")"},
-    {OPT_TIMEOUT, "--timeout", "MS", "per-request timeout in milliseconds (default 10000)"},
     {OPT_WRITE_CATALOGUE, "--write-catalogue", "FILE",
      "write the generated catalogue as JSON (- for stdout) and exit"},
     {OPT_FUZZ, "--fuzz", "SECONDS",
      "after the catalogue, feed generated and mutated events for SECONDS; crashes are CRASH "
      "cases with minimised reproducers"},
-    {OPT_QUIET, "--quiet", NULL, "print the summary only, not each case that did not pass"},
     {OPT_HELP, "--help", NULL, "show this help"},
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
@@ -70,33 +51,16 @@ static void usage(FILE *f)
           "\n"
           "options:\n",
           f);
+    cfc_cli_print_options(f, cfc_cli_cert_options, cfc_cli_n_cert_options);
     cfc_cli_print_options(f, options, N_OPTIONS);
-    fputs("\nexit codes: 0 certified (the whole catalogue, no DROPPED, MISREAD, CRASH, ERROR),\n"
-          "            1 not certified, 2 could not run (usage, samples, adapter did not start,\n"
-          "            write error), 3 partial: the --cases subset had none of those\n",
-          f);
-}
-
-/* mkdir -p (as producer certification's) */
-static int make_dirs(const char *path)
-{
-    char buf[4096];
-    size_t n = strlen(path);
-    if (n == 0 || n >= sizeof buf)
-        return -1;
-    memcpy(buf, path, n + 1);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return -1;
-    struct stat st;
-    return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+    fputs(
+        "\nexit codes: 0 certified (the whole catalogue, no DROPPED, MISREAD, CRASH, ERROR),\n"
+        "            1 not certified, 2 could not run (usage, samples, adapter did not start,\n"
+        "            write error), 3 partial: the --cases subset had none of those\n"
+        "            4 --deadline passed before the last case (reports hold the cases run)\n"
+        "            128+N stopped by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129): the\n"
+        "              adapter and everything it started are killed, reports hold the cases run\n",
+        f);
 }
 
 static void on_case(void *ctx, const cfc_consume_result *r)
@@ -114,42 +78,31 @@ static void on_case(void *ctx, const cfc_consume_result *r)
     fflush(stdout);
 }
 
+static int write_one(const void *cert, int format, FILE *f)
+{
+    return cfc_consume_write(cert, (cfc_cert_format)format, f);
+}
+
+/* A fuzz reproducer: exactly its bytes, to replay. */
+static int write_reproducer(const void *cert, int i, FILE *f)
+{
+    const cfc_consume_fuzz_crash *c = &((const cfc_consume_certification *)cert)->fuzz_crashes[i];
+    return fwrite(c->bytes, 1, c->len, f) == c->len ? 0 : -1;
+}
+
+/* The fuzz reproducers, each a file of its own, then the reports: each
+ * complete or not written (cfc_cli_write_whole). */
 static int write_reports(const cfc_consume_certification *cert, const char *dir)
 {
-    static const cfc_cert_format all[] = {CFC_CERT_JSON, CFC_CERT_JUNIT, CFC_CERT_MARKDOWN,
-                                          CFC_CERT_BADGE, CFC_CERT_HTML};
-    if (make_dirs(dir) != 0) {
-        fprintf(stderr, "cfconform: error: cannot create report directory %s: %s\n", dir,
-                strerror(errno ? errno : EIO));
+    if (cfc_cli_make_report_dir(dir) != 0)
         return -1;
-    }
-    /* Each fuzz reproducer as a file of its own, exactly its bytes, to replay. */
     for (size_t i = 0; i < cert->n_fuzz_crashes; i++) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s/fuzz-%s.json", dir, cert->fuzz_crashes[i].id);
-        FILE *f = fopen(path, "wb");
-        bool ok = f && fwrite(cert->fuzz_crashes[i].bytes, 1, cert->fuzz_crashes[i].len, f) ==
-                           cert->fuzz_crashes[i].len;
-        if ((f && fclose(f) != 0) || !ok) {
-            fprintf(stderr, "cfconform: error: cannot write %s: %s\n", path,
-                    strerror(errno ? errno : EIO));
+        char name[300];
+        snprintf(name, sizeof name, "fuzz-%s.json", cert->fuzz_crashes[i].id);
+        if (cfc_cli_write_whole(dir, name, write_reproducer, cert, (int)i) != 0)
             return -1;
-        }
     }
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s", dir, cfc_cert_format_file(all[i]));
-        FILE *f = fopen(path, "w");
-        int rc = f ? cfc_consume_write(cert, all[i], f) : -1;
-        if (f && fclose(f) != 0)
-            rc = -1;
-        if (rc != 0) {
-            fprintf(stderr, "cfconform: error: cannot write %s: %s\n", path,
-                    strerror(errno ? errno : EIO));
-            return -1;
-        }
-    }
-    return 0;
+    return cfc_cli_write_reports(dir, write_one, cert);
 }
 
 static int write_catalogue(const cfc_consume_catalogue *cat, const char *path)
@@ -169,24 +122,19 @@ static int write_catalogue(const cfc_consume_catalogue *cat, const char *path)
 
 int cfc_cmd_certify_consumer(int argc, char **argv)
 {
-    cfc_consume_options o = {.on_case = on_case};
-    const char *report_dir = NULL, *samples = CFC_CONSUMER_SAMPLES_PATH, *dump = NULL;
-    bool quiet = false;
+    cfc_cli_cert c = {0};
+    const char *samples = CFC_CONSUMER_SAMPLES_PATH, *dump = NULL;
     size_t fuzz_seconds = 0;
     for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
         const char *value = NULL;
         const cfc_cli_option *opt = NULL;
-        int m = cfc_cli_match(argc, argv, &i, options, N_OPTIONS, &opt, &value);
+        int m = cfc_cli_cert_option(&c, argc, argv, &i, options, N_OPTIONS, &opt, &value);
         if (m < 0)
             return EXIT_TROUBLE;
         if (m == 0)
-            return cfc_cli_usage_error("certify --consumer: unknown argument '%s'", a);
+            continue;
         switch (opt->id) {
         case OPT_CONSUMER: break;
-        case OPT_ADAPTER: o.adapter_command = value; break;
-        case OPT_CASES: o.cases = value; break;
-        case OPT_REPORT_DIR: report_dir = value; break;
         case OPT_CATALOGUE: samples = value; break;
         case OPT_WRITE_CATALOGUE: dump = value; break;
         case OPT_FUZZ: {
@@ -196,25 +144,21 @@ int cfc_cmd_certify_consumer(int argc, char **argv)
             fuzz_seconds = (size_t)s;
             break;
         }
-        case OPT_TIMEOUT: {
-            uint64_t ms;
-            if (cfc_cli_parse_count("--timeout", value, 1, CFC_CLI_MAX_MS, &ms) != 0)
-                return EXIT_TROUBLE;
-            o.call_timeout_ms = (unsigned)ms;
-            break;
-        }
-        case OPT_QUIET: quiet = true; break;
-        case OPT_HELP: usage(stdout); return fclose(stdout) == 0 ? EXIT_CONFORMS : EXIT_TROUBLE;
+        case OPT_HELP: usage(stdout); return cfc_cli_close_stdout(EXIT_CONFORMS);
         }
     }
-    if (o.adapter_command == NULL && dump == NULL)
+    if (c.adapter == NULL && dump == NULL)
         return cfc_cli_usage_error(
             "certify --consumer needs --adapter 'COMMAND ARGS'%s",
             ", e.g. --adapter 'node adapters/node/cfc_consumer_adapter.js my_decoder.js'");
-    if (quiet)
-        o.on_case = NULL;
-    signal(SIGPIPE, SIG_IGN);      /* as cli_certify.c: a closed stdout is exit 2, not a kill */
-    cfc_cli_big_blocks_unmapped(); /* as cli_certify.c: huge answers, freed */
+    const char *report_dir = c.report_dir;
+    bool quiet = c.quiet;
+    cfc_consume_options o = {.on_case = quiet ? NULL : on_case,
+                             .adapter_command = c.adapter,
+                             .cases = c.cases,
+                             .call_timeout_ms = c.timeout_ms,
+                             .deadline_ms = c.deadline_ms,
+                             .stop = cfc_cli_cert_signals()};
 
     size_t len = 0;
     char *text = cfc_cli_read_file(samples, &len);
@@ -250,7 +194,7 @@ int cfc_cmd_certify_consumer(int argc, char **argv)
                   stderr);
         return EXIT_TROUBLE;
     }
-    if (fuzz_seconds) {
+    if (fuzz_seconds && !cert->stopped) {
         /* fuzz-exec's generator and mutator, through the same harness. */
         st = cfc_consume_fuzz(cert, &o, (unsigned)fuzz_seconds, 1, cfc_mutate, &err);
         if (st != CFC_CERTIFY_OK) {
@@ -297,16 +241,10 @@ int cfc_cmd_certify_consumer(int argc, char **argv)
     else if (bad)
         printf("; --report-dir DIR writes the details and the per-field matrix");
     putchar('\n');
-    bool certified = cert->certified;
+    bool partial_clean = !cert->certified && !bad;
+    cfc_cli_cert_end end = {cert->stopped,    cert->deadline,  cert->stop_signal, cert->n_results,
+                            cert->n_selected, cert->certified, partial_clean,     trouble};
     cfc_consume_certification_free(cert);
     cfc_consume_catalogue_free(cat);
-    if (fclose(stdout) != 0) {
-        fputs("cfconform: error: cannot write to stdout\n", stderr);
-        return EXIT_TROUBLE;
-    }
-    if (trouble)
-        return EXIT_TROUBLE;
-    if (!certified && !bad)
-        return 3; /* partial and clean, as cli_certify.c's EXIT_PARTIAL */
-    return certified ? EXIT_CONFORMS : EXIT_VIOLATIONS;
+    return cfc_cli_cert_finish(&end);
 }

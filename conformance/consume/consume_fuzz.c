@@ -159,6 +159,16 @@ void cfc__consume_fuzz_free(cfc_consume_certification *cert)
     cfc__cfree(cert->alloc, cert->fuzz_crashes);
 }
 
+/* The stop flag was set: the certification says so (partial, never
+ * certified), with what the phase found so far. */
+static void stopped(cfc_consume_certification *cert, const cfc_consume_options *o)
+{
+    cert->stopped = true;
+    cert->stop_signal = (int)*o->stop;
+    cert->partial = true;
+    cert->certified = false;
+}
+
 cfc_certify_status cfc_consume_fuzz(cfc_consume_certification *cert, const cfc_consume_options *o,
                                     unsigned seconds, uint64_t seed, cfc_consume_mutate_fn mutate,
                                     cfc_certify_error *err)
@@ -183,8 +193,12 @@ cfc_certify_status cfc_consume_fuzz(cfc_consume_certification *cert, const cfc_c
         st = CFC_CERTIFY_NOMEM;
         goto done;
     }
-    f.s =
-        cfc__consume_session_new(o->adapter_command, o->call_timeout_ms, f.a, f.why, sizeof f.why);
+    f.s = cfc__consume_session_new(o->adapter_command, o->call_timeout_ms, o->stop, f.a, f.why,
+                                   sizeof f.why);
+    if (f.s == NULL && o->stop && *o->stop) {
+        stopped(cert, o);
+        goto done;
+    }
     if (f.s == NULL) {
         st = CFC_CERTIFY_ADAPTER;
         if (err)
@@ -206,6 +220,10 @@ cfc_certify_status cfc_consume_fuzz(cfc_consume_certification *cert, const cfc_c
         if (mutate && (i & 1))
             len = mutate((uint8_t *)buf, len, MAX_INPUT, (unsigned)(seed + i));
         cfc__fuzz_rc rc = cfc__consume_session_decode(f.s, buf, len, f.why, sizeof f.why);
+        if (rc == CFC__FUZZ_STOPPED || (o->stop && *o->stop)) {
+            stopped(cert, o); /* the input under way has no verdict */
+            break;
+        }
         f.inputs++;
         if (rc == CFC__FUZZ_NOMEM) {
             st = CFC_CERTIFY_NOMEM;

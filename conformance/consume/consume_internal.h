@@ -13,6 +13,7 @@
 #ifndef CFC_CONSUME_INTERNAL_H
 #define CFC_CONSUME_INTERNAL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -59,11 +60,13 @@ typedef enum cfc__fuzz_rc {
     CFC__FUZZ_OK = 0, /* read or rejected */
     CFC__FUZZ_CRASH,  /* raised, died or hung: why says which (the adapter restarts) */
     CFC__FUZZ_BROKEN, /* the protocol broke or the adapter cannot start: why */
-    CFC__FUZZ_NOMEM
+    CFC__FUZZ_NOMEM,
+    CFC__FUZZ_STOPPED /* the stop flag is set: the phase ends, the adapter is killed */
 } cfc__fuzz_rc;
 
-/* Starts the adapter; NULL and why on failure. */
+/* Starts the adapter; NULL and why on failure. stop: as the run's (NULL: never). */
 cfc__consume_session *cfc__consume_session_new(const char *command, unsigned timeout_ms,
+                                               const volatile sig_atomic_t *stop,
                                                const cfc_allocator *a, char *why, size_t cap);
 void cfc__consume_session_free(cfc__consume_session *s); /* stops and reaps it */
 size_t cfc__consume_session_starts(const cfc__consume_session *s);

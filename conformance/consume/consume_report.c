@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "certify_internal.h"
 #include "cfc/timestamp.h"
 #include "consume_internal.h"
 
@@ -62,10 +63,21 @@ static bool failed(const cfc_consume_certification *c)
            c->counts[CFC_CONSUME_CRASH] || c->counts[CFC_CONSUME_ERROR];
 }
 
-/* "Certified", "Not certified", or "Partial (N of M cases)" (rule C4). */
+static cfc__stop_mark stop_mark(const cfc_consume_certification *c)
+{
+    return (cfc__stop_mark){c->stopped,   c->deadline,   c->stop_signal,
+                            c->n_results, c->n_selected, c->elapsed_ms};
+}
+
+/* "Certified", "Not certified", or "Partial (N of M cases)" (rule C4); a
+ * run stopped early says so first, in producer certification's words. */
 static void headline(cfc__buf *b, const cfc_consume_certification *c)
 {
-    if (c->partial)
+    cfc__stop_mark stop = stop_mark(c);
+    if (c->stopped) {
+        cfc__report_stopped_text(b, &stop, true);
+        cfc__buf_puts(b, ", not a certification");
+    } else if (c->partial)
         cfc__buf_printf(b, "Partial (%zu of %zu cases)%s", c->n_results,
                         cfc_consume_catalogue_count(c->catalogue),
                         failed(c) ? ", not certified" : ", not a certification");
@@ -132,11 +144,11 @@ static void json_report(cfc__buf *b, const cfc_consume_certification *c)
     for (int v = 0; v < CFC_CONSUME_VERDICT_COUNT; v++)
         cfc__buf_printf(b, "%s\"%s\":%zu", v ? "," : "",
                         cfc_consume_verdict_name((cfc_consume_verdict)v), c->counts[v]);
-    cfc__buf_printf(b,
-                    "},\"cases_run\":%zu,\"certified\":%s,\"partial\":%s,\"score\":%u,"
-                    "\"matrix\":{",
-                    c->n_results, c->certified ? "true" : "false", c->partial ? "true" : "false",
-                    cfc_consume_score(c));
+    cfc__buf_printf(b, "},\"cases_run\":%zu,\"certified\":%s,\"partial\":%s,", c->n_results,
+                    c->certified ? "true" : "false", c->partial ? "true" : "false");
+    cfc__stop_mark stop = stop_mark(c);
+    cfc__report_stopped_json(b, &stop);
+    cfc__buf_printf(b, ",\"score\":%u,\"matrix\":{", cfc_consume_score(c));
     size_t nt;
     const cfc_event_type *types = cfc_contract_types(&nt);
     for (size_t t = 0; t < nt; t++) {
@@ -227,10 +239,13 @@ static void junit_report(cfc__buf *b, const cfc_consume_certification *c)
     cfc__buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     size_t failures = c->counts[CFC_CONSUME_DROPPED] + c->counts[CFC_CONSUME_MISREAD];
     size_t errors = c->counts[CFC_CONSUME_CRASH] + c->counts[CFC_CONSUME_ERROR];
+    size_t stopped = c->stopped ? 1 : 0; /* the run itself, an error testcase */
     cfc__buf_printf(b,
                     "<testsuites name=\"cfconform consumer certification\" tests=\"%zu\" "
                     "failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
-                    c->n_results, failures, errors, c->elapsed_ms / 1000.0);
+                    c->n_results + stopped, failures, errors + stopped, c->elapsed_ms / 1000.0);
+    cfc__stop_mark stop = stop_mark(c);
+    cfc__report_junit_stopped(b, &stop, "consumer.run");
     for (size_t s = 0; s < CFC__CONSUME_SECTIONS; s++) {
         const char *sid;
         const char *title = cfc_consume_section_title(s, &sid);
@@ -412,12 +427,17 @@ static void badge_report(cfc__buf *b, const cfc_consume_certification *c)
                          : score == 100 ? "brightgreen"
                                         : "yellow";
     cfc__buf_puts(b, "{\"schemaVersion\":1,\"label\":\"consumer conformance\",\"message\":\"");
-    if (c->partial)
-        cfc__buf_printf(b, "partial (%zu of %zu cases), ", c->n_results,
-                        cfc_consume_catalogue_count(c->catalogue));
-    cfc__buf_printf(b, "%u%% (%zu/%zu)", score, c->counts[CFC_CONSUME_PASS], c->n_results);
-    if (c->counts[CFC_CONSUME_NON_STRICT])
-        cfc__buf_printf(b, ", %zu non-strict", c->counts[CFC_CONSUME_NON_STRICT]);
+    if (c->stopped) { /* never a score that reads as a certification (as producers) */
+        cfc__buf_printf(b, "%s (%zu of %zu cases)", c->deadline ? "stopped" : "interrupted",
+                        c->n_results, c->n_selected);
+    } else {
+        if (c->partial)
+            cfc__buf_printf(b, "partial (%zu of %zu cases), ", c->n_results,
+                            cfc_consume_catalogue_count(c->catalogue));
+        cfc__buf_printf(b, "%u%% (%zu/%zu)", score, c->counts[CFC_CONSUME_PASS], c->n_results);
+        if (c->counts[CFC_CONSUME_NON_STRICT])
+            cfc__buf_printf(b, ", %zu non-strict", c->counts[CFC_CONSUME_NON_STRICT]);
+    }
     cfc__buf_printf(b, "\",\"color\":\"%s\"}\n", colour);
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A consumer certification run: the consumer role of the adapter protocol
- * (docs/adapter-protocol.md), over producer certification's process
- * handling (certify_adapter.c: process groups, timed line I/O, kill, reap).
+ * (docs/adapter-protocol.md), over producer certification's adapter
+ * session (certify_session.c: start, restart, timed exchanges, the stop
+ * flag and the run's deadline, the kill of the adapter's whole group).
  *
  * The difference from producers is who is to blame. A consumer adapter
  * hosts the consumer in its own process, so a process that dies or stops
@@ -17,8 +18,6 @@
 #include "certify_internal.h"
 #include "consume_internal.h"
 
-#define MAX_FAILED_STARTS 3
-#define STOP_GRACE_MS 2000
 #define DETAIL_MAX 2000
 
 const char *cfc_consume_verdict_name(cfc_consume_verdict v)
@@ -50,56 +49,10 @@ typedef struct runner {
     const cfc_consume_catalogue *cat;
     const cfc_consume_options *o;
     const cfc_allocator *a;
-    char **argv;
-    cfc__proc proc;
-    bool running;
-    cfc_jparser *parser; /* the adapter's lines */
-    cfc_jparser *sent;   /* the catalogue's events, for comparing */
-    cfc__buf line, req;
-    uint64_t seq;
-    unsigned call_timeout, start_timeout;
-    int failed_starts;
+    cfc__session s;    /* the adapter: started, restarted, lost, stopped (certify_session.c) */
+    cfc_jparser *sent; /* the catalogue's events, for comparing */
     cfc_consume_certification *cert;
-    cfc_jalloc ja; /* the parsers' allocator (a's) */
 } runner;
-
-/* A line above this leaves no buffer of its size behind. */
-#define BIG_LINE ((size_t)1 << 20)
-
-/* After a huge answer has been graded, its line, the unread output buffer
- * and the parser's copy are freed (as certify_run.c does), so that a
- * flooding adapter costs one answer's worth of memory at a time. false:
- * out of memory (no new parser). */
-static bool release_big(runner *r)
-{
-    cfc__proc_shrink(&r->proc, BIG_LINE);
-    if (r->line.cap <= BIG_LINE)
-        return true;
-    cfc__buf_free(&r->line);
-    cfc_jparser_free(r->parser);
-    r->parser = cfc_jparser_new_with_alloc(r->a ? &r->ja : NULL);
-    return r->parser != NULL;
-}
-
-static void stop_adapter(runner *r, bool polite)
-{
-    if (!r->running)
-        return;
-    if (polite) {
-        static const char stop[] = "{\"op\":\"stop\"}\n";
-        (void)cfc__proc_write(&r->proc, stop, sizeof stop - 1, cfc__now_mono_ms() + 500);
-    }
-    cfc__proc_end(&r->proc, polite ? STOP_GRACE_MS : 0);
-    r->running = false;
-}
-
-static void lost(runner *r, char *why, size_t cap, const char *what)
-{
-    stop_adapter(r, false);
-    char how[768];
-    cfc__proc_describe(&r->proc, how, sizeof how);
-    snprintf(why, cap, "%s; %s", what, how);
-}
 
 static char *own_string(runner *r, const cfc_jval *v)
 {
@@ -108,48 +61,28 @@ static char *own_string(runner *r, const cfc_jval *v)
     return cfc__cstrndup(r->a, v->u.str.s, v->u.str.len);
 }
 
-/* Starts the adapter and reads its hello. 0, -1 (why), -2 out of memory. */
-static int start_adapter(runner *r, char *why, size_t cap)
+/* The consumer role's start request: every event type of the contract. */
+static void start_request(cfc__buf *b)
 {
-    if (cfc__proc_spawn(&r->proc, r->a, r->argv, why, cap) != 0)
-        return -1;
-    r->running = true;
-    r->cert->adapter_starts++;
-    r->req.len = 0;
-    cfc__buf_printf(&r->req, "{\"op\":\"start\",\"protocol\":%d,\"role\":\"consumer\",\"types\":[",
+    cfc__buf_printf(b, "{\"op\":\"start\",\"protocol\":%d,\"role\":\"consumer\",\"types\":[",
                     CFC_ADAPTER_PROTOCOL);
     size_t nt;
     const cfc_event_type *types = cfc_contract_types(&nt);
     for (size_t i = 0; i < nt; i++)
-        cfc__buf_printf(&r->req, "%s\"%s\"", i ? "," : "", types[i].name);
-    cfc__buf_puts(&r->req, "]}\n");
-    if (!cfc__buf_ok(&r->req)) {
-        stop_adapter(r, false);
-        return -2;
-    }
-    int64_t deadline = cfc__now_mono_ms() + r->start_timeout;
-    if (cfc__proc_write(&r->proc, r->req.data, r->req.len, deadline) != 0) {
-        lost(r, why, cap, "cannot send start");
-        return -1;
-    }
-    int rc = cfc__proc_read_line(&r->proc, &r->line, CFC__PROTO_MAX_LINE, deadline);
-    if (rc != 0) {
-        char what[96];
-        if (rc == -2)
-            snprintf(what, sizeof what, "no answer to start within %u ms", r->start_timeout);
-        else
-            snprintf(what, sizeof what, "%s",
-                     rc == -3 ? "an overlong line in answer to start" : "no answer to start");
-        lost(r, why, cap, what);
-        return rc == -4 ? -2 : -1;
-    }
+        cfc__buf_printf(b, "%s\"%s\"", i ? "," : "", types[i].name);
+    cfc__buf_puts(b, "]}\n");
+}
+
+/* The consumer's hello (cfc__hello_fn): the first one names the run's
+ * implementation. */
+static int read_hello(void *ctx, cfc__session *s, char *why, size_t cap)
+{
+    runner *r = ctx;
     cfc_jval *root = NULL;
     const cfc_jdiag *d = NULL;
     size_t nd = 0;
-    if (cfc_jparse(r->parser, r->line.data, r->line.len, NULL, &root, &d, &nd, NULL) != 0) {
-        stop_adapter(r, false);
+    if (cfc_jparse(s->parser, s->line.data, s->line.len, NULL, &root, &d, &nd, NULL) != 0)
         return -2;
-    }
     const char *bad = NULL;
     const cfc_jval *op = cfc_jobject_get(root, "op"), *proto = cfc_jobject_get(root, "protocol"),
                    *role = cfc_jobject_get(root, "role"),
@@ -167,7 +100,6 @@ static int start_adapter(runner *r, char *why, size_t cap)
              cfc_jobject_get(impl, "name")->type != CFC_J_STRING)
         bad = "no \"implementation\":{\"name\":...}";
     if (bad) {
-        stop_adapter(r, false);
         snprintf(why, cap, "invalid answer to start: %s", bad);
         return -1;
     }
@@ -182,6 +114,20 @@ static int start_adapter(runner *r, char *why, size_t cap)
             return -2;
     }
     return 0;
+}
+
+/* Makes the session of a run (or of the fuzz phase): 0, -1 / -2 as
+ * cfc__session_init. */
+static int session_init(runner *r, const char *command, unsigned call_timeout_ms,
+                        unsigned start_timeout_ms, const volatile sig_atomic_t *stop,
+                        unsigned deadline_ms, char *why, size_t cap)
+{
+    int rc = cfc__session_init(&r->s, r->a, command, call_timeout_ms, start_timeout_ms, stop,
+                               deadline_ms, why, cap);
+    r->s.hello = read_hello;
+    r->s.hello_ctx = r;
+    start_request(&r->s.start);
+    return rc;
 }
 
 /* ---- grading -------------------------------------------------------------------- */
@@ -358,21 +304,9 @@ static const cfc_jval *check_reply(const cfc_jval *root, uint64_t seq, size_t n_
 }
 
 /* Runs one case into *res. false on out of memory. */
-
-/* One request (r->req) and its answer line (r->line), within the call
- * timeout: cfc__proc_read_line's codes, a failed write as -2 (timed out) or
- * -1 (the adapter is gone). */
-static int exchange(runner *r)
-{
-    int64_t deadline = cfc__now_mono_ms() + r->call_timeout;
-    int rc = cfc__proc_write(&r->proc, r->req.data, r->req.len, deadline);
-    if (rc != 0)
-        return rc == -2 ? -2 : -1;
-    return cfc__proc_read_line(&r->proc, &r->line, CFC__PROTO_MAX_LINE, deadline);
-}
-
 static bool run_case(runner *r, const cfc_consume_case *c, cfc_consume_result *res)
 {
+    cfc__session *s = &r->s;
     memset(res, 0, sizeof *res);
     res->c = c;
     int64_t t0 = cfc__now_mono_ms();
@@ -382,55 +316,51 @@ static bool run_case(runner *r, const cfc_consume_case *c, cfc_consume_result *r
         return false;
     memset(res->answers, 0, c->n_events * sizeof *res->answers);
     char why[1200];
-    if (!r->running) {
-        if (r->failed_starts >= MAX_FAILED_STARTS) {
-            note(&g, CFC_CONSUME_ERROR, "the adapter could not be restarted (%d attempts in a row)",
-                 MAX_FAILED_STARTS);
-            goto done;
-        }
-        char swhy[900];
-        int rc = start_adapter(r, swhy, sizeof swhy);
-        if (rc == -2)
-            return false;
-        if (rc != 0) {
-            r->failed_starts++;
-            note(&g, CFC_CONSUME_ERROR, "restarting the adapter failed: %s", swhy);
-            goto done;
-        }
-        r->failed_starts = 0;
+    int erc = cfc__session_ensure(s, why, sizeof why);
+    if (erc == -2)
+        return false;
+    if (erc != 0) {
+        note(&g, CFC_CONSUME_ERROR, "%s", why);
+        goto done;
     }
-    uint64_t seq = ++r->seq;
-    r->req.len = 0;
-    cfc__buf_printf(&r->req, "{\"op\":\"decode\",\"seq\":%llu,\"events\":[",
+    uint64_t seq = ++s->seq;
+    s->req.len = 0;
+    cfc__buf_printf(&s->req, "{\"op\":\"decode\",\"seq\":%llu,\"events\":[",
                     (unsigned long long)seq);
     for (size_t i = 0; i < c->n_events; i++) {
         if (i)
-            cfc__buf_puts(&r->req, ",");
-        cfc__buf_json_str(&r->req, c->events[i].bytes, c->events[i].len);
+            cfc__buf_puts(&s->req, ",");
+        cfc__buf_json_str(&s->req, c->events[i].bytes, c->events[i].len);
     }
-    cfc__buf_puts(&r->req, "]}\n");
-    if (!cfc__buf_ok(&r->req))
+    cfc__buf_puts(&s->req, "]}\n");
+    if (!cfc__buf_ok(&s->req))
         return false;
-    int rc = exchange(r);
+    bool send_failed;
+    int rc = cfc__session_exchange(s, &send_failed);
     if (rc == -4)
         return false;
+    if (rc == -5) { /* the run ends: the case is dropped (half a case is no verdict) */
+        note(&g, CFC_CONSUME_ERROR, "%s", s->stopped ? "stopped" : "the run's deadline passed");
+        goto done;
+    }
     if (rc != 0) {
         char what[160];
         if (rc == -2)
             snprintf(what, sizeof what, "the consumer hangs: no answer within %u ms; killed",
-                     r->call_timeout);
+                     s->call_timeout);
         else if (rc == -3)
             snprintf(what, sizeof what, "an answer longer than %zu bytes", CFC__PROTO_MAX_LINE);
         else
             snprintf(what, sizeof what, "the consumer crashed: the adapter closed its output");
-        lost(r, why, sizeof why, what);
+        /* After the end of its output, a moment to exit: the report says how it ended. */
+        cfc__session_lost(s, why, sizeof why, what, rc == -1 ? CFC__EOF_GRACE_MS : 0);
         note(&g, rc == -3 ? CFC_CONSUME_ERROR : CFC_CONSUME_CRASH, "%s", why);
         goto done;
     }
     cfc_jval *root = NULL;
     const cfc_jdiag *d = NULL;
     size_t nd = 0;
-    if (cfc_jparse(r->parser, r->line.data, r->line.len, NULL, &root, &d, &nd, NULL) != 0)
+    if (cfc_jparse(s->parser, s->line.data, s->line.len, NULL, &root, &d, &nd, NULL) != 0)
         return false;
     /* Strict, as producer answers are read; a \u0000 is a value a consumer
      * may well have read (a string holding NUL), not a protocol fault. */
@@ -439,7 +369,7 @@ static bool run_case(runner *r, const cfc_consume_case *c, cfc_consume_result *r
         if (d[k].code != CFC_JD_NUL_ESCAPE)
             bad = &d[k];
     if (root == NULL || bad) {
-        stop_adapter(r, false);
+        cfc__session_stop(s, false);
         note(&g, CFC_CONSUME_ERROR,
              "invalid answer: invalid JSON: %.300s; the adapter was restarted",
              bad ? bad->message : "empty");
@@ -451,17 +381,17 @@ static bool run_case(runner *r, const cfc_consume_case *c, cfc_consume_result *r
         if (adapter_error) {
             note(&g, CFC_CONSUME_ERROR, "the adapter could not decode: %s", why);
         } else {
-            stop_adapter(r, false);
+            cfc__session_stop(s, false);
             note(&g, CFC_CONSUME_ERROR, "invalid answer: %s; the adapter was restarted", why);
         }
         goto done;
     }
     size_t i = 0;
     for (const cfc_jval *k = results->u.kids.first; k; k = k->next, i++)
-        grade_event(&g, i, &c->events[i], k, r->line.data);
+        grade_event(&g, i, &c->events[i], k, s->line.data);
 done:
     res->elapsed_ms = (uint32_t)(cfc__now_mono_ms() - t0);
-    return release_big(r) && !g.nomem;
+    return cfc__session_release_big(s, s->line.len) && !g.nomem;
 }
 
 static void result_free(const cfc_allocator *a, cfc_consume_result *res)
@@ -529,11 +459,6 @@ cfc_certify_status cfc_consume_run(const cfc_consume_catalogue *cat, const cfc_c
     r.cat = cat;
     r.o = o;
     r.a = o->alloc;
-    r.call_timeout = o->call_timeout_ms ? o->call_timeout_ms : 10000;
-    r.start_timeout = o->start_timeout_ms ? o->start_timeout_ms : 15000;
-    r.proc.in_fd = r.proc.out_fd = r.proc.err_fd = -1;
-    cfc__buf_init(&r.line, r.a);
-    cfc__buf_init(&r.req, r.a);
 
     size_t selected = 0;
     for (size_t i = 0; i < cfc_consume_catalogue_count(cat); i++)
@@ -542,21 +467,18 @@ cfc_certify_status cfc_consume_run(const cfc_consume_catalogue *cat, const cfc_c
         return fail_with(err, CFC_CERTIFY_USAGE, "no case matches %.400s",
                          o->cases ? o->cases : "");
     char why[1024];
-    int sr = cfc__argv_split(r.a, o->adapter_command, &r.argv, why, sizeof why);
-    if (sr == -2)
-        return fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
-    if (sr != 0)
-        return fail_with(err, CFC_CERTIFY_USAGE, "%.480s", why);
-
     cfc_certify_status status = CFC_CERTIFY_OK;
-    if (r.a)
-        r.ja = (cfc_jalloc){r.a->malloc_fn, r.a->realloc_fn, r.a->free_fn, r.a->ctx};
-    r.parser = cfc_jparser_new_with_alloc(r.a ? &r.ja : NULL);
-    r.sent = cfc_jparser_new_with_alloc(r.a ? &r.ja : NULL);
+    int sr = session_init(&r, o->adapter_command, o->call_timeout_ms, o->start_timeout_ms, o->stop,
+                          o->deadline_ms, why, sizeof why);
+    if (sr != 0) {
+        status = fail_with(err, sr == -2 ? CFC_CERTIFY_NOMEM : CFC_CERTIFY_USAGE, "%.480s", why);
+        goto done;
+    }
+    r.sent = cfc_jparser_new_with_alloc(r.a ? &r.s.ja : NULL); /* the session's allocator */
     r.cert = cfc__cmalloc(r.a, sizeof *r.cert);
     if (r.cert)
         memset(r.cert, 0, sizeof *r.cert);
-    if (r.parser == NULL || r.sent == NULL || r.cert == NULL) {
+    if (r.sent == NULL || r.cert == NULL) {
         status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
         goto done;
     }
@@ -568,6 +490,7 @@ cfc_certify_status cfc_consume_run(const cfc_consume_catalogue *cat, const cfc_c
     cert->adapter_command = cfc__cstrndup(r.a, o->adapter_command, strlen(o->adapter_command));
     cert->selection =
         o->cases && o->cases[0] ? cfc__cstrndup(r.a, o->cases, strlen(o->cases)) : NULL;
+    cert->n_selected = selected;
     cert->results = cfc__cmalloc(r.a, selected * sizeof *cert->results);
     bool ok =
         cert->adapter_command && cert->results && (!o->cases || !o->cases[0] || cert->selection);
@@ -584,18 +507,32 @@ cfc_certify_status cfc_consume_run(const cfc_consume_catalogue *cat, const cfc_c
         status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
         goto done;
     }
-    int rc = start_adapter(&r, why, sizeof why);
-    if (rc != 0) {
+    int rc = cfc__session_start(&r.s, why, sizeof why);
+    bool started = rc == 0;
+    if (rc == -1 && (r.s.stopped || r.s.deadline_hit)) {
+        /* Stopped before the adapter said hello: a run of no case. */
+        if (!cfc__session_unnamed(r.a, &cert->impl_name, &cert->impl_language,
+                                  &cert->impl_version)) {
+            status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+            goto done;
+        }
+    } else if (rc != 0) {
         status = rc == -2 ? fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory")
                           : fail_with(err, CFC_CERTIFY_ADAPTER, "%.480s", why);
         goto done;
     }
-    for (size_t i = 0; i < cfc_consume_catalogue_count(cat); i++) {
+    for (size_t i = 0; started && i < cfc_consume_catalogue_count(cat); i++) {
         const cfc_consume_case *c = cfc_consume_catalogue_case(cat, i);
         if (!cfc_case_selected(c->id, o->cases))
             continue;
+        if (cfc__session_ends(&r.s))
+            break;
         cfc_consume_result *res = &cert->results[cert->n_results];
         bool case_ok = run_case(&r, c, res);
+        if (case_ok && (r.s.stopped || r.s.deadline_hit)) { /* half a case is no verdict */
+            result_free(r.a, res);
+            break;
+        }
         cert->n_results++; /* counted either way: freed with the certification */
         if (!case_ok) {
             status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
@@ -605,19 +542,19 @@ cfc_certify_status cfc_consume_run(const cfc_consume_catalogue *cat, const cfc_c
         if (o->on_case)
             o->on_case(o->on_case_ctx, res);
     }
-    stop_adapter(&r, true);
-    cert->partial = cert->n_results < cfc_consume_catalogue_count(cat);
+    cert->stopped = r.s.stopped || r.s.deadline_hit;
+    cfc__session_stop(&r.s, !cert->stopped);
+    cert->deadline = r.s.deadline_hit;
+    cert->stop_signal = r.s.stopped && o->stop ? (int)*o->stop : 0;
+    cert->adapter_starts = r.s.starts;
+    /* C4: a subset is partial, never certified; nor is a run stopped early. */
+    cert->partial = cert->n_results < cfc_consume_catalogue_count(cat) || cert->stopped;
     cert->certified = !cert->partial && cert->counts[CFC_CONSUME_DROPPED] == 0 &&
                       cert->counts[CFC_CONSUME_MISREAD] == 0 &&
                       cert->counts[CFC_CONSUME_CRASH] == 0 && cert->counts[CFC_CONSUME_ERROR] == 0;
     cert->elapsed_ms = (uint32_t)(cfc__now_mono_ms() - t0);
 done:
-    stop_adapter(&r, false);
-    cfc__proc_end(&r.proc, 0);
-    cfc__argv_free(r.a, r.argv);
-    cfc__buf_free(&r.line);
-    cfc__buf_free(&r.req);
-    cfc_jparser_free(r.parser);
+    cfc__session_free(&r.s, false);
     cfc_jparser_free(r.sent);
     if (status != CFC_CERTIFY_OK) {
         cfc_consume_certification_free(r.cert);
@@ -631,10 +568,11 @@ done:
 
 struct cfc__consume_session {
     runner r;
-    cfc_consume_certification stub; /* what start_adapter records (starts, the hello) */
+    cfc_consume_certification stub; /* what the hello records (the implementation) */
 };
 
 cfc__consume_session *cfc__consume_session_new(const char *command, unsigned timeout_ms,
+                                               const volatile sig_atomic_t *stop,
                                                const cfc_allocator *a, char *why, size_t cap)
 {
     cfc__consume_session *s = cfc__cmalloc(a, sizeof *s);
@@ -647,16 +585,8 @@ cfc__consume_session *cfc__consume_session_new(const char *command, unsigned tim
     r->a = a;
     r->cert = &s->stub;
     s->stub.alloc = a;
-    r->call_timeout = timeout_ms ? timeout_ms : 10000;
-    r->start_timeout = 15000;
-    r->proc.in_fd = r->proc.out_fd = r->proc.err_fd = -1;
-    cfc__buf_init(&r->line, a);
-    cfc__buf_init(&r->req, a);
-    if (a)
-        r->ja = (cfc_jalloc){a->malloc_fn, a->realloc_fn, a->free_fn, a->ctx};
-    r->parser = cfc_jparser_new_with_alloc(a ? &r->ja : NULL);
-    if (r->parser == NULL || cfc__argv_split(a, command, &r->argv, why, cap) != 0 ||
-        start_adapter(r, why, cap) != 0) {
+    if (session_init(r, command, timeout_ms, 0, stop, 0, why, cap) != 0 ||
+        cfc__session_start(&r->s, why, cap) != 0) {
         cfc__consume_session_free(s);
         return NULL;
     }
@@ -668,12 +598,7 @@ void cfc__consume_session_free(cfc__consume_session *s)
     if (s == NULL)
         return;
     runner *r = &s->r;
-    stop_adapter(r, true);
-    cfc__proc_end(&r->proc, 0);
-    cfc__argv_free(r->a, r->argv);
-    cfc__buf_free(&r->line);
-    cfc__buf_free(&r->req);
-    cfc_jparser_free(r->parser);
+    cfc__session_free(&r->s, !r->s.stopped);
     cfc__cfree(r->a, s->stub.impl_name);
     cfc__cfree(r->a, s->stub.impl_language);
     cfc__cfree(r->a, s->stub.impl_version);
@@ -682,36 +607,39 @@ void cfc__consume_session_free(cfc__consume_session *s)
 
 size_t cfc__consume_session_starts(const cfc__consume_session *s)
 {
-    return s->stub.adapter_starts;
+    return s->r.s.starts;
 }
 
-cfc__fuzz_rc cfc__consume_session_decode(cfc__consume_session *s, const char *bytes, size_t len,
+cfc__fuzz_rc cfc__consume_session_decode(cfc__consume_session *cs, const char *bytes, size_t len,
                                          char *why, size_t cap)
 {
-    runner *r = &s->r;
+    cfc__session *s = &cs->r.s;
     why[0] = '\0';
-    if (!release_big(r)) /* the last answer's, if it was huge */
+    if (!cfc__session_release_big(s, s->line.len)) /* the last answer's, if it was huge */
         return CFC__FUZZ_NOMEM;
-    if (!r->running) {
-        if (r->failed_starts >= MAX_FAILED_STARTS || start_adapter(r, why, cap) != 0) {
-            r->failed_starts++;
-            return CFC__FUZZ_BROKEN;
-        }
-        r->failed_starts = 0;
-    }
-    uint64_t seq = ++r->seq;
-    r->req.len = 0;
-    cfc__buf_printf(&r->req, "{\"op\":\"decode\",\"seq\":%llu,\"events\":[",
+    if (cfc__session_ends(s))
+        return CFC__FUZZ_STOPPED;
+    int erc = cfc__session_ensure(s, why, cap);
+    if (erc == -2)
+        return CFC__FUZZ_NOMEM;
+    if (erc != 0)
+        return s->stopped ? CFC__FUZZ_STOPPED : CFC__FUZZ_BROKEN;
+    uint64_t seq = ++s->seq;
+    s->req.len = 0;
+    cfc__buf_printf(&s->req, "{\"op\":\"decode\",\"seq\":%llu,\"events\":[",
                     (unsigned long long)seq);
-    cfc__buf_json_str(&r->req, bytes, len);
-    cfc__buf_puts(&r->req, "]}\n");
-    if (!cfc__buf_ok(&r->req))
+    cfc__buf_json_str(&s->req, bytes, len);
+    cfc__buf_puts(&s->req, "]}\n");
+    if (!cfc__buf_ok(&s->req))
         return CFC__FUZZ_NOMEM;
-    int rc = exchange(r);
+    bool send_failed;
+    int rc = cfc__session_exchange(s, &send_failed);
     if (rc == -4)
         return CFC__FUZZ_NOMEM;
+    if (rc == -5)
+        return CFC__FUZZ_STOPPED;
     if (rc == -2 || rc == -1) {
-        lost(r, why, cap, rc == -2 ? "the consumer hangs" : "the consumer died");
+        cfc__session_lost(s, why, cap, rc == -2 ? "the consumer hangs" : "the consumer died", 0);
         return CFC__FUZZ_CRASH;
     }
     cfc_jval *root = NULL;
@@ -719,7 +647,7 @@ cfc__fuzz_rc cfc__consume_session_decode(cfc__consume_session *s, const char *by
     size_t nd = 0;
     /* Only the outcome matters here: a value read that strict JSON cannot
      * hold (a lone surrogate the consumer kept) is not a broken protocol. */
-    if (rc != 0 || cfc_jparse(r->parser, r->line.data, r->line.len, NULL, &root, &d, &nd, NULL))
+    if (rc != 0 || cfc_jparse(s->parser, s->line.data, s->line.len, NULL, &root, &d, &nd, NULL))
         goto broken;
     bool adapter_error;
     const cfc_jval *results = root ? check_reply(root, seq, 1, why, cap, &adapter_error) : NULL;
@@ -734,7 +662,7 @@ cfc__fuzz_rc cfc__consume_session_decode(cfc__consume_session *s, const char *by
              e && e->type == CFC_J_STRING ? e->u.str.s : "");
     return CFC__FUZZ_CRASH;
 broken:
-    stop_adapter(r, false);
+    cfc__session_stop(s, false);
     if (why[0] == '\0')
         snprintf(why, cap, "invalid answer");
     return CFC__FUZZ_BROKEN;

@@ -187,6 +187,14 @@ typedef struct cfc_consume_options {
     const cfc_allocator *alloc;
     void (*on_case)(void *ctx, const cfc_consume_result *r);
     void *on_case_ctx;
+    /* As cfc_certify_options: set non-zero (by a signal handler), the run
+     * (and the fuzz phase) stops within about 100 ms, the adapter's group
+     * and its descendants are killed, and the certification holds the cases
+     * finished (partial, `stopped`). NULL: never. */
+    const volatile sig_atomic_t *stop;
+    /* The catalogue run's limit in ms (0: none): the call under way is cut
+     * at it and the run ends as `stopped` too (the fuzz phase has its own). */
+    unsigned deadline_ms;
 } cfc_consume_options;
 
 /* The per-field matrix: for every event type and field (cfc_consume_fields
@@ -232,6 +240,12 @@ typedef struct cfc_consume_certification {
     uint32_t fuzz_ms;
     cfc_consume_fuzz_crash *fuzz_crashes;
     size_t n_fuzz_crashes;
+    /* The run ended before its last case (or the fuzz phase before its
+     * time): opts.stop was set (stop_signal: its value) or opts.deadline_ms
+     * passed (deadline). Always partial, never certified (as producers). */
+    bool stopped, deadline;
+    int stop_signal;
+    size_t n_selected; /* the cases the run was to play (n_results of them ran) */
 } cfc_consume_certification;
 
 /* Runs every selected case. Status as cfc_certify_run. */
