@@ -108,7 +108,8 @@ cfc_pkgconfig(cfconform cfc_conformance
   "libcjson" "-lm")
 
 # ---- the tools, headers, data and docs -----------------------------------
-install(TARGETS cfconform cfc-demo cfc-adapter-reference RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS cfconform cfc-demo cfc-adapter-reference cfc-consumer-reference
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY reference/include/cfc conformance/include/cfc
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${PROJECT_BINARY_DIR}/include/cfc/version.h
@@ -116,6 +117,9 @@ install(FILES ${PROJECT_BINARY_DIR}/include/cfc/version.h
 # certify finds the catalogue relative to its own executable (CFC_DATA_FROM_BIN).
 install(FILES corpus/certification/catalogue.json corpus/certification/README.md
   DESTINATION ${CMAKE_INSTALL_DATADIR}/cfconform/certification)
+# certify --consumer finds its samples the same way.
+install(FILES corpus/consumer/samples.json
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/cfconform/consumer)
 install(FILES adapters/python/cfc_adapter.py
   DESTINATION ${CMAKE_INSTALL_DATADIR}/cfconform/adapters/python)
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/cfconform/docs

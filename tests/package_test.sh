@@ -58,6 +58,22 @@ sed 's/-installed"/-env"/' "$cat" > "$tmp/env-catalogue.json"
 out=$(CFCONFORM_CATALOGUE="$tmp/env-catalogue.json" "$P/bin/cfconform" certify --quiet --cases 1.1 \
       --adapter "$P/bin/cfc-adapter-reference") || true
 echo "$out" | grep -q -- "-env (sha256" || fail "CFCONFORM_CATALOGUE was not used"
+# The same for certify --consumer: its samples are found beside the moved
+# executable (before: a path fixed at build time, gone with the build tree),
+# and $CFCONFORM_CONSUMER_SAMPLES wins over them.
+samples="$P/share/cfconform/consumer/samples.json"
+[ -e "$samples" ] || fail "missing share/cfconform/consumer/samples.json"
+sed -i 's/"version": "\([^"]*\)"/"version": "\1-installed"/' "$samples"
+rc=0
+out=$("$P/bin/cfconform" certify --consumer --quiet --cases 1.1 \
+      --adapter "$P/bin/cfc-consumer-reference") || rc=$?
+echo "$out"
+[ $rc = 3 ] || fail "certify --consumer --cases 1.1 exited $rc, not 3 (partial, clean)"
+echo "$out" | grep -q -- "-installed (sha256" || fail "certify --consumer did not read the installed samples"
+sed 's/-installed"/-env"/' "$samples" > "$tmp/env-samples.json"
+out=$(CFCONFORM_CONSUMER_SAMPLES="$tmp/env-samples.json" "$P/bin/cfconform" certify --consumer \
+      --quiet --cases 1.1 --adapter "$P/bin/cfc-consumer-reference") || true
+echo "$out" | grep -q -- "-env (sha256" || fail "CFCONFORM_CONSUMER_SAMPLES was not used"
 
 # 4. The producer, with pkg-config and nothing else.
 export PKG_CONFIG_PATH=$libdir/pkgconfig

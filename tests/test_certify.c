@@ -20,9 +20,8 @@
 #include "cfc/certify.h"
 #include "certify/bad_args.h"
 #include "params.h"
-#include "util.h"
+#include "cert_test.h"
 
-#define CFC CFC_BINARY_DIR "/cfconform"
 #define CATALOGUE CFC_SOURCE_DIR "/corpus/certification/catalogue.json"
 #define REFERENCE_ADAPTER CFC_BINARY_DIR "/adapters/cfc-adapter-reference"
 #define PY_ADAPTER "python3 " CFC_SOURCE_DIR "/adapters/python/cfc_adapter.py "
@@ -30,21 +29,7 @@
 #define BUGGY_MODULE CFC_SOURCE_DIR "/tests/certify/buggy_broadcasts.py"
 #define MISBEHAVE "python3 " CFC_SOURCE_DIR "/tests/certify/misbehave_adapter.py"
 
-static char dir[] = "/tmp/cfc-certify-XXXXXX";
-
-static void setup(void)
-{
-    cr_assert_not_null(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
-}
-
-TestSuite(certify, .init = setup, .fini = teardown);
+TestSuite(certify, .init = cert_test_setup, .fini = cert_test_teardown);
 
 static cfc_catalogue *load_catalogue(void)
 {
@@ -56,25 +41,6 @@ static cfc_catalogue *load_catalogue(void)
     cr_assert_eq(st, CFC_CERTIFY_OK, "catalogue: %s", err.message);
     free(text);
     return cat;
-}
-
-static int runf(char **out, const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    return test_run(cmd, out);
-}
-
-/* No child of ours is left, reaped or not. */
-static void expect_no_children(void)
-{
-    errno = 0;
-    pid_t w = waitpid(-1, NULL, WNOHANG);
-    cr_expect(w == -1 && errno == ECHILD, "a child process was left behind (waitpid gave %d)",
-              (int)w);
 }
 
 static const cfc_case_result *result_of(const cfc_certification *cert, const char *id)
@@ -550,14 +516,14 @@ Test(certify, reference_adapter_certifies_at_100_percent)
 Test(certify, good_python_module_certifies_at_100_percent)
 {
     char *out;
-    int rc =
-        runf(&out, CFC " certify --adapter '" PY_ADAPTER GOOD_MODULE "' --report-dir %s/good", dir);
+    int rc = runf(&out, CFC " certify --adapter '" PY_ADAPTER GOOD_MODULE "' --report-dir %s/good",
+                  cert_dir);
     cr_expect_eq(rc, 0, "%s", out);
     cr_expect_not_null(strstr(out, "NON-STRICT 0  FAIL 0  UNIMPLEMENTED 0  ERROR 0"), "%s", out);
     cr_expect_not_null(strstr(out, "certified: 100%"), "%s", out);
     free(out);
     char path[256];
-    snprintf(path, sizeof path, "%s/good/badge.json", dir);
+    snprintf(path, sizeof path, "%s/good/badge.json", cert_dir);
     char *badge = test_slurp(path, NULL);
     cJSON *b = cJSON_Parse(badge);
     cr_assert_not_null(b);
@@ -639,11 +605,11 @@ Test(certify, buggy_python_module_fails_exactly_the_expected_cases)
     char *out;
     int rc = runf(
         &out, CFC " certify --quiet --adapter '" PY_ADAPTER BUGGY_MODULE "' --report-dir %s/buggy",
-        dir);
+        cert_dir);
     cr_expect_eq(rc, 1, "not certified: exit 1\n%s", out);
     free(out);
     char path[256];
-    snprintf(path, sizeof path, "%s/buggy/certification.json", dir);
+    snprintf(path, sizeof path, "%s/buggy/certification.json", cert_dir);
     char *text = test_slurp(path, NULL);
     cJSON *report = cJSON_Parse(text);
     cr_assert_not_null(report, "the JSON report parses");
@@ -687,7 +653,7 @@ Test(certify, buggy_python_module_fails_exactly_the_expected_cases)
 static cJSON *json_report_of(const char *sub)
 {
     char path[256];
-    snprintf(path, sizeof path, "%s/%s/certification.json", dir, sub);
+    snprintf(path, sizeof path, "%s/%s/certification.json", cert_dir, sub);
     char *text = test_slurp(path, NULL);
     cJSON *report = cJSON_Parse(text);
     free(text);
@@ -728,7 +694,7 @@ Test(certify, broadcast_with_project_id_is_not_certified_and_says_why)
     int rc = runf(&out,
                   CFC " certify --quiet --adapter '" PY_ADAPTER PROJECT_ID_MODULE
                       "' --report-dir %s/pid",
-                  dir);
+                  cert_dir);
     cr_expect_eq(rc, 1, "not certified: exit 1\n%s", out);
     cr_expect_not_null(strstr(out, "not certified"), "%s", out);
     free(out);
@@ -757,7 +723,7 @@ Test(certify, raising_module_is_not_certified)
     int rc =
         runf(&out,
              CFC " certify --quiet --adapter '" PY_ADAPTER RAISING_MODULE "' --report-dir %s/raise",
-             dir);
+             cert_dir);
     cr_expect_eq(rc, 1, "not certified: exit 1\n%s", out);
     free(out);
     cJSON *report = json_report_of("raise");
@@ -799,36 +765,38 @@ Test(certify, python_adapter_loads_a_package_module_by_dotted_name)
 {
     /* A package with a relative import, installed metadata beside it. */
     char path[512], *out;
-    cr_assert_eq(
-        runf(&out, "mkdir -p %s/src/acme/sub %s/src/acme_broadcasts-3.2.1.dist-info", dir, dir), 0);
+    cr_assert_eq(runf(&out, "mkdir -p %s/src/acme/sub %s/src/acme_broadcasts-3.2.1.dist-info",
+                      cert_dir, cert_dir),
+                 0);
     free(out);
-    snprintf(path, sizeof path, "%s/src/acme/__init__.py", dir);
+    snprintf(path, sizeof path, "%s/src/acme/__init__.py", cert_dir);
     write_file(path, "");
-    snprintf(path, sizeof path, "%s/src/acme/sub/__init__.py", dir);
+    snprintf(path, sizeof path, "%s/src/acme/sub/__init__.py", cert_dir);
     write_file(path, "");
-    snprintf(path, sizeof path, "%s/src/acme/impl.py", dir);
+    snprintf(path, sizeof path, "%s/src/acme/impl.py", cert_dir);
     write_file(path, "import importlib.util\n"
                      "_s = importlib.util.spec_from_file_location('g', '" GOOD_MODULE "')\n"
                      "good = importlib.util.module_from_spec(_s)\n"
                      "_s.loader.exec_module(good)\n");
-    snprintf(path, sizeof path, "%s/src/acme/sub/broadcasts.py", dir);
+    snprintf(path, sizeof path, "%s/src/acme/sub/broadcasts.py", cert_dir);
     write_file(path, "from ..impl import good\nbroadcast_agent_created = "
                      "good.broadcast_agent_created\n");
-    snprintf(path, sizeof path, "%s/src/acme_broadcasts-3.2.1.dist-info/METADATA", dir);
+    snprintf(path, sizeof path, "%s/src/acme_broadcasts-3.2.1.dist-info/METADATA", cert_dir);
     write_file(path, "Metadata-Version: 2.1\nName: acme-broadcasts\nVersion: 3.2.1\n");
-    snprintf(path, sizeof path, "%s/src/acme_broadcasts-3.2.1.dist-info/top_level.txt", dir);
+    snprintf(path, sizeof path, "%s/src/acme_broadcasts-3.2.1.dist-info/top_level.txt", cert_dir);
     write_file(path, "acme\n");
     int rc = runf(&out,
                   CFC " certify --adapter '" PY_ADAPTER
                       "acme.sub.broadcasts --path %s/src' --cases 1.1.1,2.1.1",
-                  dir);
+                  cert_dir);
     cr_expect_eq(rc, 3, "partial, nothing failed: %s", out);
     cr_expect_not_null(strstr(out, "acme-broadcasts 3.2.1 (Python "), "%s", out);
     cr_expect_not_null(strstr(out, "PASS 1  NON-STRICT 0  FAIL 0  UNIMPLEMENTED 1"), "%s", out);
     free(out);
     /* A module that cannot be imported: exit 2, with the reason and the
      * adapter's own exit status (not "killed by signal 9"). */
-    rc = runf(&out, CFC " certify --adapter '" PY_ADAPTER "acme.nothere --path %s/src' 2>&1", dir);
+    rc = runf(&out, CFC " certify --adapter '" PY_ADAPTER "acme.nothere --path %s/src' 2>&1",
+              cert_dir);
     cr_expect_eq(rc, 2, "%s", out);
     cr_expect_not_null(strstr(out, "exited with status 2"), "%s", out);
     cr_expect_not_null(strstr(out, "cannot import acme.nothere: ModuleNotFoundError"), "%s", out);
@@ -841,26 +809,13 @@ Test(certify, python_adapter_loads_a_package_module_by_dotted_name)
 #define NODE_GOOD CFC_SOURCE_DIR "/tests/certify/good_broadcasts.cjs"
 #define NODE_BUGGY CFC_SOURCE_DIR "/tests/certify/buggy_broadcasts.mjs"
 
-/* Node is a Debian package (nodejs, scripts/setup); under CI=true its
- * absence is a failure, not a skip. */
-static void need_node(void)
-{
-    if (test_run("command -v node >/dev/null 2>&1", NULL) == 0)
-        return;
-    const char *ci = getenv("CI");
-    if (ci && strcmp(ci, "true") == 0)
-        cr_assert_fail(
-            "node is not installed (Debian package nodejs; ./scripts/setup installs it)");
-    cr_skip_test("node is not installed (Debian package nodejs; ./scripts/setup installs it)");
-}
-
 Test(certify, good_node_module_certifies_at_100_percent)
 {
-    need_node();
+    need("node", "nodejs");
     char *out;
     int rc = runf(
         &out, CFC " certify --quiet --adapter '" NODE_ADAPTER NODE_GOOD "' --report-dir %s/node",
-        dir);
+        cert_dir);
     cr_expect_eq(rc, 0, "%s", out);
     cr_expect_not_null(strstr(out, "PASS 468  NON-STRICT 0  FAIL 0  UNIMPLEMENTED 0  ERROR 0"),
                        "%s", out);
@@ -891,12 +846,12 @@ static const char *const node_buggy_expected[] = {
 
 Test(certify, buggy_node_module_fails_exactly_the_expected_cases)
 {
-    need_node();
+    need("node", "nodejs");
     char *out;
     int rc =
         runf(&out,
              CFC " certify --quiet --adapter '" NODE_ADAPTER NODE_BUGGY "' --report-dir %s/nodebug",
-             dir);
+             cert_dir);
     cr_expect_eq(rc, 1, "%s", out);
     free(out);
     cJSON *report = json_report_of("nodebug");
@@ -927,9 +882,9 @@ Test(certify, node_adapter_manager_is_the_contracts)
     /* C1 in JavaScript: broadcast(message, projectId) and send_json(message)
      * are misuse; the module is loaded by package name with --path; a module
      * that cannot be imported is exit 2 with the reason. */
-    need_node();
+    need("node", "nodejs");
     char path[256];
-    snprintf(path, sizeof path, "%s/pkg/node_modules/wrong-calls", dir);
+    snprintf(path, sizeof path, "%s/pkg/node_modules/wrong-calls", cert_dir);
     char *out;
     cr_assert_eq(runf(&out, "mkdir -p %s", path), 0);
     free(out);
@@ -957,7 +912,7 @@ Test(certify, node_adapter_manager_is_the_contracts)
     int rc = runf(&out,
                   "cd / && " CFC " certify --quiet --adapter '" NODE_ADAPTER
                   "wrong-calls --path %s/pkg' --cases 6.1.1,2.1.1,1.1.1 --report-dir %s/wc",
-                  dir, dir);
+                  cert_dir, cert_dir);
     cr_expect_eq(rc, 1, "%s", out);
     cr_expect_not_null(strstr(out, "wrong-calls 3.1.4"), "name and version from package.json: %s",
                        out);
@@ -970,7 +925,7 @@ Test(certify, node_adapter_manager_is_the_contracts)
         cJSON_GetObjectItemCaseSensitive(report_case(report, "1.1.1"), "verdict")->valuestring,
         "PASS");
     cJSON_Delete(report);
-    rc = runf(&out, CFC " certify --adapter '" NODE_ADAPTER "%s/none.mjs' 2>&1", dir);
+    rc = runf(&out, CFC " certify --adapter '" NODE_ADAPTER "%s/none.mjs' 2>&1", cert_dir);
     cr_expect_eq(rc, 2, "%s", out);
     cr_expect_not_null(strstr(out, "cannot import"), "%s", out);
     free(out);
@@ -1089,7 +1044,7 @@ Test(certify, scenarios_apply_the_stream_rules)
 Test(certify, adapter_that_cannot_start_is_exit_2)
 {
     char *out;
-    cr_expect_eq(runf(&out, CFC " certify --adapter %s/no-such-adapter 2>&1", dir), 2);
+    cr_expect_eq(runf(&out, CFC " certify --adapter %s/no-such-adapter 2>&1", cert_dir), 2);
     cr_expect_not_null(strstr(out, "cannot start"), "%s", out);
     free(out);
     cr_expect_eq(
@@ -1100,7 +1055,8 @@ Test(certify, adapter_that_cannot_start_is_exit_2)
     cr_expect_eq(runf(&out, CFC " certify --adapter '" MISBEHAVE " --on-start garbage' 2>&1"), 2);
     cr_expect_not_null(strstr(out, "invalid answer to start"), "%s", out);
     free(out);
-    cr_expect_eq(runf(&out, CFC " certify --adapter '" PY_ADAPTER "%s/missing.py' 2>&1", dir), 2);
+    cr_expect_eq(runf(&out, CFC " certify --adapter '" PY_ADAPTER "%s/missing.py' 2>&1", cert_dir),
+                 2);
     free(out);
 
     cfc_catalogue *cat = load_catalogue();
@@ -1149,13 +1105,13 @@ Test(certify, cli_usage)
 /* ---- reports ------------------------------------------------------------------------ */
 
 /* Runs the buggy module (all verdict kinds but UNIMPLEMENTED and ERROR) and
- * the misbehaving adapter (those two), writing reports into dir/NAME. */
+ * the misbehaving adapter (those two), writing reports into cert_dir/NAME. */
 static void reports_of(const char *name, const char *adapter, const char *cases)
 {
     char *out;
     int rc = runf(
         &out, CFC " certify --quiet --timeout 400 --adapter '%s' --cases '%s' --report-dir %s/%s",
-        adapter, cases, dir, name);
+        adapter, cases, cert_dir, name);
     cr_assert_eq(rc, 1, "%s", out);
     free(out);
 }
@@ -1165,7 +1121,7 @@ Test(certify, reports_json_junit_markdown_badge)
     reports_of("r", MISBEHAVE " broadcast_agent_retired=crash broadcast_task_assigned=unimpl",
                "1.1,2.1,4.1,11.1,11.2");
     char path[256];
-    snprintf(path, sizeof path, "%s/r/certification.json", dir);
+    snprintf(path, sizeof path, "%s/r/certification.json", cert_dir);
     char *text = test_slurp(path, NULL);
     cJSON *j = cJSON_Parse(text);
     cr_assert_not_null(j);
@@ -1187,18 +1143,18 @@ Test(certify, reports_json_junit_markdown_badge)
     snprintf(cmd, sizeof cmd,
              "xmllint --noout --schema " CFC_SOURCE_DIR
              "/tests/junit.xsd %s/r/certification.xml 2>&1",
-             dir);
+             cert_dir);
     char *out;
     cr_expect_eq(test_run(cmd, &out), 0, "xmllint: %s", out);
     free(out);
-    snprintf(path, sizeof path, "%s/r/certification.xml", dir);
+    snprintf(path, sizeof path, "%s/r/certification.xml", cert_dir);
     text = test_slurp(path, NULL);
     cr_expect_not_null(strstr(text, "<error message="));
     cr_expect_not_null(strstr(text, "<skipped message="));
     cr_expect_not_null(strstr(text, "name=\"catalogue.sha256\""));
     free(text);
 
-    snprintf(path, sizeof path, "%s/r/certification.md", dir);
+    snprintf(path, sizeof path, "%s/r/certification.md", cert_dir);
     text = test_slurp(path, NULL);
     cr_expect_not_null(strstr(text, "**Partial ("), "%s", text);
     cr_expect_not_null(strstr(text, "| ERROR | 1 |"));
@@ -1206,7 +1162,7 @@ Test(certify, reports_json_junit_markdown_badge)
     cr_expect_not_null(strstr(text, "sha256 `"));
     free(text);
 
-    snprintf(path, sizeof path, "%s/r/badge.json", dir);
+    snprintf(path, sizeof path, "%s/r/badge.json", cert_dir);
     text = test_slurp(path, NULL);
     j = cJSON_Parse(text);
     cr_assert_not_null(j);
@@ -1231,7 +1187,7 @@ Test(certify, subset_is_partial_everywhere_never_certified)
     int rc = runf(&out,
                   CFC " certify --adapter " REFERENCE_ADAPTER " --cases 1.1.1,6.1.1"
                       " --report-dir %s/part",
-                  dir);
+                  cert_dir);
     cr_expect_eq(rc, 3, "%s", out);
     char want[128];
     snprintf(want, sizeof want,
@@ -1243,7 +1199,7 @@ Test(certify, subset_is_partial_everywhere_never_certified)
     free(out);
     snprintf(want, sizeof want, "partial (2 of %s cases)", total);
     char path[256];
-    snprintf(path, sizeof path, "%s/part/badge.json", dir);
+    snprintf(path, sizeof path, "%s/part/badge.json", cert_dir);
     char *text = test_slurp(path, NULL);
     cJSON *j = cJSON_Parse(text);
     cr_assert_not_null(j);
@@ -1256,13 +1212,13 @@ Test(certify, subset_is_partial_everywhere_never_certified)
     cr_expect(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "partial")));
     cJSON_Delete(j);
     snprintf(want, sizeof want, "**Partial (2 of %s cases)**", total);
-    snprintf(path, sizeof path, "%s/part/certification.md", dir);
+    snprintf(path, sizeof path, "%s/part/certification.md", cert_dir);
     text = test_slurp(path, NULL);
     cr_expect_not_null(strstr(text, want), "%s", text);
     cr_expect_null(strstr(text, "Certified"), "%s", text);
     free(text);
     snprintf(want, sizeof want, "class=\"verdict partial\">Partial (2 of %s cases)</span>", total);
-    snprintf(path, sizeof path, "%s/part/certification.html", dir);
+    snprintf(path, sizeof path, "%s/part/certification.html", cert_dir);
     text = test_slurp(path, NULL);
     cr_expect_not_null(strstr(text, want));
     cr_expect_null(strstr(text, ">Certified<"));
@@ -1271,11 +1227,11 @@ Test(certify, subset_is_partial_everywhere_never_certified)
     rc = runf(&out,
               CFC " certify --quiet --adapter '" PY_ADAPTER BUGGY_MODULE
                   "' --cases 6.1.1 --report-dir %s/partfail",
-              dir);
+              cert_dir);
     cr_expect_eq(rc, 1, "%s", out);
     cr_expect_not_null(strstr(out, ", 1 case, "), "%s", out);
     free(out);
-    snprintf(path, sizeof path, "%s/partfail/badge.json", dir);
+    snprintf(path, sizeof path, "%s/partfail/badge.json", cert_dir);
     text = test_slurp(path, NULL);
     cr_expect_not_null(strstr(text, "\"color\":\"red\""), "%s", text);
     cr_expect_not_null(strstr(text, "partial (1 of "), "%s", text);
@@ -1290,7 +1246,7 @@ Test(certify, every_finding_and_the_rule_summary_in_text_markdown_junit)
     int rc = runf(&out,
                   CFC " certify --adapter '" PY_ADAPTER BUGGY_MODULE
                       "' --cases '8.1.1,8.2.1,11.1.1,12.6.1' --report-dir %s/all 2>/dev/null",
-                  dir);
+                  cert_dir);
     cr_expect_eq(rc, 1, "%s", out);
     cr_expect_null(strstr(out, "more)"), "no finding is left out:\n%s", out);
     /* 12.6.1's findings, each on its own line. */
@@ -1307,7 +1263,7 @@ Test(certify, every_finding_and_the_rule_summary_in_text_markdown_junit)
     free(out);
 
     char path[256];
-    snprintf(path, sizeof path, "%s/all/certification.md", dir);
+    snprintf(path, sizeof path, "%s/all/certification.md", cert_dir);
     char *text = test_slurp(path, NULL);
     cr_expect_not_null(strstr(text, "### By rule"), "%s", text);
     cr_expect_not_null(strstr(text, "| ts-fraction | 3 | 8.1.1 |"), "%s", text);
@@ -1321,7 +1277,7 @@ Test(certify, every_finding_and_the_rule_summary_in_text_markdown_junit)
               "%.*s", (int)(eol ? eol - row : 80), row);
     free(text);
 
-    snprintf(path, sizeof path, "%s/all/certification.xml", dir);
+    snprintf(path, sizeof path, "%s/all/certification.xml", cert_dir);
     text = test_slurp(path, NULL);
     const char *junit = strstr(text, "name=\"8.1.1 ");
     cr_assert_not_null(junit);
@@ -1422,50 +1378,18 @@ static const char html_check_page[] =
     "});\n"
     "</script></body></html>\n";
 
-#define CHROMIUM                                                                                   \
-    "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking "  \
-    "--disable-component-update --disable-sync --no-first-run --disable-dev-shm-usage "
-
 Test(certify, html_report_renders_the_matrix_in_chromium, .timeout = 240)
 {
-    if (!test_have_tool("chromium"))
-        test_missing_tool(
-            "chromium is not installed (Debian package chromium; ./scripts/setup installs it)");
+    need("chromium", "chromium");
     char *out;
     int rc =
         runf(&out, CFC " certify --quiet --adapter '" PY_ADAPTER BUGGY_MODULE "' --report-dir %s/h",
-             dir);
+             cert_dir);
     cr_assert_eq(rc, 1, "%s", out);
     free(out);
-    char path[256];
-    snprintf(path, sizeof path, "%s/h/check.html", dir);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(html_check_page, f);
-    fclose(f);
-
-    rc = runf(&out,
-              CHROMIUM "--user-data-dir=%s/profile --allow-file-access-from-files --dump-dom "
-                       "file://%s/h/check.html 2>%s/chromium.log",
-              dir, dir, dir);
-    if (rc != 0 || strstr(out, "<html") == NULL) {
-        /* Only an environment where Chromium cannot start at all skips (fails
-         * under CI). */
-        char *probe;
-        int prc = runf(&probe,
-                       CHROMIUM
-                       "--user-data-dir=%s/probe --dump-dom 'data:text/html,<p>ok</p>' 2>/dev/null",
-                       dir);
-        bool starts = prc == 0 && strstr(probe, "<p>ok</p>") != NULL;
-        free(probe);
-        if (!starts) {
-            free(out);
-            test_missing_tool("chromium cannot start here (exit %d); see %s/chromium.log", rc, dir);
-        }
-        cr_assert_fail("chromium starts but did not render the report (exit %d):\n%s", rc, out);
-    }
-    char *res = strstr(out, "<pre id=\"result\">");
-    cr_assert_not_null(res, "no result from the check page:\n%s", out);
+    char path[256], *res;
+    snprintf(path, sizeof path, "%s/h", cert_dir);
+    char *dom = render_in_chromium(path, html_check_page, &res);
     cr_expect_null(strstr(res, "exception="), "%s", res);
     cr_expect_not_null(strstr(res, "\ncells=468\n"), "%s", res);
     cr_expect_not_null(strstr(res, "\nvisible=468\n"), "every cell is laid out with a size:\n%s",
@@ -1487,7 +1411,7 @@ Test(certify, html_report_renders_the_matrix_in_chromium, .timeout = 240)
     cr_expect_not_null(strstr(res, "\nrule_shown=18\n"), "%s", res);
     cr_expect_not_null(strstr(res, "\nrule_count=18\n"), "%s", res);
     cr_expect_not_null(strstr(res, "\nall_shown=468\n"), "%s", res);
-    free(out);
+    free(dom);
 }
 
 /* ---- allocation failure ------------------------------------------------------------------- */

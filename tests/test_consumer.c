@@ -21,9 +21,8 @@
 #include <unistd.h>
 
 #include "cfc/consumer.h"
-#include "util.h"
+#include "cert_test.h"
 
-#define CFC CFC_BINARY_DIR "/cfconform"
 #define SAMPLES CFC_SOURCE_DIR "/corpus/consumer/samples.json"
 #define REFERENCE CFC_BINARY_DIR "/adapters/cfc-consumer-reference"
 #define NODE "node " CFC_SOURCE_DIR "/adapters/node/cfc_consumer_adapter.js "
@@ -40,21 +39,7 @@
             cr_expect(0, __VA_ARGS__);                                                             \
     } while (0)
 
-static char dir[] = "/tmp/cfc-consumer-XXXXXX";
-
-static void setup(void)
-{
-    cr_assert_not_null(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
-}
-
-TestSuite(consumer, .init = setup, .fini = teardown);
+TestSuite(consumer, .init = cert_test_setup, .fini = cert_test_teardown);
 
 static cfc_consume_catalogue *catalogue(void)
 {
@@ -66,37 +51,6 @@ static cfc_consume_catalogue *catalogue(void)
     free(text);
     cr_assert_eq(st, CFC_CERTIFY_OK, "catalogue: %s", err.message);
     return cat;
-}
-
-static int runf(char **out, const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    return test_run(cmd, out);
-}
-
-static void expect_no_children(void)
-{
-    errno = 0;
-    pid_t w = waitpid(-1, NULL, WNOHANG);
-    cr_expect(w == -1 && errno == ECHILD, "a child process was left behind (waitpid gave %d)",
-              (int)w);
-}
-
-/* A tool a test needs: missing is a skip, except under CI=true (a failure). */
-static void need(const char *tool)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tool);
-    if (test_run(cmd, NULL) == 0)
-        return;
-    const char *ci = getenv("CI");
-    if (ci && strcmp(ci, "true") == 0)
-        cr_assert_fail("%s is not installed (./scripts/setup installs it)", tool);
-    cr_skip_test("%s is not installed (./scripts/setup installs it)", tool);
 }
 
 static cfc_consume_certification *certify(const cfc_consume_catalogue *cat, const char *adapter,
@@ -239,10 +193,10 @@ Test(consumer, catalogue_hash_follows_the_samples_and_bad_samples_are_refused)
         cr_expect_neq(err.message[0], '\0');
     }
     char *out;
-    cr_expect_eq(runf(&out, CFC " certify --consumer --write-catalogue %s/cat.json", dir), 0);
+    cr_expect_eq(runf(&out, CFC " certify --consumer --write-catalogue %s/cat.json", cert_dir), 0);
     free(out);
     char path[256];
-    snprintf(path, sizeof path, "%s/cat.json", dir);
+    snprintf(path, sizeof path, "%s/cat.json", cert_dir);
     char *dump = test_slurp(path, NULL);
     cJSON *j = cJSON_Parse(dump);
     cr_assert_not_null(j);
@@ -281,7 +235,7 @@ Test(consumer, reference_decoder_passes_every_case)
 
 Test(consumer, good_node_consumer_passes_every_case)
 {
-    need("node");
+    need("node", "nodejs");
     expect_all_pass(NODE TC "good_consumer.js");
 }
 
@@ -392,7 +346,7 @@ static void expect_drift(const char *adapter)
 
 Test(consumer, drifted_node_consumer_shows_exactly_its_faults)
 {
-    need("node");
+    need("node", "nodejs");
     expect_drift(NODE TC "drifted_consumer.js");
 }
 
@@ -445,7 +399,7 @@ Test(consumer, exit_codes_and_usage)
     cr_expect_eq(runf(&out, CFC " certify --consumer --adapter '" MISBEHAVE "nohello' 2>&1"), 2);
     cr_expect_not_null(strstr(out, "role"), "%s", out);
     free(out);
-    cr_expect_eq(runf(&out, CFC " certify --consumer --adapter %s/nonexistent 2>&1", dir), 2);
+    cr_expect_eq(runf(&out, CFC " certify --consumer --adapter %s/nonexistent 2>&1", cert_dir), 2);
     free(out);
     cr_expect_eq(runf(&out, CFC " certify --consumer --adapter %s --cases 99.* 2>&1", REFERENCE),
                  2);
@@ -474,7 +428,7 @@ static void drifted_reports(const char *name)
     int rc = runf(&out,
                   CFC " certify --consumer --quiet --adapter '" PY TC
                       "drifted_consumer.py' --report-dir %s/%s",
-                  dir, name);
+                  cert_dir, name);
     cr_assert_eq(rc, 1, "%s", out);
     free(out);
 }
@@ -483,7 +437,7 @@ Test(consumer, reports_json_junit_markdown_badge)
 {
     drifted_reports("r");
     char path[256];
-    snprintf(path, sizeof path, "%s/r/certification.json", dir);
+    snprintf(path, sizeof path, "%s/r/certification.json", cert_dir);
     char *text = test_slurp(path, NULL);
     cJSON *j = cJSON_Parse(text);
     cr_assert_not_null(j);
@@ -509,24 +463,24 @@ Test(consumer, reports_json_junit_markdown_badge)
     cr_expect_eq(runf(&out,
                       "xmllint --noout --schema " CFC_SOURCE_DIR
                       "/tests/junit.xsd %s/r/certification.xml 2>&1",
-                      dir),
+                      cert_dir),
                  0, "xmllint: %s", out);
     free(out);
-    snprintf(path, sizeof path, "%s/r/certification.xml", dir);
+    snprintf(path, sizeof path, "%s/r/certification.xml", cert_dir);
     text = test_slurp(path, NULL);
     cr_expect_not_null(strstr(text, "<error type=\"CRASH\""));
     cr_expect_not_null(strstr(text, "<failure type=\"MISREAD\""));
     cr_expect_not_null(strstr(text, "<failure type=\"DROPPED\""));
     free(text);
 
-    snprintf(path, sizeof path, "%s/r/certification.md", dir);
+    snprintf(path, sizeof path, "%s/r/certification.md", cert_dir);
     text = test_slurp(path, NULL);
     cr_expect_not_null(strstr(text, "**Not certified**"));
     cr_expect_not_null(strstr(text, "| agent_created | agent\\_type | 0 |"), "%s", text);
     cr_expect_not_null(strstr(text, "| CRASH | 2 |"));
     free(text);
 
-    snprintf(path, sizeof path, "%s/r/badge.json", dir);
+    snprintf(path, sizeof path, "%s/r/badge.json", cert_dir);
     text = test_slurp(path, NULL);
     j = cJSON_Parse(text);
     cr_assert_not_null(j);
@@ -569,27 +523,13 @@ static const char html_check_page[] =
     "});\n"
     "</script></body></html>\n";
 
-#define CHROMIUM                                                                                   \
-    "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking "  \
-    "--disable-component-update --disable-sync --no-first-run --disable-dev-shm-usage "
-
 Test(consumer, html_report_renders_the_field_matrix_in_chromium)
 {
-    need("chromium");
+    need("chromium", "chromium");
     drifted_reports("h");
-    char path[256];
-    snprintf(path, sizeof path, "%s/h/check.html", dir);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(html_check_page, f);
-    fclose(f);
-    char *out;
-    int rc = runf(&out,
-                  CHROMIUM "--user-data-dir=%s/profile --allow-file-access-from-files --dump-dom "
-                           "file://%s/h/check.html 2>%s/chromium.log",
-                  dir, dir, dir);
-    cr_assert(rc == 0 && strstr(out, "<pre id=\"result\">"), "chromium (exit %d):\n%s", rc, out);
-    char *res = strstr(out, "<pre id=\"result\">");
+    char path[256], *res;
+    snprintf(path, sizeof path, "%s/h", cert_dir);
+    char *out = render_in_chromium(path, html_check_page, &res);
     size_t fields = 0;
     size_t nt;
     const cfc_event_type *types = cfc_contract_types(&nt);
@@ -624,12 +564,12 @@ Test(consumer, fuzz_phase_finds_crashes_and_minimises_them)
     int rc = runf(&out,
                   CFC " certify --consumer --cases 1.2 --fuzz 10 --adapter '" PY TC
                       "null_crash_consumer.py' --report-dir %s/f 2>&1",
-                  dir);
+                  cert_dir);
     cr_assert_eq(rc, 1, "a crash found by fuzzing is not certified:\n%s", out);
     cr_expect_not_null(strstr(out, "fuzz: "), "%s", out);
     free(out);
     char path[256];
-    snprintf(path, sizeof path, "%s/f/certification.json", dir);
+    snprintf(path, sizeof path, "%s/f/certification.json", cert_dir);
     char *text = test_slurp(path, NULL);
     cJSON *j = cJSON_Parse(text);
     cr_assert_not_null(j);
@@ -647,7 +587,7 @@ Test(consumer, fuzz_phase_finds_crashes_and_minimises_them)
     cr_expect(strstr(repro, "null") && strlen(repro) <= 12, "minimised to a null: %s", repro);
     cr_expect(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(crash, "minimised")));
     const char *id = cJSON_GetObjectItemCaseSensitive(crash, "id")->valuestring;
-    snprintf(path, sizeof path, "%s/f/fuzz-%s.json", dir, id);
+    snprintf(path, sizeof path, "%s/f/fuzz-%s.json", cert_dir, id);
     char *file = test_slurp(path, NULL);
     cr_expect_str_eq(file, repro, "the reproducer file holds exactly its bytes");
     free(file);

@@ -240,6 +240,13 @@ void cfc__session_lost(cfc__session *s, char *why, size_t cap, const char *what,
  * line, the unread output and the parser's copy, so that a flooding
  * adapter costs one line's worth of memory at a time. false: out of memory. */
 bool cfc__session_release_big(cfc__session *s, size_t line_len);
+/* A run's failure: err (NULL: none) gets st and the message (fmt with its
+ * one string argument); returns st. */
+cfc_certify_status cfc__run_fail(cfc_certify_error *err, cfc_certify_status st, const char *fmt,
+                                 const char *arg);
+/* PASS in percent of the cases run, rounded down (rule C4: NON-STRICT is
+ * counted apart), for both roles. */
+unsigned cfc__run_score(size_t pass, size_t n_results);
 /* A run stopped before the adapter said hello names the implementation
  * "(not started)": false on out of memory. */
 bool cfc__session_unnamed(const cfc_allocator *a, char **name, char **language, char **version);
@@ -247,6 +254,25 @@ bool cfc__session_unnamed(const cfc_allocator *a, char **name, char **language, 
 #define CFC__EOF_GRACE_MS 1000
 
 /* ---- what the reports of both roles share (certify_report.c) ----------------- */
+
+/* A JSON string, or null for NULL. */
+void cfc__report_jstr(cfc__buf *b, const char *s);
+/* Text escaped for HTML (invalid UTF-8 as U+FFFD). */
+void cfc__report_html(cfc__buf *b, const char *s);
+/* Text in a Markdown table cell: no line breaks, pipes, HTML or emphasis;
+ * cut with an ellipsis at about max bytes. */
+void cfc__report_md(cfc__buf *b, const char *s, size_t max);
+/* The run's start as an RFC 3339 UTC timestamp (the epoch if it has none). */
+void cfc__report_started(int64_t started_ms, char out[25]);
+/* An HTML report's page: the head up to its title (TITLE NAME VERSION; the
+ * caller may add to it), then cfc__report_html_style closes the title and
+ * opens the style sheet with the rules both pages share and `own`; the
+ * caller adds any others, then "</style>\n</head>\n<body>\n". */
+void cfc__report_html_head(cfc__buf *b, const char *title, const char *name, const char *version);
+void cfc__report_html_style(cfc__buf *b, const char *own);
+/* The verdict badge's class: "partial interrupted", "partial",
+ * "certified", "not-certified". */
+const char *cfc__report_verdict_class(bool stopped, bool partial, bool certified);
 
 /* A run that ended before its last case, as every report says it. */
 typedef struct cfc__stop_mark {

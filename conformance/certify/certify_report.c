@@ -38,12 +38,131 @@ const char *cfc_cert_format_file(cfc_cert_format f)
     return NULL;
 }
 
-static void jstr(cfc__buf *b, const char *s)
+/* ---- the frame both roles' reports share (consume_report.c too) -------------- */
+
+void cfc__report_jstr(cfc__buf *b, const char *s)
 {
     if (s == NULL)
         cfc__buf_puts(b, "null");
     else
         cfc__buf_json_str(b, s, strlen(s));
+}
+
+void cfc__report_html(cfc__buf *b, const char *s)
+{
+    cfc__buf_html(b, s, strlen(s));
+}
+
+void cfc__report_started(int64_t started_ms, char out[25])
+{
+    if (cfc_timestamp_format(started_ms, out) != 0)
+        strcpy(out, "1970-01-01T00:00:00.000Z");
+}
+
+/* The rules both pages use: the page, the verdict badge, the metadata, the
+ * counts, the verdict cells and their legend, the cases. Each role adds
+ * its own (the case matrix and diff; the field matrix). */
+static const char css_shared[] =
+    "body{overflow-wrap:anywhere;font:15px/1.45 system-ui,-apple-system,'Segoe "
+    "UI',sans-serif;margin:0 auto;max-width:1280px;padding:1em 2em;color:#1b1b1b;background:#fff}"
+    "h1{font-size:1.6em;margin:.3em 0}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px "
+    "solid #ddd}code,pre{font:13px/1.4 ui-monospace,'DejaVu Sans Mono',monospace}"
+    "pre{background:#f6f8fa;padding:.6em .8em;overflow-x:auto;white-space:pre-wrap;"
+    "word-break:break-all}"
+    ".verdict{display:inline-block;font-size:1.15em;font-weight:600;padding:.2em .7em;"
+    "border-radius:4px;color:#fff}.certified{background:#2e7d32}.not-certified{background:#c62828}"
+    ".partial{background:#616161}"
+    "dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}"
+    "dl.meta dt{font-weight:600}dl.meta dd{margin:0;word-break:break-all}"
+    "table.counts{border-collapse:collapse}table.counts td,table.counts th{padding:.2em .8em;"
+    "border:1px solid #ddd}"
+    ".cell{display:inline-block;min-width:3.6em;height:1.7em;line-height:1.7em;margin:2px;"
+    "padding:0 .3em;text-align:center;font:12px/1.7em ui-monospace,monospace;color:#fff;"
+    "text-decoration:none;border-radius:3px}"
+    ".v-pass{background:#2e7d32}.v-nonstrict{background:#9e9d24}.v-error{background:#4a148c}"
+    "ul.legend{list-style:none;padding:0}ul.legend li{margin:.25em 0}ul.legend "
+    ".cell{min-width:7.5em}"
+    "details.case{border:1px solid #ddd;border-radius:4px;margin:.5em 0;padding:.3em .8em}"
+    "details.case summary{cursor:pointer}details.case summary .cell{min-width:7.5em}"
+    "h4{margin:.8em 0 .2em}";
+
+void cfc__report_html_head(cfc__buf *b, const char *title, const char *name, const char *version)
+{
+    cfc__buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                     "<title>");
+    cfc__report_html(b, title);
+    cfc__report_html(b, name ? name : "?");
+    cfc__buf_add(b, " ", 1);
+    cfc__report_html(b, version ? version : "?");
+}
+
+void cfc__report_html_style(cfc__buf *b, const char *own)
+{
+    cfc__buf_printf(b, "</title>\n<style>%s%s", css_shared, own);
+}
+
+const char *cfc__report_verdict_class(bool stopped, bool partial, bool certified)
+{
+    return stopped     ? "partial interrupted"
+           : partial   ? "partial"
+           : certified ? "certified"
+                       : "not-certified";
+}
+
+/* Text in a table cell: no line breaks, no pipes, no HTML, no emphasis. */
+void cfc__report_md(cfc__buf *b, const char *s, size_t max)
+{
+    size_t start = b->len, n = strlen(s);
+    size_t valid = cfc__utf8_valid_prefix(s, n);
+    for (size_t i = 0; i < valid && b->len - start < max; i++) {
+        char ch = s[i];
+        switch (ch) {
+        case '|': cfc__buf_puts(b, "\\|"); break;
+        case '<': cfc__buf_puts(b, "&lt;"); break;
+        case '>': cfc__buf_puts(b, "&gt;"); break;
+        case '&': cfc__buf_puts(b, "&amp;"); break;
+        case '*':
+        case '_':
+        case '`':
+        case '[':
+        case ']':
+        case '\\':
+            cfc__buf_add(b, "\\", 1);
+            cfc__buf_add(b, &ch, 1);
+            break;
+        default:
+            if ((unsigned char)ch < 0x20)
+                cfc__buf_add(b, " ", 1);
+            else
+                cfc__buf_add(b, &ch, 1);
+        }
+    }
+    if (b->len - start >= max || valid < n) {
+        /* Back off to a character boundary before the ellipsis. */
+        while (b->len > start && ((unsigned char)b->data[b->len - 1] & 0xC0) == 0x80)
+            b->len--;
+        if (b->len > start && (unsigned char)b->data[b->len - 1] >= 0xC0)
+            b->len--;
+        cfc__buf_puts(b, "…");
+    }
+}
+
+/* ---- producer certification ---------------------------------------------------- */
+
+static void jstr(cfc__buf *b, const char *s)
+{
+    cfc__report_jstr(b, s);
+}
+
+static void html(cfc__buf *b, const char *s)
+{
+    cfc__report_html(b, s);
+}
+
+static void md(cfc__buf *b, const char *s, size_t max)
+{
+    cfc__report_md(b, s, max);
 }
 
 /* "SIGINT", "SIGTERM", "SIGHUP", ... or "signal N" (static or buf). */
@@ -179,8 +298,7 @@ static void bound_text(cfc__buf *b, const cfc_certification *c)
 
 static void started(const cfc_certification *c, char out[25])
 {
-    if (cfc_timestamp_format(c->started_ms, out) != 0)
-        strcpy(out, "1970-01-01T00:00:00.000Z");
+    cfc__report_started(c->started_ms, out);
 }
 
 static const char *verdict_class(cfc_verdict v)
@@ -598,44 +716,6 @@ static void junit_report(cfc__buf *b, const cfc_certification *c)
 
 /* ---- Markdown --------------------------------------------------------------------- */
 
-/* Text in a table cell: no line breaks, no pipes, no HTML, no emphasis. */
-static void md(cfc__buf *b, const char *s, size_t max)
-{
-    size_t start = b->len, n = strlen(s);
-    size_t valid = cfc__utf8_valid_prefix(s, n);
-    for (size_t i = 0; i < valid && b->len - start < max; i++) {
-        char ch = s[i];
-        switch (ch) {
-        case '|': cfc__buf_puts(b, "\\|"); break;
-        case '<': cfc__buf_puts(b, "&lt;"); break;
-        case '>': cfc__buf_puts(b, "&gt;"); break;
-        case '&': cfc__buf_puts(b, "&amp;"); break;
-        case '*':
-        case '_':
-        case '`':
-        case '[':
-        case ']':
-        case '\\':
-            cfc__buf_add(b, "\\", 1);
-            cfc__buf_add(b, &ch, 1);
-            break;
-        default:
-            if ((unsigned char)ch < 0x20)
-                cfc__buf_add(b, " ", 1);
-            else
-                cfc__buf_add(b, &ch, 1);
-        }
-    }
-    if (b->len - start >= max || valid < n) {
-        /* Back off to a character boundary before the ellipsis. */
-        while (b->len > start && ((unsigned char)b->data[b->len - 1] & 0xC0) == 0x80)
-            b->len--;
-        if (b->len > start && (unsigned char)b->data[b->len - 1] >= 0xC0)
-            b->len--;
-        cfc__buf_puts(b, "…");
-    }
-}
-
 /* The per-rule summary as a Markdown table. */
 static void markdown_rules(cfc__buf *b, const cfc_certification *c)
 {
@@ -743,47 +823,16 @@ static void badge_report(cfc__buf *b, const cfc_certification *c)
 
 /* ---- HTML ----------------------------------------------------------------------------- */
 
-static void html(cfc__buf *b, const char *s)
-{
-    cfc__buf_html(b, s, strlen(s));
-}
-
+/* The producer's own rules, after the shared ones (cfc__report_html_style). */
 static const char css[] =
-    "body{overflow-wrap:anywhere;font:15px/1.45 system-ui,-apple-system,'Segoe "
-    "UI',sans-serif;margin:0 auto;max-width:1200px;"
-    "padding:1em 2em;color:#1b1b1b;background:#fff}"
-    "h1{font-size:1.6em;margin:.3em 0}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid "
-    "#ddd}"
-    "code,pre{font:13px/1.4 ui-monospace,'DejaVu Sans Mono',monospace}"
-    "pre{background:#f6f8fa;padding:.6em "
-    ".8em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}"
-    ".verdict{display:inline-block;font-size:1.15em;font-weight:600;padding:.2em "
-    ".7em;border-radius:4px;color:#fff}"
-    ".certified{background:#2e7d32}.not-certified{background:#c62828}.partial{background:#616161}"
-    "dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dl.meta "
-    "dt{font-weight:600}"
-    "dl.meta dd{margin:0;word-break:break-all}"
-    "table.counts{border-collapse:collapse}table.counts td,table.counts th{padding:.2em "
-    ".8em;border:1px solid #ddd}"
+    ".v-fail{background:#c62828}.v-unimpl{background:#757575}"
     "table.matrix{border-collapse:collapse;width:100%}"
     "table.matrix th{text-align:left;font-weight:600;padding:.35em .8em .35em "
     "0;white-space:nowrap;vertical-align:top;width:1%}"
-    "table.matrix td{padding:.2em 0}"
-    ".cell{display:inline-block;min-width:3.6em;height:1.7em;line-height:1.7em;margin:2px;padding:"
-    "0 .3em;"
-    "text-align:center;font:12px/1.7em "
-    "ui-monospace,monospace;color:#fff;text-decoration:none;border-radius:3px}"
-    ".v-pass{background:#2e7d32}.v-nonstrict{background:#9e9d24}.v-fail{background:#c62828}"
-    ".v-unimpl{background:#757575}.v-error{background:#4a148c}"
-    "ul.legend{list-style:none;padding:0}ul.legend li{margin:.25em 0}ul.legend "
-    ".cell{min-width:7.5em}"
-    "details.case{border:1px solid #ddd;border-radius:4px;margin:.5em 0;padding:.3em .8em}"
-    "details.case summary{cursor:pointer}details.case[open]{padding-bottom:.6em}"
-    "details.case summary .cell{min-width:7.5em}"
+    "table.matrix td{padding:.2em 0}details.case[open]{padding-bottom:.6em}"
     ".diff .del{color:#b71c1c;background:#ffebee;display:block}.diff "
     ".add{color:#1b5e20;background:#e8f5e9;display:block}"
-    ".diff .same{color:#555;display:block}"
-    "h4{margin:.8em 0 .2em}.cut{color:#8a4b00;font-style:italic}";
+    ".diff .same{color:#555;display:block}.cut{color:#8a4b00;font-style:italic}";
 
 /* The filter classes of a case: f-VERDICT and r-N for each rule N (the
  * index in the per-rule summary) of its findings. */
@@ -1003,15 +1052,10 @@ static void html_report(cfc__buf *b, const cfc_certification *c)
     size_t n_rows = cfc_certification_rules(c, rows, 64);
     if (n_rows > 64)
         n_rows = 64;
-    cfc__buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                     "<title>cfconform certification: ");
-    html(b, name);
-    cfc__buf_add(b, " ", 1);
-    html(b, version);
+    cfc__report_html_head(b, "cfconform certification: ", name, version);
     cfc__buf_puts(b, " — ");
     status_text(b, c, false);
-    cfc__buf_printf(b, "</title>\n<style>%s", css);
+    cfc__report_html_style(b, css);
     html_filter_css(b, n_rows);
     cfc__buf_puts(b, "</style>\n</head>\n<body>\n");
     html_filter_inputs(b, rows, n_rows);
@@ -1022,10 +1066,7 @@ static void html_report(cfc__buf *b, const cfc_certification *c)
     cfc__buf_puts(b, " (");
     html(b, c->impl_language ? c->impl_language : "?");
     cfc__buf_printf(b, ")</h1>\n<p><span id=\"verdict\" class=\"verdict %s\">",
-                    c->stopped     ? "partial interrupted"
-                    : c->partial   ? "partial"
-                    : c->certified ? "certified"
-                                   : "not-certified");
+                    cfc__report_verdict_class(c->stopped, c->partial, c->certified));
     status_text(b, c, true);
     cfc__buf_puts(b, "</span> <span id=\"score\">");
     score_text(b, c);

@@ -263,31 +263,15 @@ void cfc_certification_free(cfc_certification *cert)
 
 unsigned cfc_certification_score(const cfc_certification *cert)
 {
-    if (cert == NULL || cert->n_results == 0)
-        return 0;
-    /* C4: NON-STRICT is counted apart from PASS. */
-    return (unsigned)(cert->counts[CFC_VERDICT_PASS] * 100 / cert->n_results);
-}
-
-static cfc_certify_status fail_with(cfc_certify_error *err, cfc_certify_status st, const char *fmt,
-                                    const char *arg)
-{
-    if (err) {
-        err->status = st;
-        snprintf(err->message, sizeof err->message, fmt, arg);
-    }
-    return st;
+    return cert ? cfc__run_score(cert->counts[CFC_VERDICT_PASS], cert->n_results) : 0;
 }
 
 cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_options *o,
                                    cfc_certification **out, cfc_certify_error *err)
 {
-    if (err) {
-        err->status = CFC_CERTIFY_OK;
-        err->message[0] = '\0';
-    }
+    (void)cfc__run_fail(err, CFC_CERTIFY_OK, "%s", "");
     if (cat == NULL || o == NULL || out == NULL || o->adapter_command == NULL)
-        return fail_with(err, CFC_CERTIFY_USAGE, "%s", "no catalogue or no adapter command");
+        return cfc__run_fail(err, CFC_CERTIFY_USAGE, "%s", "no catalogue or no adapter command");
     runner r;
     memset(&r, 0, sizeof r);
     r.cat = cat;
@@ -298,8 +282,8 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
     for (size_t i = 0; i < cfc_catalogue_count(cat); i++)
         selected += cfc_case_selected(cfc_catalogue_case(cat, i)->id, o->cases);
     if (selected == 0)
-        return fail_with(err, CFC_CERTIFY_USAGE, "no case matches %.400s",
-                         o->cases ? o->cases : "");
+        return cfc__run_fail(err, CFC_CERTIFY_USAGE, "no case matches %.400s",
+                             o->cases ? o->cases : "");
 
     char why[1024];
     cfc_certify_status status = CFC_CERTIFY_OK;
@@ -309,14 +293,15 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
     r.s.hello_ctx = &r;
     cfc__proto_start(&r.s.start);
     if (sr != 0) {
-        status = fail_with(err, sr == -2 ? CFC_CERTIFY_NOMEM : CFC_CERTIFY_USAGE, "%.480s", why);
+        status =
+            cfc__run_fail(err, sr == -2 ? CFC_CERTIFY_NOMEM : CFC_CERTIFY_USAGE, "%.480s", why);
         goto done;
     }
     r.cert = cfc__cmalloc(r.a, sizeof *r.cert);
     if (r.cert)
         memset(r.cert, 0, sizeof *r.cert);
     if (r.cert == NULL) {
-        status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+        status = cfc__run_fail(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
         goto done;
     }
     cfc_certification *cert = r.cert;
@@ -331,7 +316,7 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
     cert->results = cfc__cmalloc(r.a, selected * sizeof *cert->results);
     if (cert->adapter_command == NULL || cert->results == NULL ||
         (o->cases && o->cases[0] && !cert->selection)) {
-        status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+        status = cfc__run_fail(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
         goto done;
     }
 
@@ -340,13 +325,13 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
         /* Stopped before the adapter said hello: a run of no case. */
         if (!cfc__session_unnamed(r.a, &cert->impl_name, &cert->impl_language,
                                   &cert->impl_version)) {
-            status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+            status = cfc__run_fail(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
             goto done;
         }
         r.have_hello = false;
     } else if (rc != 0) {
-        status = rc == -2 ? fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory")
-                          : fail_with(err, CFC_CERTIFY_ADAPTER, "%.480s", why);
+        status = rc == -2 ? cfc__run_fail(err, CFC_CERTIFY_NOMEM, "%s", "out of memory")
+                          : cfc__run_fail(err, CFC_CERTIFY_ADAPTER, "%.480s", why);
         goto done;
     }
     /* What the adapter says about itself goes into the certification. */
@@ -368,7 +353,7 @@ cfc_certify_status cfc_certify_run(const cfc_catalogue *cat, const cfc_certify_o
         if (o->on_start)
             o->on_start(o->on_case_ctx, c, cert->n_results, selected);
         if (!run_case(&r, c, res)) {
-            status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+            status = cfc__run_fail(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
             goto done;
         }
         if (r.s.stopped || r.s.deadline_hit) { /* half a case is no verdict */

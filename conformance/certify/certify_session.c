@@ -224,3 +224,18 @@ bool cfc__session_unnamed(const cfc_allocator *a, char **name, char **language, 
     *version = cfc__cstrndup(a, none, sizeof none - 1);
     return *name && *language && *version;
 }
+
+cfc_certify_status cfc__run_fail(cfc_certify_error *err, cfc_certify_status st, const char *fmt,
+                                 const char *arg)
+{
+    if (err) {
+        err->status = st;
+        snprintf(err->message, sizeof err->message, fmt, arg);
+    }
+    return st;
+}
+
+unsigned cfc__run_score(size_t pass, size_t n_results)
+{
+    return n_results ? (unsigned)(pass * 100 / n_results) : 0;
+}

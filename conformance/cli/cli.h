@@ -179,6 +179,13 @@ typedef struct cfc_cli_cert {
  * a usage error, printed (returns -1: exit 2). */
 int cfc_cli_cert_option(cfc_cli_cert *c, int argc, char **argv, int *i, const cfc_cli_option *own,
                         size_t n_own, const cfc_cli_option **opt, const char **value);
+/* The data a run reads, whole (*len bytes): the file `given` (an option),
+ * else $env, else the installed share/cfconform/REL beside the executable
+ * (cfc_cli_data_file), else `fallback` (the source tree's); *path says
+ * which. NULL after saying on stderr why it cannot be read ("cannot read
+ * WHAT PATH: ..."). */
+char *cfc_cli_cert_data(const char *given, const char *env, const char *rel, const char *fallback,
+                        const char *what, const char **path, size_t *len);
 /* Before a run: SIGPIPE ignored (a closed stdout is exit 2, not a kill),
  * big blocks (16 MiB adapter lines) mapped and unmapped, not kept in the
  * heap, and SIGINT, SIGTERM and SIGHUP set the flag returned (the run

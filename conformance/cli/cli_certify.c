@@ -129,6 +129,23 @@ int cfc_cli_cert_option(cfc_cli_cert *c, int argc, char **argv, int *i, const cf
     return 0;
 }
 
+char *cfc_cli_cert_data(const char *given, const char *env, const char *rel, const char *fallback,
+                        const char *what, const char **path, size_t *len)
+{
+    static char buf[4096];
+    *path = given;
+    if (*path == NULL)
+        *path = getenv(env);
+    if (*path == NULL || (*path)[0] == '\0')
+        *path = cfc_cli_data_file(rel, fallback, buf, sizeof buf);
+    errno = 0;
+    char *text = cfc_cli_read_file(*path, len);
+    if (text == NULL)
+        fprintf(stderr, "cfconform: error: cannot read %s %s: %s\n", what, *path,
+                strerror(errno ? errno : EIO));
+    return text;
+}
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_stop_signal(int sig)
@@ -327,7 +344,6 @@ int cfc_cmd_certify(int argc, char **argv)
             return cfc_cmd_certify_consumer(argc, argv);
     cfc_cli_cert c = {0};
     const char *catalogue = NULL;
-    char catalogue_buf[4096];
     size_t progress_every = 5000;
     for (int i = 0; i < argc; i++) {
         const char *value = NULL;
@@ -363,18 +379,11 @@ int cfc_cmd_certify(int argc, char **argv)
                              .deadline_ms = c.deadline_ms,
                              .stop = cfc_cli_cert_signals()};
 
-    if (catalogue == NULL)
-        catalogue = getenv("CFCONFORM_CATALOGUE");
-    if (catalogue == NULL || catalogue[0] == '\0')
-        catalogue = cfc_cli_data_file("certification/catalogue.json", CFC_CATALOGUE_PATH,
-                                      catalogue_buf, sizeof catalogue_buf);
     size_t len = 0;
-    char *text = cfc_cli_read_file(catalogue, &len);
-    if (text == NULL) {
-        fprintf(stderr, "cfconform: error: cannot read catalogue %s: %s\n", catalogue,
-                strerror(errno ? errno : EIO));
+    char *text = cfc_cli_cert_data(catalogue, "CFCONFORM_CATALOGUE", "certification/catalogue.json",
+                                   CFC_CATALOGUE_PATH, "catalogue", &catalogue, &len);
+    if (text == NULL)
         return EXIT_TROUBLE;
-    }
     cfc_catalogue *cat = NULL;
     cfc_certify_error err;
     cfc_certify_status st = cfc_catalogue_load(text, len, NULL, &cat, &err);

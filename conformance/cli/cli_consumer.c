@@ -29,7 +29,8 @@ enum { OPT_CONSUMER, OPT_CATALOGUE, OPT_WRITE_CATALOGUE, OPT_FUZZ, OPT_HELP };
 static const cfc_cli_option options[] = {
     {OPT_CONSUMER, "--consumer", NULL, "certify a consumer (an event decoder), not a producer"},
     {OPT_CATALOGUE, "--catalogue", "FILE",
-     "the samples the catalogue is generated from (default: " CFC_CONSUMER_SAMPLES_PATH ")"},
+     "the samples the catalogue is generated from (default: $CFCONFORM_CONSUMER_SAMPLES, else "
+     "the installed share/cfconform/consumer/samples.json beside the executable)"},
     {OPT_WRITE_CATALOGUE, "--write-catalogue", "FILE",
      "write the generated catalogue as JSON (- for stdout) and exit"},
     {OPT_FUZZ, "--fuzz", "SECONDS",
@@ -123,7 +124,7 @@ static int write_catalogue(const cfc_consume_catalogue *cat, const char *path)
 int cfc_cmd_certify_consumer(int argc, char **argv)
 {
     cfc_cli_cert c = {0};
-    const char *samples = CFC_CONSUMER_SAMPLES_PATH, *dump = NULL;
+    const char *samples = NULL, *dump = NULL;
     size_t fuzz_seconds = 0;
     for (int i = 0; i < argc; i++) {
         const char *value = NULL;
@@ -160,13 +161,13 @@ int cfc_cmd_certify_consumer(int argc, char **argv)
                              .deadline_ms = c.deadline_ms,
                              .stop = cfc_cli_cert_signals()};
 
+    /* Found at run time as the producer catalogue is, so that an installed
+     * or moved tree keeps certify --consumer. */
     size_t len = 0;
-    char *text = cfc_cli_read_file(samples, &len);
-    if (text == NULL) {
-        fprintf(stderr, "cfconform: error: cannot read catalogue samples %s: %s\n", samples,
-                strerror(errno ? errno : EIO));
+    char *text = cfc_cli_cert_data(samples, "CFCONFORM_CONSUMER_SAMPLES", "consumer/samples.json",
+                                   CFC_CONSUMER_SAMPLES_PATH, "catalogue samples", &samples, &len);
+    if (text == NULL)
         return EXIT_TROUBLE;
-    }
     cfc_consume_catalogue *cat = NULL;
     cfc_certify_error err;
     cfc_certify_status st = cfc_consume_catalogue_new(text, len, NULL, &cat, &err);

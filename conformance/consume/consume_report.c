@@ -23,14 +23,6 @@
 
 #define REPORT_TEXT_MAX 2000
 
-static void jstr(cfc__buf *b, const char *s)
-{
-    if (s == NULL)
-        cfc__buf_puts(b, "null");
-    else
-        cfc__buf_json_str(b, s, strlen(s));
-}
-
 static const char *read_name(cfc_consume_read r)
 {
     switch (r) {
@@ -85,12 +77,6 @@ static void headline(cfc__buf *b, const cfc_consume_certification *c)
         cfc__buf_puts(b, c->certified ? "Certified" : "Not certified");
 }
 
-static void started(const cfc_consume_certification *c, char out[25])
-{
-    if (cfc_timestamp_format(c->started_ms, out) != 0)
-        strcpy(out, "1970-01-01T00:00:00.000Z");
-}
-
 static void text_capped(cfc__buf *b, const char *s, size_t len,
                         void (*esc)(cfc__buf *, const char *, size_t))
 {
@@ -120,26 +106,26 @@ static void text_capped(cfc__buf *b, const char *s, size_t len,
 static void json_report(cfc__buf *b, const cfc_consume_certification *c)
 {
     char ts[25];
-    started(c, ts);
+    cfc__report_started(c->started_ms, ts);
     cfc__buf_printf(b,
                     "{\"schema\":\"cfconform-consumer-certification-report\",\"schema_version\":%d,"
                     "\"role\":\"consumer\",\"catalogue\":{\"version\":",
                     CFC_CONSUME_REPORT_SCHEMA);
-    jstr(b, cfc_consume_catalogue_version(c->catalogue));
+    cfc__report_jstr(b, cfc_consume_catalogue_version(c->catalogue));
     cfc__buf_puts(b, ",\"sha256\":");
-    jstr(b, cfc_consume_catalogue_sha256(c->catalogue));
+    cfc__report_jstr(b, cfc_consume_catalogue_sha256(c->catalogue));
     cfc__buf_printf(b, ",\"cases\":%zu},\"implementation\":{\"name\":",
                     cfc_consume_catalogue_count(c->catalogue));
-    jstr(b, c->impl_name);
+    cfc__report_jstr(b, c->impl_name);
     cfc__buf_puts(b, ",\"language\":");
-    jstr(b, c->impl_language);
+    cfc__report_jstr(b, c->impl_language);
     cfc__buf_puts(b, ",\"version\":");
-    jstr(b, c->impl_version);
+    cfc__report_jstr(b, c->impl_version);
     cfc__buf_puts(b, "},\"adapter\":{\"command\":");
-    jstr(b, c->adapter_command);
+    cfc__report_jstr(b, c->adapter_command);
     cfc__buf_printf(b, ",\"starts\":%zu},\"started\":\"%s\",\"elapsed_ms\":%u,\"selection\":",
                     c->adapter_starts, ts, c->elapsed_ms);
-    jstr(b, c->selection);
+    cfc__report_jstr(b, c->selection);
     cfc__buf_puts(b, ",\"summary\":{");
     for (int v = 0; v < CFC_CONSUME_VERDICT_COUNT; v++)
         cfc__buf_printf(b, "%s\"%s\":%zu", v ? "," : "",
@@ -175,7 +161,7 @@ static void json_report(cfc__buf *b, const cfc_consume_certification *c)
             const cfc_consume_fuzz_crash *f = &c->fuzz_crashes[i];
             cfc__buf_printf(b, "%s{\"id\":\"%s\",\"verdict\":\"CRASH\",\"error\":", i ? "," : "",
                             f->id);
-            jstr(b, f->error);
+            cfc__report_jstr(b, f->error);
             cfc__buf_puts(b, ",\"reproducer\":");
             cfc__buf_json_str(b, f->bytes, f->len);
             cfc__buf_printf(b, ",\"length\":%zu,\"original_length\":%zu,\"minimised\":%s}", f->len,
@@ -187,9 +173,9 @@ static void json_report(cfc__buf *b, const cfc_consume_certification *c)
     for (size_t i = 0; i < c->n_results; i++) {
         const cfc_consume_result *r = &c->results[i];
         cfc__buf_puts(b, i ? ",\n{\"id\":" : "\n{\"id\":");
-        jstr(b, r->c->id);
+        cfc__report_jstr(b, r->c->id);
         cfc__buf_puts(b, ",\"description\":");
-        jstr(b, r->c->description);
+        cfc__report_jstr(b, r->c->description);
         cfc__buf_printf(b, ",\"verdict\":\"%s\",\"elapsed_ms\":%u",
                         cfc_consume_verdict_name(r->verdict), r->elapsed_ms);
         if (r->verdict != CFC_CONSUME_PASS) {
@@ -197,16 +183,16 @@ static void json_report(cfc__buf *b, const cfc_consume_certification *c)
             for (size_t m = 0; m < r->n_messages; m++) {
                 if (m)
                     cfc__buf_puts(b, ",");
-                jstr(b, r->messages[m]);
+                cfc__report_jstr(b, r->messages[m]);
             }
             cfc__buf_puts(b, "],\"fields\":[");
             for (size_t f = 0; f < r->n_fields; f++) {
                 const cfc_consume_field_result *fr = &r->fields[f];
                 cfc__buf_printf(b, "%s{\"event\":%zu,\"field\":\"%s\",\"how\":\"%s\",\"sent\":",
                                 f ? "," : "", fr->event + 1, fr->path, read_name(fr->read));
-                jstr(b, fr->sent);
+                cfc__report_jstr(b, fr->sent);
                 cfc__buf_puts(b, ",\"read\":");
-                jstr(b, fr->got);
+                cfc__report_jstr(b, fr->got);
                 cfc__buf_puts(b, "}");
             }
             cfc__buf_puts(b, "],\"events\":[");
@@ -214,13 +200,13 @@ static void json_report(cfc__buf *b, const cfc_consume_certification *c)
                 const cfc_consume_event *ev = &r->c->events[e];
                 cfc__buf_printf(b, "%s{\"expect\":\"%s\",\"rule\":", e ? "," : "",
                                 cfc_consume_expect_name(ev->expect));
-                jstr(b, ev->rule);
+                cfc__report_jstr(b, ev->rule);
                 cfc__buf_puts(b, ",\"text\":");
                 text_capped(b, ev->bytes, ev->len, cfc__buf_json_str);
                 if (e < r->n_answers) {
                     cfc__buf_printf(b, ",\"answer\":{\"outcome\":\"%s\",\"detail\":",
                                     cfc_consume_outcome_name(r->answers[e].outcome));
-                    jstr(b, r->answers[e].detail);
+                    cfc__report_jstr(b, r->answers[e].detail);
                     cfc__buf_puts(b, "}");
                 }
                 cfc__buf_puts(b, "}");
@@ -328,28 +314,12 @@ static void junit_report(cfc__buf *b, const cfc_consume_certification *c)
 
 /* ---- Markdown --------------------------------------------------------------- */
 
-static void md(cfc__buf *b, const char *s)
-{
-    size_t n = 0;
-    for (const char *p = s; *p && n < 300; p++, n++) {
-        if (*p == '|' || *p == '`' || *p == '*' || *p == '_' || *p == '<' || *p == '[' ||
-            *p == '\\')
-            cfc__buf_puts(b, "\\");
-        if ((unsigned char)*p < 0x20)
-            cfc__buf_puts(b, " ");
-        else
-            cfc__buf_add(b, p, 1);
-    }
-    if (*s && strlen(s) > 300)
-        cfc__buf_puts(b, "\xe2\x80\xa6");
-}
-
 static void markdown_report(cfc__buf *b, const cfc_consume_certification *c)
 {
     cfc__buf_puts(b, "# Consumer certification: ");
-    md(b, c->impl_name ? c->impl_name : "?");
+    cfc__report_md(b, c->impl_name ? c->impl_name : "?", 300);
     cfc__buf_puts(b, " ");
-    md(b, c->impl_version ? c->impl_version : "");
+    cfc__report_md(b, c->impl_version ? c->impl_version : "", 300);
     cfc__buf_puts(b, "\n\n**");
     headline(b, c);
     cfc__buf_printf(b, "** — %u%% (%zu/%zu PASS, %zu NON-STRICT)\n\n", cfc_consume_score(c),
@@ -374,7 +344,7 @@ static void markdown_report(cfc__buf *b, const cfc_consume_certification *c)
                 cfc__buf_puts(b, "| event type | field | read | misread | dropped |\n"
                                  "|---|---|---|---|---|\n");
             cfc__buf_printf(b, "| %s | ", types[t].name);
-            md(b, fs[k].path);
+            cfc__report_md(b, fs[k].path, 300);
             cfc__buf_printf(b, " | %zu | %zu | %zu |\n", row->counts[CFC_READ_EXACT],
                             row->counts[CFC_READ_MISREAD], row->counts[CFC_READ_DROPPED]);
         }
@@ -388,7 +358,7 @@ static void markdown_report(cfc__buf *b, const cfc_consume_certification *c)
         for (size_t i = 0; i < c->n_fuzz_crashes; i++) {
             const cfc_consume_fuzz_crash *f = &c->fuzz_crashes[i];
             cfc__buf_printf(b, "\n- **%s** CRASH: ", f->id);
-            md(b, f->error);
+            cfc__report_md(b, f->error, 300);
             cfc__buf_puts(b, "; reproducer (");
             cfc__buf_printf(b, "%zu bytes%s): `", f->len, f->minimised ? ", minimised" : "");
             for (size_t k = 0; k < f->len && k < 300; k++) {
@@ -412,9 +382,9 @@ static void markdown_report(cfc__buf *b, const cfc_consume_certification *c)
             break;
         }
         cfc__buf_printf(b, "| %s | %s | ", r->c->id, cfc_consume_verdict_name(r->verdict));
-        md(b, r->c->description);
+        cfc__report_md(b, r->c->description, 300);
         cfc__buf_puts(b, " | ");
-        md(b, r->n_messages ? r->messages[0] : "");
+        cfc__report_md(b, r->n_messages ? r->messages[0] : "", 300);
         cfc__buf_puts(b, " |\n");
     }
 }
@@ -443,24 +413,8 @@ static void badge_report(cfc__buf *b, const cfc_consume_certification *c)
 
 /* ---- HTML ---------------------------------------------------------------------- */
 
-static void html(cfc__buf *b, const char *s)
-{
-    cfc__buf_html(b, s, strlen(s));
-}
-
+/* The consumer's own rules, after the shared ones (cfc__report_html_style). */
 static const char css[] =
-    "body{overflow-wrap:anywhere;font:15px/1.45 system-ui,-apple-system,'Segoe "
-    "UI',sans-serif;margin:0 auto;max-width:1280px;padding:1em 2em;color:#1b1b1b;background:#fff}"
-    "h1{font-size:1.6em;margin:.3em 0}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px "
-    "solid #ddd}code,pre{font:13px/1.4 ui-monospace,'DejaVu Sans Mono',monospace}"
-    "pre{background:#f6f8fa;padding:.6em .8em;overflow-x:auto;white-space:pre-wrap;"
-    "word-break:break-all}"
-    ".verdict{display:inline-block;font-size:1.15em;font-weight:600;padding:.2em .7em;"
-    "border-radius:4px;color:#fff}.certified{background:#2e7d32}.not-certified{background:#c62828}"
-    "dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}"
-    "dl.meta dt{font-weight:600}dl.meta dd{margin:0;word-break:break-all}"
-    "table.counts{border-collapse:collapse}table.counts td,table.counts th{padding:.2em .8em;"
-    "border:1px solid #ddd}"
     "table.fields{border-collapse:collapse;width:100%}table.fields th{text-align:left;"
     "font-weight:600;padding:.35em .8em .35em 0;white-space:nowrap;vertical-align:top;width:1%}"
     "table.fields td{padding:.2em 0}"
@@ -469,18 +423,10 @@ static const char css[] =
     ".f-read{background:#2e7d32}.f-misread{background:#c62828}.f-dropped{background:#e65100}"
     ".f-unsent{background:#9e9e9e}"
     ".field small{opacity:.85;margin-left:.4em}"
-    ".cell{display:inline-block;min-width:3.6em;height:1.7em;line-height:1.7em;margin:2px;"
-    "padding:0 .3em;text-align:center;font:12px/1.7em ui-monospace,monospace;color:#fff;"
-    "text-decoration:none;border-radius:3px}"
-    ".v-pass{background:#2e7d32}.v-nonstrict{background:#9e9d24}.v-dropped{background:#e65100}"
-    ".v-misread{background:#c62828}.v-crash{background:#212121}.v-error{background:#4a148c}"
-    "ul.legend{list-style:none;padding:0}ul.legend li{margin:.25em 0}"
+    ".v-dropped{background:#e65100}.v-misread{background:#c62828}.v-crash{background:#212121}"
     "ul.legend .cell,ul.legend .field{min-width:7.5em;text-align:center}"
-    "details.case{border:1px solid #ddd;border-radius:4px;margin:.5em 0;padding:.3em .8em}"
-    "details.case summary{cursor:pointer}details.case summary .cell{min-width:7.5em}"
     "table.diff{border-collapse:collapse}table.diff td,table.diff th{border:1px solid #ddd;"
-    "padding:.2em .6em;text-align:left;vertical-align:top}"
-    "h4{margin:.8em 0 .2em}";
+    "padding:.2em .6em;text-align:left;vertical-align:top}";
 
 static const char *verdict_class(cfc_consume_verdict v)
 {
@@ -557,13 +503,13 @@ static void html_case(cfc__buf *b, const cfc_consume_result *r)
                     "%s</span> <code>%s</code> ",
                     r->c->id, pass ? "" : " open", verdict_class(r->verdict),
                     cfc_consume_verdict_name(r->verdict), r->c->id);
-    html(b, r->c->description);
+    cfc__report_html(b, r->c->description);
     cfc__buf_puts(b, "</summary>\n");
     if (r->n_messages) {
         cfc__buf_puts(b, "<ul class=\"why\">");
         for (size_t m = 0; m < r->n_messages && m < 50; m++) {
             cfc__buf_puts(b, "<li>");
-            html(b, r->messages[m]);
+            cfc__report_html(b, r->messages[m]);
             cfc__buf_puts(b, "</li>");
         }
         cfc__buf_puts(b, "</ul>\n");
@@ -575,9 +521,9 @@ static void html_case(cfc__buf *b, const cfc_consume_result *r)
             const cfc_consume_field_result *fr = &r->fields[f];
             cfc__buf_printf(b, "<tr><td>%zu</td><td>%s</td><td>%s</td><td><code>", fr->event + 1,
                             fr->path, read_name(fr->read));
-            html(b, fr->sent ? fr->sent : "(absent)");
+            cfc__report_html(b, fr->sent ? fr->sent : "(absent)");
             cfc__buf_puts(b, "</code></td><td><code>");
-            html(b, fr->got ? fr->got : "(absent)");
+            cfc__report_html(b, fr->got ? fr->got : "(absent)");
             cfc__buf_puts(b, "</code></td></tr>");
         }
         cfc__buf_puts(b, "</table>\n");
@@ -594,7 +540,7 @@ static void html_case(cfc__buf *b, const cfc_consume_result *r)
                             cfc_consume_outcome_name(r->answers[e].outcome));
             if (r->answers[e].detail) {
                 cfc__buf_puts(b, "<pre>");
-                html(b, r->answers[e].detail);
+                cfc__report_html(b, r->answers[e].detail);
                 cfc__buf_puts(b, "</pre>");
             }
         }
@@ -605,26 +551,24 @@ static void html_case(cfc__buf *b, const cfc_consume_result *r)
 static void html_report(cfc__buf *b, const cfc_consume_certification *c)
 {
     char ts[25];
-    started(c, ts);
-    cfc__buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                     "<meta name=\"viewport\" content=\"width=device-width\">"
-                     "<title>Consumer certification: ");
-    html(b, c->impl_name ? c->impl_name : "?");
-    cfc__buf_printf(b, "</title><style>%s</style></head><body>\n<h1>Consumer certification: ", css);
-    html(b, c->impl_name ? c->impl_name : "?");
+    cfc__report_started(c->started_ms, ts);
+    cfc__report_html_head(b, "Consumer certification: ", c->impl_name, c->impl_version);
+    cfc__report_html_style(b, css);
+    cfc__buf_puts(b, "</style>\n</head>\n<body>\n<h1>Consumer certification: ");
+    cfc__report_html(b, c->impl_name ? c->impl_name : "?");
     cfc__buf_puts(b, " ");
-    html(b, c->impl_version ? c->impl_version : "");
+    cfc__report_html(b, c->impl_version ? c->impl_version : "");
     cfc__buf_printf(b, "</h1>\n<p><span class=\"verdict %s\" id=\"verdict\">",
-                    c->certified ? "certified" : "not-certified");
+                    cfc__report_verdict_class(c->stopped, c->partial && !failed(c), c->certified));
     headline(b, c);
     cfc__buf_printf(b,
                     "</span> %u%% (%zu/%zu PASS, %zu NON-STRICT)</p>\n<dl "
                     "class=\"meta\"><dt>Language</dt><dd>",
                     cfc_consume_score(c), c->counts[CFC_CONSUME_PASS], c->n_results,
                     c->counts[CFC_CONSUME_NON_STRICT]);
-    html(b, c->impl_language ? c->impl_language : "?");
+    cfc__report_html(b, c->impl_language ? c->impl_language : "?");
     cfc__buf_puts(b, "</dd><dt>Adapter</dt><dd><code>");
-    html(b, c->adapter_command);
+    cfc__report_html(b, c->adapter_command);
     cfc__buf_printf(b,
                     "</code> (%zu start%s)</dd><dt>Catalogue</dt><dd id=\"catalogue\">version "
                     "%s, sha256 %s</dd><dt>Started</dt><dd>%s, %.1f s</dd>",
@@ -633,7 +577,7 @@ static void html_report(cfc__buf *b, const cfc_consume_certification *c)
                     cfc_consume_catalogue_sha256(c->catalogue), ts, c->elapsed_ms / 1000.0);
     if (c->selection) {
         cfc__buf_puts(b, "<dt>Cases</dt><dd>");
-        html(b, c->selection);
+        cfc__report_html(b, c->selection);
         cfc__buf_puts(b, "</dd>");
     }
     cfc__buf_puts(b, "</dl>\n<table class=\"counts\"><tr>");
@@ -670,7 +614,7 @@ static void html_report(cfc__buf *b, const cfc_consume_certification *c)
                             "<details class=\"case fuzz\" id=\"case-%s\" open><summary><span "
                             "class=\"cell v-crash\">CRASH</span> <code>%s</code> ",
                             f->id, f->id);
-            html(b, f->error);
+            cfc__report_html(b, f->error);
             cfc__buf_printf(b, "</summary><h4>Reproducer (%zu bytes%s, from %zu)</h4><pre>", f->len,
                             f->minimised ? ", minimised" : "", f->original_len);
             text_capped(b, f->bytes, f->len, cfc__buf_html);

@@ -430,30 +430,15 @@ void cfc_consume_certification_free(cfc_consume_certification *cert)
 
 unsigned cfc_consume_score(const cfc_consume_certification *cert)
 {
-    if (cert == NULL || cert->n_results == 0)
-        return 0;
-    return (unsigned)(cert->counts[CFC_CONSUME_PASS] * 100 / cert->n_results);
-}
-
-static cfc_certify_status fail_with(cfc_certify_error *err, cfc_certify_status st, const char *fmt,
-                                    const char *arg)
-{
-    if (err) {
-        err->status = st;
-        snprintf(err->message, sizeof err->message, fmt, arg);
-    }
-    return st;
+    return cert ? cfc__run_score(cert->counts[CFC_CONSUME_PASS], cert->n_results) : 0;
 }
 
 cfc_certify_status cfc_consume_run(const cfc_consume_catalogue *cat, const cfc_consume_options *o,
                                    cfc_consume_certification **out, cfc_certify_error *err)
 {
-    if (err) {
-        err->status = CFC_CERTIFY_OK;
-        err->message[0] = '\0';
-    }
+    (void)cfc__run_fail(err, CFC_CERTIFY_OK, "%s", "");
     if (cat == NULL || o == NULL || out == NULL || o->adapter_command == NULL)
-        return fail_with(err, CFC_CERTIFY_USAGE, "%s", "no catalogue or no adapter command");
+        return cfc__run_fail(err, CFC_CERTIFY_USAGE, "%s", "no catalogue or no adapter command");
     runner r;
     memset(&r, 0, sizeof r);
     r.cat = cat;
@@ -464,14 +449,15 @@ cfc_certify_status cfc_consume_run(const cfc_consume_catalogue *cat, const cfc_c
     for (size_t i = 0; i < cfc_consume_catalogue_count(cat); i++)
         selected += cfc_case_selected(cfc_consume_catalogue_case(cat, i)->id, o->cases);
     if (selected == 0)
-        return fail_with(err, CFC_CERTIFY_USAGE, "no case matches %.400s",
-                         o->cases ? o->cases : "");
+        return cfc__run_fail(err, CFC_CERTIFY_USAGE, "no case matches %.400s",
+                             o->cases ? o->cases : "");
     char why[1024];
     cfc_certify_status status = CFC_CERTIFY_OK;
     int sr = session_init(&r, o->adapter_command, o->call_timeout_ms, o->start_timeout_ms, o->stop,
                           o->deadline_ms, why, sizeof why);
     if (sr != 0) {
-        status = fail_with(err, sr == -2 ? CFC_CERTIFY_NOMEM : CFC_CERTIFY_USAGE, "%.480s", why);
+        status =
+            cfc__run_fail(err, sr == -2 ? CFC_CERTIFY_NOMEM : CFC_CERTIFY_USAGE, "%.480s", why);
         goto done;
     }
     r.sent = cfc_jparser_new_with_alloc(r.a ? &r.s.ja : NULL); /* the session's allocator */
@@ -479,7 +465,7 @@ cfc_certify_status cfc_consume_run(const cfc_consume_catalogue *cat, const cfc_c
     if (r.cert)
         memset(r.cert, 0, sizeof *r.cert);
     if (r.sent == NULL || r.cert == NULL) {
-        status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+        status = cfc__run_fail(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
         goto done;
     }
     cfc_consume_certification *cert = r.cert;
@@ -504,7 +490,7 @@ cfc_certify_status cfc_consume_run(const cfc_consume_catalogue *cat, const cfc_c
             memset(cert->matrix[t], 0, nf * sizeof *cert->matrix[t]);
     }
     if (!ok) {
-        status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+        status = cfc__run_fail(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
         goto done;
     }
     int rc = cfc__session_start(&r.s, why, sizeof why);
@@ -513,12 +499,12 @@ cfc_certify_status cfc_consume_run(const cfc_consume_catalogue *cat, const cfc_c
         /* Stopped before the adapter said hello: a run of no case. */
         if (!cfc__session_unnamed(r.a, &cert->impl_name, &cert->impl_language,
                                   &cert->impl_version)) {
-            status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+            status = cfc__run_fail(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
             goto done;
         }
     } else if (rc != 0) {
-        status = rc == -2 ? fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory")
-                          : fail_with(err, CFC_CERTIFY_ADAPTER, "%.480s", why);
+        status = rc == -2 ? cfc__run_fail(err, CFC_CERTIFY_NOMEM, "%s", "out of memory")
+                          : cfc__run_fail(err, CFC_CERTIFY_ADAPTER, "%.480s", why);
         goto done;
     }
     for (size_t i = 0; started && i < cfc_consume_catalogue_count(cat); i++) {
@@ -535,7 +521,7 @@ cfc_certify_status cfc_consume_run(const cfc_consume_catalogue *cat, const cfc_c
         }
         cert->n_results++; /* counted either way: freed with the certification */
         if (!case_ok) {
-            status = fail_with(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
+            status = cfc__run_fail(err, CFC_CERTIFY_NOMEM, "%s", "out of memory");
             goto done;
         }
         cert->counts[res->verdict]++;
