@@ -158,6 +158,57 @@ static void adapter_protocol(void)
         entry("function", types[i].function, 1, 0);
 }
 
+/* The WebSocket frame scanner's input: an HTTP head, then frames. Header
+ * bytes are written as strings of chars (entry() escapes them). */
+static void websocket(void)
+{
+    static const char *const head[] = {"HTTP/1.1 101 Switching Protocols\r\n",
+                                       "HTTP/1.1 101",
+                                       "HTTP/1.1 403 Forbidden\r\n",
+                                       "Sec-WebSocket-Extensions: permessage-deflate\r\n",
+                                       "Upgrade: websocket\r\n",
+                                       "\r\n\r\n",
+                                       "\r\n"};
+    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+        entry("head", head[i], 0, 0);
+    /* First bytes (FIN, RSV, opcode), lengths, close codes and UTF-8 edge
+     * cases of a close reason (none holds a 0: entry() takes C strings). */
+    static const char *const frame[] = {"\x81",
+                                        "\x01",
+                                        "\x80",
+                                        "\x82",
+                                        "\x88",
+                                        "\x89",
+                                        "\x8A",
+                                        "\xC1",
+                                        "\xA1",
+                                        "\x91",
+                                        "\x83",
+                                        "\x8B",
+                                        "\x09",
+                                        "\x7E",
+                                        "\x7F",
+                                        "\xFE",
+                                        "\xFF",
+                                        "\x85",
+                                        "\x88\x02\x03\xE8",
+                                        "\x03\xE8",
+                                        "\x03\xED",
+                                        "\x03\xEE",
+                                        "\x03\xF7",
+                                        "\x03\xE7",
+                                        "\x0B\xB7",
+                                        "\x13\x88",
+                                        "\x13\x87",
+                                        "\xC0\xAF",
+                                        "\xED\xA0\x80",
+                                        "\xF4\x90\x80\x80",
+                                        "\xF0\x9F\x98\x80",
+                                        "\xE2\x82\xAC"};
+    for (size_t i = 0; i < sizeof frame / sizeof frame[0]; i++)
+        entry("frame", frame[i], 0, 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -184,6 +235,8 @@ int main(int argc, char **argv)
         contract();
         timestamps();
         numbers_and_json();
+    } else if (strcmp(t, "ws_scan") == 0) {
+        websocket();
     } else if (strcmp(t, "reference_roundtrip") == 0 || strcmp(t, "generate") == 0) {
         contract(); /* its bytes become arguments; strings are picked from these */
     } else {
