@@ -191,8 +191,8 @@ static double floor_run(const char *path, size_t *values)
 }
 
 /* Runs `cfconform check ARGS... FILE` with stdout to /dev/null: wall time,
- * peak RSS (KiB) and exit code. */
-static double check_run(char **argv, long *rss_kb, int *code)
+ * CPU time (user + system, all threads), peak RSS (KiB) and exit code. */
+static double check_run(char **argv, double *cpu, long *rss_kb, int *code)
 {
     double t0 = now();
     pid_t pid = fork();
@@ -210,6 +210,8 @@ static double check_run(char **argv, long *rss_kb, int *code)
     if (wait4(pid, &status, 0, &ru) < 0)
         return -1;
     double dt = now() - t0;
+    *cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
     *rss_kb = ru.ru_maxrss;
     *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return *code == 0 || *code == 1 ? dt : -1;
@@ -229,16 +231,20 @@ static double median(double *v, size_t n)
 
 #define MAX_RUNS 15
 
+/* Each format with --jobs 1 and --jobs 2, in pairs: the table shows how
+ * much a second thread gives for each. */
 static const struct variant {
     const char *name;
     const char *args[4];
 } variants[] = {
     {"check --quiet", {"--quiet", "--jobs", "1"}},
-    {"check (text)", {"--jobs", "1"}},
-    {"check --format json", {"--format", "json", "--jobs", "1"}},
-    {"check --format junit", {"--format", "junit", "--jobs", "1"}},
-    {"check --format json --jobs 2", {"--format", "json", "--jobs", "2"}},
     {"check --quiet --jobs 2", {"--quiet", "--jobs", "2"}},
+    {"check (text)", {"--jobs", "1"}},
+    {"check (text) --jobs 2", {"--jobs", "2"}},
+    {"check --format json", {"--format", "json", "--jobs", "1"}},
+    {"check --format json --jobs 2", {"--format", "json", "--jobs", "2"}},
+    {"check --format junit", {"--format", "junit", "--jobs", "1"}},
+    {"check --format junit --jobs 2", {"--format", "junit", "--jobs", "2"}},
 };
 #define N_VARIANTS (sizeof variants / sizeof variants[0])
 
@@ -265,6 +271,7 @@ static int table(const char *self, size_t n, int runs, buffer *b)
     free(b->data);
     *b = (buffer){0};
     double floor_s[MAX_RUNS], wall[N_VARIANTS][MAX_RUNS], ratio[N_VARIANTS][MAX_RUNS];
+    double cpu[N_VARIANTS][MAX_RUNS];
     long rss[N_VARIANTS] = {0};
     bool ok[N_VARIANTS];
     size_t values = 0;
@@ -284,7 +291,7 @@ static int table(const char *self, size_t n, int runs, buffer *b)
             argv[k++] = path;
             long kb = 0;
             int code = 0;
-            wall[v][r] = check_run(argv, &kb, &code);
+            wall[v][r] = check_run(argv, &cpu[v][r], &kb, &code);
             if (wall[v][r] < 0)
                 ok[v] = false;
             ratio[v][r] = wall[v][r] / floor_s[r];
@@ -294,9 +301,9 @@ static int table(const char *self, size_t n, int runs, buffer *b)
     }
     unlink(path);
     double fl = median(floor_s, (size_t)runs);
-    printf("%-30s %10s %8s %9s %10s\n", "", "events/s", "MB/s", "/ floor", "peak RSS");
-    printf("%-30s %10.0f %8.1f %9s %10s  (%zu values)\n", "cJSON parse+walk+free (floor)",
-           (double)n / fl, mb / fl, "1.00x", "-", values);
+    printf("%-30s %10s %8s %9s %8s %10s\n", "", "events/s", "MB/s", "/ floor", "CPU s", "peak RSS");
+    printf("%-30s %10.0f %8.1f %9s %8s %10s  (%zu values)\n", "cJSON parse+walk+free (floor)",
+           (double)n / fl, mb / fl, "1.00x", "-", "-", values);
     for (size_t v = 0; v < N_VARIANTS; v++) {
         if (!ok[v]) {
             printf("%-30s %10s (failed: %s built, with this option?)\n", variants[v].name, "-",
@@ -304,8 +311,19 @@ static int table(const char *self, size_t n, int runs, buffer *b)
             continue;
         }
         double w = median(wall[v], (size_t)runs);
-        printf("%-30s %10.0f %8.1f %8.2fx %7ld KiB\n", variants[v].name, (double)n / w, mb / w,
-               median(ratio[v], (size_t)runs), rss[v]);
+        printf("%-30s %10.0f %8.1f %8.2fx %8.2f %7ld KiB\n", variants[v].name, (double)n / w,
+               mb / w, median(ratio[v], (size_t)runs), median(cpu[v], (size_t)runs), rss[v]);
+    }
+    /* The speed-up of a second thread, per format: each run's --jobs 1
+     * time over its --jobs 2 time (the same load moves both), median. */
+    printf("\n%-30s %10s\n", "--jobs 2 / --jobs 1", "events/s");
+    for (size_t v = 0; v + 1 < N_VARIANTS; v += 2) {
+        if (!ok[v] || !ok[v + 1])
+            continue;
+        double speedup[MAX_RUNS];
+        for (int r = 0; r < runs; r++)
+            speedup[r] = wall[v][r] / wall[v + 1][r];
+        printf("%-30s %9.2fx\n", variants[v].name, median(speedup, (size_t)runs));
     }
     return 0;
 }

@@ -3,26 +3,44 @@
 #ifndef CFC_CHECK_JOBS_H
 #define CFC_CHECK_JOBS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "checker_internal.h"
 
-/* Receives each line's prepared event, on the thread that feeds, in input
- * order; p is NULL when preparing it ran out of memory. Returns 0, or -1 to
- * stop (nothing more is delivered). */
-typedef int (*cfc_jobs_fn)(void *ctx, size_t line, const cfc__prepared *p);
+/* An event of the input, as a thread checked it on its own. */
+typedef struct cfc_jobs_event {
+    size_t line;
+    const char *bytes; /* NULL: too long to keep, len its length */
+    size_t len;
+    /* No finding of its own (single-event rules): then type is what the
+     * check found, and facts what the stream rules need (NULL when they
+     * read nothing: not an object). Else the caller checks it itself. */
+    bool clean;
+    const char *type;
+    size_t type_len;
+    const cfc__stream_facts *facts;
+    bool nomem; /* no room to keep it: out of memory before it */
+} cfc_jobs_event;
+
+/* Receives each event, on the calling thread, in input order; all of it
+ * valid during the call. Returns 0, or -1 to stop (nothing more is
+ * delivered). */
+typedef int (*cfc_jobs_fn)(void *ctx, const cfc_jobs_event *e);
 
 typedef struct cfc_jobs cfc_jobs;
 
-/* n_workers threads, worker i checking with checkers[i] (borrowed; all
- * configured alike); lines framed as cfc_framer does with max_line. NULL
- * when out of memory or a thread cannot start. */
-cfc_jobs *cfc_jobs_new(unsigned n_workers, cfc_checker *const *checkers, size_t max_line,
+/* n_jobs threads in all: the calling thread (during cfc_jobs_run) and
+ * n_jobs - 1 more. Thread i checks with checkers[i] (n_jobs of them,
+ * borrowed, all configured alike); lines are framed as cfc_framer does with
+ * max_line. NULL when out of memory or a thread cannot start. */
+cfc_jobs *cfc_jobs_new(unsigned n_jobs, cfc_checker *const *checkers, size_t max_line,
                        cfc_jobs_fn fn, void *ctx);
-/* Input bytes, in order, like cfc_framer_feed; -1 once stopped. */
-int cfc_jobs_feed(cfc_jobs *j, const char *data, size_t len);
-/* The end of the input: every remaining event delivered. 0, or -1. */
-int cfc_jobs_finish(cfc_jobs *j);
+/* Reads fd to its end (one input: lines numbered from 1) and delivers
+ * every line's event. Returns 0, or -1 once stopped (fn said stop, or out
+ * of memory). A read error ends the input as one job's would (the lines
+ * read before it are delivered), returns 0 and sets *read_errno (else 0). */
+int cfc_jobs_run(cfc_jobs *j, int fd, int *read_errno);
 /* Stops the threads and frees everything (NULL ok). */
 void cfc_jobs_free(cfc_jobs *j);
 

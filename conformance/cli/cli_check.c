@@ -88,6 +88,8 @@ struct run {
     cfc_checker *checker;
     cfc_checker **workers; /* --jobs N > 1: one checker per thread */
     unsigned jobs;
+    cfc_jobs *threads;      /* --jobs N > 1: the threads, for every input */
+    cfc_event_result clean; /* an event without findings, reported for --jobs */
     cfc_stream_options stream_opts;
     cfc_stream *stream; /* the file being checked: each input is its own stream */
     bool events;        /* --events: no stream, each line checked alone */
@@ -99,6 +101,8 @@ struct run {
 
 static void free_workers(run *r)
 {
+    cfc_jobs_free(r->threads);
+    r->threads = NULL;
     for (unsigned i = 0; r->workers != NULL && i < r->jobs; i++)
         cfc_checker_free(r->workers[i]);
     free(r->workers);
@@ -127,82 +131,74 @@ static int on_line(void *ctx, size_t line, const char *bytes, size_t len)
     return 0;
 }
 
-/* One event from the threads of --jobs, in input order: the stream rules
- * are applied here, so they see what one job's stream sees. */
-static int on_prepared(void *ctx, size_t line, const cfc__prepared *p)
+/* One event from the threads of --jobs, in input order. Most come checked
+ * and clean: the stream rules are applied to their facts here, so the
+ * stream sees what one job's sees. The rest, and those the stream has a
+ * finding for, are checked again here as one job checks them. */
+static int on_job_event(void *ctx, const cfc_jobs_event *e)
 {
     run *r = ctx;
-    const cfc_event_result *res = NULL;
-    /* Oversized events, and every event with --events, have no stream. */
-    cfc_check_status st = p == NULL ? CFC_CHECK_NOMEM
-                          : cfc__prepared_oversized(p) || r->events
-                              ? cfc__check_prepared(r->checker, p, NULL, NULL, &res)
-                              : cfc__stream_check_prepared(r->stream, p, &res);
-    if (st != CFC_CHECK_OK) {
-        fprintf(stderr, "cfconform: error: line %zu: out of memory\n", line);
+    if (e->nomem) {
+        fprintf(stderr, "cfconform: error: line %zu: out of memory\n", e->line);
         r->trouble = true;
         return -1;
     }
+    bool clean = e->clean;
+    if (clean && !r->events &&
+        cfc__stream_check_facts(r->stream, e->facts, &clean) != CFC_CHECK_OK) {
+        fprintf(stderr, "cfconform: error: line %zu: out of memory\n", e->line);
+        r->trouble = true;
+        return -1;
+    }
+    if (!clean)
+        return on_line(r, e->line, e->bytes, e->len);
+    /* What one job's check gives for an event without findings. */
+    r->clean.type = e->type;
+    r->clean.type_len = e->type_len;
     r->checked++;
-    r->errors += res->errors;
-    r->warnings += res->warnings;
-    if (cfc_cli_reports_event(r->report, line, res) != 0) {
+    if (cfc_cli_reports_event(r->report, e->line, &r->clean) != 0) {
         r->trouble = true;
         return -1;
     }
     return 0;
 }
 
-/* The input through the framer, or with --jobs through the threads. */
-typedef struct feeder {
-    cfc_framer *framer;
-    cfc_jobs *jobs;
-} feeder;
-
-static int feed(feeder *f, const char *data, size_t len)
-{
-    return f->jobs ? cfc_jobs_feed(f->jobs, data, len) : cfc_framer_feed(f->framer, data, len);
-}
-
-static int feed_finish(feeder *f)
-{
-    return f->jobs ? cfc_jobs_finish(f->jobs) : cfc_framer_finish(f->framer);
-}
-
 static void check_stream(run *r, FILE *in, const char *name)
 {
-    size_t max_line = cfc_checker_max_event_bytes(r->checker);
-    feeder fr = {0};
-    if (r->jobs > 1)
-        fr.jobs = cfc_jobs_new(r->jobs, r->workers, max_line, on_prepared, r);
-    else
-        fr.framer = cfc_framer_new(max_line, on_line, r);
+    cfc_framer *framer = NULL;
+    if (r->threads == NULL)
+        framer = cfc_framer_new(cfc_checker_max_event_bytes(r->checker), on_line, r);
     r->stream = r->events ? NULL : cfc_stream_new(r->checker, &r->stream_opts);
-    if ((fr.jobs == NULL && fr.framer == NULL) || (!r->events && r->stream == NULL) ||
+    if ((r->threads == NULL && framer == NULL) || (!r->events && r->stream == NULL) ||
         cfc_cli_reports_begin_file(r->report, name) != 0) {
         fprintf(stderr, "cfconform: error: %s: out of memory or cannot write\n", name);
         r->trouble = true;
-        cfc_jobs_free(fr.jobs);
-        cfc_framer_free(fr.framer);
+        cfc_framer_free(framer);
         cfc_stream_free(r->stream);
         r->stream = NULL;
         return;
     }
-    static char chunk[1 << 16];
-    int rc = 0;
-    size_t n;
-    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, in)) > 0)
-        rc = feed(&fr, chunk, n);
-    if (rc == 0 && ferror(in)) {
-        fprintf(stderr, "cfconform: error: %s: read error: %s\n", name, strerror(errno));
+    int rc = 0, read_errno = 0;
+    if (r->threads != NULL) {
+        /* The threads read the file themselves, in large blocks. */
+        rc = cfc_jobs_run(r->threads, fileno(in), &read_errno);
+    } else {
+        static char chunk[1 << 16];
+        size_t n;
+        while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, in)) > 0)
+            rc = cfc_framer_feed(framer, chunk, n);
+        if (rc == 0 && ferror(in))
+            read_errno = errno;
+    }
+    if (read_errno != 0) {
+        fprintf(stderr, "cfconform: error: %s: read error: %s\n", name, strerror(read_errno));
         r->unreadable = true;
     }
-    if (rc == 0)
-        rc = feed_finish(&fr);
+    if (rc == 0 && framer != NULL)
+        rc = cfc_framer_finish(framer);
     if (rc != 0)
         r->trouble = true;
-    cfc_jobs_free(fr.jobs);
-    cfc_framer_free(fr.framer);
+    cfc_framer_free(framer);
     cfc_stream_free(r->stream);
     r->stream = NULL;
     if (cfc_cli_reports_end_file(r->report) != 0)
@@ -234,6 +230,13 @@ static bool start_workers(run *r, cfc_cli_checking *k, unsigned jobs)
             free_workers(r);
             return false;
         }
+    }
+    r->threads =
+        cfc_jobs_new(jobs, r->workers, cfc_checker_max_event_bytes(r->checker), on_job_event, r);
+    if (r->threads == NULL) {
+        fputs("cfconform: error: out of memory or cannot start threads\n", stderr);
+        free_workers(r);
+        return false;
     }
     return true;
 }
@@ -284,6 +287,12 @@ int cfc_cmd_check(int argc, char **argv)
         files[n_files++] = "-";
     if (cfc_cli_checking_validate(&k) != 0)
         return EXIT_TROUBLE;
+
+    /* Output to a file or pipe in large writes (a line per event would
+     * otherwise be a write every 4 KiB); a terminal stays line-buffered. */
+    static char out_buf[1 << 16];
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
 
     run r = {0};
     r.events = k.events;

@@ -67,8 +67,8 @@ bool cfc__checker_value_clean(const cfc_checker *c, const cfc_jval *v);
 
 /* ---- for checking on several threads (cfconform check --jobs) ---------- */
 
-/* Memory in blocks that never move, freed or reset all at once: what a
- * prepared event points to stays put while more events are prepared. */
+/* Memory in blocks that never move, freed or reset all at once: what an
+ * event's record points to stays put while more are added. */
 typedef struct cfc__block cfc__block;
 typedef struct cfc__blocks {
     cfc__block *head;  /* the block being filled; older ones follow */
@@ -78,30 +78,40 @@ void *cfc__blocks_alloc(cfc__blocks *b, size_t size);
 void cfc__blocks_reset(cfc__blocks *b); /* keeps the blocks for reuse */
 void cfc__blocks_free(cfc__blocks *b);
 
-/* An event checked on its own by one checker, waiting for the stream rules,
- * which need every earlier event: the single-event findings and counts, and
- * a copy of what the stream hook looks at. All of it lives in the blocks
- * given to cfc__check_prepare. */
-typedef struct cfc__prepared cfc__prepared;
+/* What the stream rules read of one event (stream.c): a field that is
+ * present, valid and clean, as the rule needs it (v NULL: not usable), and
+ * its integer (timestamp: its instant in ms; status: the attempt status). */
+typedef struct cfc__fact {
+    const cfc_jval *v;
+    int64_t i;
+} cfc__fact;
 
-/* Checks one event (bytes NULL: an event of `len` bytes too large to be
- * kept, as cfc_check_oversized) and keeps the outcome in *out. Returns
- * CFC_CHECK_NOMEM when the check or the copy ran out of memory. */
-cfc_check_status cfc__check_prepare(cfc_checker *c, const char *bytes, size_t len, cfc__blocks *mem,
-                                    cfc__prepared **out);
-/* True for an event given as too large (bytes NULL). */
-bool cfc__prepared_oversized(const cfc__prepared *p);
-/* Finishes a prepared event on checker c (configured as the one that
- * prepared it): the result is what cfc__check_event_hooked would have given
- * with this hook, called exactly when it would have been. */
-cfc_check_status cfc__check_prepared(cfc_checker *c, const cfc__prepared *p, cfc__event_hook hook,
-                                     void *ctx, const cfc_event_result **result);
+typedef struct cfc__stream_facts {
+    const cfc_event_type *t; /* NULL: unknown type */
+    cfc__fact project, timestamp, agent, task, unblocked_by, attempt, max_attempts, status,
+        completed, total;
+    const char *agent_id; /* agent's bytes, agent_len of them */
+    size_t agent_len;
+    const cfc_jval *blocked_by; /* task_blocked's valid ID array, or NULL */
+} cfc__stream_facts;
 
-/* cfc_stream_check_event for a prepared event: the stream rules applied to
- * it, in the order of the calls. An oversized prepared event is not for a
- * stream (CFC_CHECK_IO): finish it with cfc__check_prepared, no hook. */
-cfc_check_status cfc__stream_check_prepared(cfc_stream *s, const cfc__prepared *p,
-                                            const cfc_event_result **result);
+/* The facts of the event being checked, from a hook's arguments; they
+ * point into the event (valid until the checker's next check). */
+void cfc__stream_facts_take(const cfc_checker *c, const cfc_event_type *t, const cfc_field *f,
+                            const cfc__seen *seen, size_t n, cfc__stream_facts *x);
+/* A copy that stands alone, in cfc__stream_facts_size(x) bytes at out
+ * (aligned as malloc's): strings and the blocked_by list copied, the
+ * values replaced by a placeholder (a packed copy is for deciding, never
+ * for quoting). Returns out. */
+size_t cfc__stream_facts_size(const cfc__stream_facts *x);
+cfc__stream_facts *cfc__stream_facts_pack(const cfc__stream_facts *x, void *out);
+/* The stream rules applied to the packed facts of an event that had no
+ * finding of its own (x NULL: no hook call, the event was not an object).
+ * When no stream rule has a finding for it either, the stream moves on as
+ * cfc_stream_check_event would and *clean is true. Else nothing changes
+ * and *clean is false: check the event live (cfc_stream_check_event) for
+ * the findings and their messages. */
+cfc_check_status cfc__stream_check_facts(cfc_stream *s, const cfc__stream_facts *x, bool *clean);
 
 /* A producer's bytes for a message: printable ASCII, shortened to about 50
  * characters, others as \xNN. Writes and returns buf (check.c). */

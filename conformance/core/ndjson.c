@@ -138,3 +138,8 @@ int cfc_framer_finish(cfc_framer *f)
     f->overflow = 0;
     return rc;
 }
+
+size_t cfc_framer_lines(const cfc_framer *f)
+{
+    return f->line - 1;
+}

@@ -40,7 +40,6 @@
 #define MAX_RECORDS ((size_t)1 << 30)
 
 enum agent_state { AGENT_REFERENCED = 1, AGENT_CREATED, AGENT_RETIRED };
-enum attempt_status { ATTEMPT_IN_PROGRESS = 1, ATTEMPT_SUCCESS, ATTEMPT_FAILED };
 enum task_flag {
     TASK_BLOCKED = 1,        /* a task_blocked was seen */
     TASK_BLOCKERS_KNOWN = 2, /* and its blocked_by is in blockers */
@@ -115,6 +114,8 @@ struct cfc_stream {
     size_t events;
     size_t bytes; /* held, for cfc_stream_get_stats */
     plan plan;
+    bool dry; /* deciding on packed facts: findings only noted, in hit */
+    bool hit;
 };
 
 /* ---- memory ------------------------------------------------------------- */
@@ -459,6 +460,10 @@ static void report(cfc_stream *s, cfc_rule rule, const char *pointer, const cfc_
 {
     if (!cfc__checker_rule_on(s->c, rule))
         return;
+    if (s->dry) { /* only noted: the event is checked again, live */
+        s->hit = true;
+        return;
+    }
     char message[512];
     va_list ap;
     va_start(ap, fmt);
@@ -483,7 +488,12 @@ static const char *shown_list(char *buf, size_t cap, const task_rec *r)
     return buf;
 }
 
-/* ---- the rules -------------------------------------------------------------- */
+/* ---- the facts ---------------------------------------------------------------- */
+
+/* The rules read an event through its facts (checker_internal.h): taken
+ * from the checker's hook, then decided on. One job does both in the hook;
+ * with --jobs the facts are taken on another thread, packed, and decided
+ * on here later (a dry run, see cfc__stream_check_facts). */
 
 static const cfc__seen *field(const cfc_field *f, const cfc__seen *seen, size_t n, const char *name)
 {
@@ -494,14 +504,148 @@ static const cfc__seen *field(const cfc_field *f, const cfc__seen *seen, size_t 
     return NULL;
 }
 
-/* The field, if the single-event checks found it valid and nothing wrong
- * inside it; else NULL. */
-static const cfc__seen *usable(const cfc_stream *s, const cfc_field *f, const cfc__seen *seen,
-                               size_t n, const char *name)
+/* The field as a fact, if the single-event checks found it valid and
+ * nothing wrong inside it; else left off. */
+static void usable(cfc__fact *out, const cfc_checker *c, const cfc_field *f, const cfc__seen *seen,
+                   size_t n, const char *name)
 {
     const cfc__seen *x = field(f, seen, n, name);
-    return x && x->v && x->ok && cfc__checker_value_clean(s->c, x->v) ? x : NULL;
+    if (x && x->v && x->ok && cfc__checker_value_clean(c, x->v))
+        *out = (cfc__fact){x->v, x->i};
 }
+
+enum attempt_status { ATTEMPT_IN_PROGRESS = 1, ATTEMPT_SUCCESS, ATTEMPT_FAILED };
+
+static unsigned char attempt_status(const cfc_jval *v)
+{
+    const char *s = v->u.str.s;
+    if (strcmp(s, "in_progress") == 0)
+        return ATTEMPT_IN_PROGRESS;
+    if (strcmp(s, "success") == 0)
+        return ATTEMPT_SUCCESS;
+    if (strcmp(s, "failed") == 0)
+        return ATTEMPT_FAILED;
+    return 0; /* a value added by configuration: an outcome of some kind */
+}
+
+void cfc__stream_facts_take(const cfc_checker *c, const cfc_event_type *t, const cfc_field *f,
+                            const cfc__seen *seen, size_t n, cfc__stream_facts *x)
+{
+    /* Member by member: a memset of the whole is a slow `rep stos` here,
+     * once per event. */
+    static const cfc__fact none = {NULL, 0};
+    x->t = t;
+    x->project = x->timestamp = x->agent = x->task = x->unblocked_by = none;
+    x->attempt = x->max_attempts = x->status = x->completed = x->total = none;
+    x->agent_id = NULL;
+    x->agent_len = 0;
+    x->blocked_by = NULL;
+    usable(&x->project, c, f, seen, n, "project_id");
+    /* The timestamp's instant: the checker validated it (T1-T3) but keeps
+     * no value, so it is read again; a valid one is a few dozen bytes. */
+    const cfc__seen *ts = field(f, seen, n, "timestamp");
+    int64_t ms;
+    if (ts && ts->v && ts->v->type == CFC_J_STRING && cfc__checker_value_clean(c, ts->v) &&
+        cfc_timestamp_check(ts->v->u.str.s, ts->v->u.str.len, &ms, NULL) == 0)
+        x->timestamp = (cfc__fact){ts->v, ms};
+    if (t == NULL || x->project.v == NULL)
+        return; /* nothing more is read */
+    switch (t->id) {
+    case CFC_EV_AGENT_CREATED:
+    case CFC_EV_AGENT_STATUS_CHANGED:
+    case CFC_EV_TASK_ASSIGNED:
+    case CFC_EV_AGENT_RETIRED:
+    case CFC_EV_TASK_STATUS_CHANGED:
+    case CFC_EV_ACTIVITY_UPDATE:
+        usable(&x->agent, c, f, seen, n, "agent_id");
+        if (x->agent.v) {
+            x->agent_id = x->agent.v->u.str.s;
+            x->agent_len = x->agent.v->u.str.len;
+        }
+        break;
+    case CFC_EV_TASK_BLOCKED: {
+        usable(&x->task, c, f, seen, n, "task_id");
+        /* Blocked, whatever else is wrong with the event; the list is used
+         * when its items are valid IDs (duplicates or the task itself do not
+         * make membership doubtful). */
+        const cfc__seen *by = field(f, seen, n, "blocked_by");
+        x->blocked_by = by && by->ok && by->v && by->v->type == CFC_J_ARRAY ? by->v : NULL;
+        break;
+    }
+    case CFC_EV_TASK_UNBLOCKED:
+        usable(&x->task, c, f, seen, n, "task_id");
+        usable(&x->unblocked_by, c, f, seen, n, "unblocked_by");
+        break;
+    case CFC_EV_CORRECTION_ATTEMPT:
+        usable(&x->task, c, f, seen, n, "task_id");
+        usable(&x->attempt, c, f, seen, n, "attempt_number");
+        usable(&x->max_attempts, c, f, seen, n, "max_attempts");
+        usable(&x->status, c, f, seen, n, "status");
+        if (x->status.v)
+            x->status.i = attempt_status(x->status.v);
+        break;
+    case CFC_EV_PROGRESS_UPDATE:
+        usable(&x->completed, c, f, seen, n, "completed");
+        usable(&x->total, c, f, seen, n, "total");
+        break;
+    default: break;
+    }
+}
+
+/* Stands for every value of a packed copy: present, but not to be shown
+ * (a dry run formats no message; were it to, this is a valid empty string). */
+static const cfc_jval packed_value = {
+    .type = CFC_J_STRING, .offset = CFC_NO_OFFSET, .u.str = {"", 0}};
+
+static size_t align_up(size_t n)
+{
+    return (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+}
+
+size_t cfc__stream_facts_size(const cfc__stream_facts *x)
+{
+    size_t n = align_up(sizeof *x) + align_up(x->agent_len + 1);
+    if (x->blocked_by != NULL)
+        n += (1 + x->blocked_by->u.kids.count) * sizeof(cfc_jval);
+    return n;
+}
+
+cfc__stream_facts *cfc__stream_facts_pack(const cfc__stream_facts *x, void *out)
+{
+    cfc__stream_facts *o = out;
+    *o = *x;
+    cfc__fact *all[] = {&o->project, &o->timestamp,    &o->agent,  &o->task,      &o->unblocked_by,
+                        &o->attempt, &o->max_attempts, &o->status, &o->completed, &o->total};
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+        if (all[k]->v != NULL)
+            all[k]->v = &packed_value;
+    char *p = (char *)out + align_up(sizeof *o);
+    if (x->agent_id != NULL) {
+        memcpy(p, x->agent_id, x->agent_len);
+        p[x->agent_len] = '\0';
+        o->agent_id = p;
+    }
+    p += align_up(x->agent_len + 1);
+    if (x->blocked_by != NULL) {
+        /* The array and its items, linked: all that task_put reads. */
+        cfc_jval *a = (cfc_jval *)(void *)p, *item = a + 1;
+        *a = (cfc_jval){.type = CFC_J_ARRAY};
+        a->u.kids.count = x->blocked_by->u.kids.count;
+        cfc_jval **tail = &a->u.kids.first;
+        size_t k = 0;
+        for (const cfc_jval *v = x->blocked_by->u.kids.first; v && k < a->u.kids.count;
+             v = v->next, k++) {
+            item[k] = (cfc_jval){.type = v->type, .u.num = v->u.num};
+            *tail = &item[k];
+            tail = &item[k].next;
+        }
+        *tail = NULL;
+        o->blocked_by = a;
+    }
+    return o;
+}
+
+/* ---- the rules -------------------------------------------------------------- */
 
 typedef enum agent_use {
     USE_CREATE,    /* agent_created */
@@ -510,10 +654,11 @@ typedef enum agent_use {
     USE_NAME       /* an optional agent_id elsewhere: S2 only */
 } agent_use;
 
-static void on_agent(cfc_stream *s, int64_t project, const cfc__seen *id, agent_use use)
+static void on_agent(cfc_stream *s, int64_t project, const cfc__stream_facts *x, agent_use use)
 {
-    const char *str = id->v->u.str.s;
-    size_t len = id->v->u.str.len;
+    const char *str = x->agent_id;
+    size_t len = x->agent_len;
+    const cfc_jval *v = x->agent.v;
     plan *p = &s->plan;
     p->agent_project = project;
     p->agent_id = str;
@@ -529,10 +674,10 @@ static void on_agent(cfc_stream *s, int64_t project, const cfc__seen *id, agent_
     char d[96];
     if (r && r->state == AGENT_RETIRED) {
         if (use == USE_RETIRE)
-            report(s, CFC_RULE_AGENT_AFTER_RETIRED, "/agent_id", id->v,
+            report(s, CFC_RULE_AGENT_AFTER_RETIRED, "/agent_id", v,
                    "agent \"%s\" is retired a second time", cfc__shown(d, sizeof d, str, len));
         else
-            report(s, CFC_RULE_AGENT_AFTER_RETIRED, "/agent_id", id->v,
+            report(s, CFC_RULE_AGENT_AFTER_RETIRED, "/agent_id", v,
                    "agent \"%s\" was retired earlier in the stream (agent_retired); no event may "
                    "name it after that",
                    cfc__shown(d, sizeof d, str, len));
@@ -541,7 +686,7 @@ static void on_agent(cfc_stream *s, int64_t project, const cfc__seen *id, agent_
     /* Never seen, and the table could have held it: so never created. */
     bool before_created = use != USE_NAME && s->opts.from_start && r == NULL && !s->agents_full;
     if (before_created)
-        report(s, CFC_RULE_AGENT_BEFORE_CREATED, "/agent_id", id->v,
+        report(s, CFC_RULE_AGENT_BEFORE_CREATED, "/agent_id", v,
                "agent \"%s\" is referenced before its agent_created, and the stream began at the "
                "producer's start (--from-start)",
                cfc__shown(d, sizeof d, str, len));
@@ -555,18 +700,6 @@ static void on_agent(cfc_stream *s, int64_t project, const cfc__seen *id, agent_
     }
 }
 
-static unsigned char attempt_status(const cfc__seen *st)
-{
-    const char *v = st->v->u.str.s;
-    if (strcmp(v, "in_progress") == 0)
-        return ATTEMPT_IN_PROGRESS;
-    if (strcmp(v, "success") == 0)
-        return ATTEMPT_SUCCESS;
-    if (strcmp(v, "failed") == 0)
-        return ATTEMPT_FAILED;
-    return 0; /* a value added by configuration: an outcome of some kind */
-}
-
 static const char *attempt_status_name(unsigned char st)
 {
     switch (st) {
@@ -578,7 +711,7 @@ static const char *attempt_status_name(unsigned char st)
 }
 
 /* S5, against the task's previous correction_attempt. */
-static void check_attempt(cfc_stream *s, const task_rec *r, int64_t task, const cfc__seen *an,
+static void check_attempt(cfc_stream *s, const task_rec *r, int64_t task, const cfc__fact *an,
                           unsigned char st)
 {
     int64_t n = r->attempt, m = r->max_attempts, n2 = an->i;
@@ -628,27 +761,21 @@ static void check_attempt(cfc_stream *s, const task_rec *r, int64_t task, const 
                task);
 }
 
-static void on_task_event(cfc_stream *s, const cfc_event_type *t, int64_t project,
-                          const cfc_field *f, const cfc__seen *seen, size_t n)
+static void on_task_event(cfc_stream *s, int64_t project, const cfc__stream_facts *x)
 {
     plan *p = &s->plan;
-    const cfc__seen *task = usable(s, f, seen, n, "task_id");
+    const cfc__fact *task = x->task.v ? &x->task : NULL;
     if (task == NULL)
         return;
     p->task_project = project;
     p->task_id = task->i;
     p->task_hash = task_hash(s, project, task->i);
     const task_rec *r = task_find(s, p->task_hash, project, task->i);
-    switch (t->id) {
-    case CFC_EV_TASK_BLOCKED: {
-        /* Blocked, whatever else is wrong with the event; the list is used
-         * when its items are valid IDs (duplicates or the task itself do not
-         * make membership doubtful). */
-        const cfc__seen *by = field(f, seen, n, "blocked_by");
+    switch (x->t->id) {
+    case CFC_EV_TASK_BLOCKED:
         p->task = TASK_SET_BLOCKED;
-        p->blocked_by = by && by->ok && by->v && by->v->type == CFC_J_ARRAY ? by->v : NULL;
+        p->blocked_by = x->blocked_by;
         return;
-    }
     case CFC_EV_TASK_UNBLOCKED: {
         bool blocked = r && (r->flags & TASK_BLOCKED);
         if (!blocked && s->opts.from_start && (r || !s->tasks_full))
@@ -656,7 +783,7 @@ static void on_task_event(cfc_stream *s, const cfc_event_type *t, int64_t projec
                    "task %" PRId64 " is unblocked, but no task_blocked for it came earlier, and "
                    "the stream began at the producer's start (--from-start)",
                    task->i);
-        const cfc__seen *by = usable(s, f, seen, n, "unblocked_by");
+        const cfc__fact *by = x->unblocked_by.v ? &x->unblocked_by : NULL;
         if (by && blocked && (r->flags & TASK_BLOCKERS_KNOWN) && !has_blocker(r, by->i)) {
             char list[160];
             report(s, CFC_RULE_UNBLOCKED_BY_NOT_BLOCKER, "/unblocked_by", by->v,
@@ -667,17 +794,14 @@ static void on_task_event(cfc_stream *s, const cfc_event_type *t, int64_t projec
         return;
     }
     case CFC_EV_CORRECTION_ATTEMPT: {
-        const cfc__seen *an = usable(s, f, seen, n, "attempt_number");
-        const cfc__seen *mx = usable(s, f, seen, n, "max_attempts");
-        const cfc__seen *st = usable(s, f, seen, n, "status");
-        if (an == NULL || mx == NULL || st == NULL)
+        if (x->attempt.v == NULL || x->max_attempts.v == NULL || x->status.v == NULL)
             return;
-        unsigned char status = attempt_status(st);
+        unsigned char status = (unsigned char)x->status.i;
         if (r && (r->flags & TASK_ATTEMPT))
-            check_attempt(s, r, task->i, an, status);
+            check_attempt(s, r, task->i, &x->attempt, status);
         p->task = TASK_SET_ATTEMPT;
-        p->a = an->i;
-        p->b = mx->i;
+        p->a = x->attempt.i;
+        p->b = x->max_attempts.i;
         p->status = status;
         return;
     }
@@ -685,11 +809,10 @@ static void on_task_event(cfc_stream *s, const cfc_event_type *t, int64_t projec
     }
 }
 
-static void on_progress(cfc_stream *s, int64_t project, const cfc_field *f, const cfc__seen *seen,
-                        size_t n)
+static void on_progress(cfc_stream *s, int64_t project, const cfc__stream_facts *x)
 {
-    const cfc__seen *done = usable(s, f, seen, n, "completed");
-    const cfc__seen *total = usable(s, f, seen, n, "total");
+    const cfc__fact *done = x->completed.v ? &x->completed : NULL;
+    const cfc__fact *total = x->total.v ? &x->total : NULL;
     if (done == NULL || total == NULL)
         return;
     plan *p = &s->plan;
@@ -706,66 +829,67 @@ static void on_progress(cfc_stream *s, int64_t project, const cfc_field *f, cons
     p->b = total->i;
 }
 
-/* The checker's hook: called once per event that is a JSON object. */
-static void on_event(void *ctx, cfc_checker *c, const cfc_event_type *t, const cfc_field *f,
-                     const cfc__seen *seen, size_t n)
+/* The rules on one event's facts: findings, and the plan of what it changes. */
+static void on_facts(cfc_stream *s, const cfc__stream_facts *x)
 {
-    cfc_stream *s = ctx;
-    (void)c;
     plan *p = &s->plan;
-    const cfc__seen *proj = usable(s, f, seen, n, "project_id");
+    const cfc__fact *proj = x->project.v ? &x->project : NULL;
     int64_t sub = s->opts.subscribed_project_id;
     if (proj && sub > 0 && proj->i != sub)
         report(s, CFC_RULE_PROJECT_MISMATCH, "/project_id", proj->v,
                "project_id is %" PRId64 " but the connection subscribed to project %" PRId64,
                proj->i, sub);
 
-    /* The timestamp's instant: the checker validated it (T1-T3) but keeps
-     * no value, so it is read again; a valid one is a few dozen bytes. */
-    const cfc__seen *ts = field(f, seen, n, "timestamp");
-    int64_t ms;
-    if (ts && ts->v && ts->v->type == CFC_J_STRING && cfc__checker_value_clean(c, ts->v) &&
-        cfc_timestamp_check(ts->v->u.str.s, ts->v->u.str.len, &ms, NULL) == 0) {
+    if (x->timestamp.v) {
+        int64_t ms = x->timestamp.i;
         if (s->has_ts && ms < s->last_ts) {
             char prev[32] = "?";
             cfc_timestamp_format(s->last_ts, prev);
-            report(s, CFC_RULE_TS_BACKWARDS, "/timestamp", ts->v,
+            report(s, CFC_RULE_TS_BACKWARDS, "/timestamp", x->timestamp.v,
                    "timestamp %s is earlier than the previous event's %s; timestamps do not go "
                    "backwards within a stream",
-                   ts->v->u.str.s, prev);
+                   x->timestamp.v->u.str.s, prev);
         }
         p->ts = true;
         p->ts_ms = ms;
     }
 
-    if (t == NULL || proj == NULL)
+    if (x->t == NULL || proj == NULL)
         return;
-    const cfc__seen *agent = usable(s, f, seen, n, "agent_id");
-    switch (t->id) {
+    switch (x->t->id) {
     case CFC_EV_AGENT_CREATED:
-        if (agent)
-            on_agent(s, proj->i, agent, USE_CREATE);
+        if (x->agent.v)
+            on_agent(s, proj->i, x, USE_CREATE);
         break;
     case CFC_EV_AGENT_STATUS_CHANGED:
     case CFC_EV_TASK_ASSIGNED:
-        if (agent)
-            on_agent(s, proj->i, agent, USE_REFERENCE);
+        if (x->agent.v)
+            on_agent(s, proj->i, x, USE_REFERENCE);
         break;
     case CFC_EV_AGENT_RETIRED:
-        if (agent)
-            on_agent(s, proj->i, agent, USE_RETIRE);
+        if (x->agent.v)
+            on_agent(s, proj->i, x, USE_RETIRE);
         break;
     case CFC_EV_TASK_STATUS_CHANGED:
     case CFC_EV_ACTIVITY_UPDATE:
-        if (agent)
-            on_agent(s, proj->i, agent, USE_NAME);
+        if (x->agent.v)
+            on_agent(s, proj->i, x, USE_NAME);
         break;
     case CFC_EV_TASK_BLOCKED:
     case CFC_EV_TASK_UNBLOCKED:
-    case CFC_EV_CORRECTION_ATTEMPT: on_task_event(s, t, proj->i, f, seen, n); break;
-    case CFC_EV_PROGRESS_UPDATE: on_progress(s, proj->i, f, seen, n); break;
+    case CFC_EV_CORRECTION_ATTEMPT: on_task_event(s, proj->i, x); break;
+    case CFC_EV_PROGRESS_UPDATE: on_progress(s, proj->i, x); break;
     default: break;
     }
+}
+
+/* The checker's hook: called once per event that is a JSON object. */
+static void on_event(void *ctx, cfc_checker *c, const cfc_event_type *t, const cfc_field *f,
+                     const cfc__seen *seen, size_t n)
+{
+    cfc__stream_facts x;
+    cfc__stream_facts_take(c, t, f, seen, n, &x);
+    on_facts(ctx, &x);
 }
 
 /* ---- the stream ------------------------------------------------------------- */
@@ -886,20 +1010,21 @@ bool cfc_rule_is_stream(cfc_rule rule)
     return false;
 }
 
-cfc_check_status cfc__stream_check_prepared(cfc_stream *s, const cfc__prepared *p,
-                                            const cfc_event_result **result)
+cfc_check_status cfc__stream_check_facts(cfc_stream *s, const cfc__stream_facts *x, bool *clean)
 {
-    if (s == NULL || p == NULL || cfc__prepared_oversized(p))
+    if (s == NULL)
         return CFC_CHECK_IO;
     memset(&s->plan, 0, sizeof s->plan);
-    const cfc_event_result *r = NULL;
-    cfc_check_status st = cfc__check_prepared(s->c, p, on_event, s, &r);
-    if (st != CFC_CHECK_OK)
-        return st;
+    s->dry = true;
+    s->hit = false;
+    if (x != NULL)
+        on_facts(s, x);
+    s->dry = false;
+    *clean = !s->hit;
+    if (s->hit)
+        return CFC_CHECK_OK; /* nothing changed: the caller checks it live */
     if (!apply(s))
         return CFC_CHECK_NOMEM;
     s->events++;
-    if (result)
-        *result = r;
     return CFC_CHECK_OK;
 }

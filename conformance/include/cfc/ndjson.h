@@ -32,6 +32,9 @@ void cfc_framer_free(cfc_framer *f); /* NULL ok */
 int cfc_framer_feed(cfc_framer *f, const char *data, size_t len);
 /* Ends the input: delivers a last line without newline. Same returns. */
 int cfc_framer_finish(cfc_framer *f);
+/* The lines framed so far, blank and oversized ones included: the number the
+ * next line will have, minus one. */
+size_t cfc_framer_lines(const cfc_framer *f);
 
 #ifdef __cplusplus
 }
