@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cfc/report.h"
+#include "report_ext.h"
 #include "json.h"
 #include "util.h"
 
@@ -1406,4 +1407,44 @@ Test(report_junit, every_code_point_class_validates_and_reads_back)
     }
     unlink(path);
     free(out);
+}
+
+/* ---- restart (report_ext.h; the fuzz targets' JUnit document per input) --- */
+
+/* A report restarted after a document -- finished, or left in the middle
+ * of a file -- writes byte for byte what a new report writes. */
+Test(report_restart, writes_what_a_new_report_writes)
+{
+    const cfc_format formats[] = {CFC_FORMAT_TEXT, CFC_FORMAT_JSON, CFC_FORMAT_JUNIT};
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        for (int finished = 0; finished < 2; finished++) {
+            char *want = report_mixed(formats[i], true, false);
+            sink s;
+            cfc_report *r = sink_open(&s, formats[i], true, false);
+            /* A different document first: another file name, other results. */
+            cfc_event_result e = make_result(NULL, syntax_findings, 1, 5, CFC_RULE_TS_FORMAT);
+            cr_assert_eq(cfc_report_begin_file(r, "other & <longer> name.ndjson"), 0);
+            cr_assert_eq(cfc_report_event(r, 7, &e), 0);
+            if (finished)
+                cr_assert_eq(cfc_report_finish(r), 0);
+            cr_assert_eq(fflush(s.f), 0);
+            long first = ftell(s.f);
+            cr_assert_eq(cfc__report_restart(r), 0);
+            cr_assert_eq(feed_mixed(r, "a.ndjson"), 0);
+            char *got = sink_close(&s, r);
+            cr_assert_str_eq(got + first, want, "%s, restarted %s", cfc_format_name(formats[i]),
+                             finished ? "after finish" : "within a file");
+            free(got);
+            free(want);
+        }
+    }
+}
+
+Test(report_restart, refuses_a_failed_report_and_the_writer_formats)
+{
+    cr_assert_eq(cfc__report_restart(NULL), -1);
+    sink s;
+    cfc_report *r = sink_open(&s, CFC_FORMAT_SARIF, false, false);
+    cr_assert_eq(cfc__report_restart(r), -1);
+    free(sink_close(&s, r));
 }

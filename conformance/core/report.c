@@ -193,28 +193,34 @@ static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 
 /* ---- escapers ----------------------------------------------------------- */
 
-/* Which printable ASCII characters each escaper must look at: one bit per
- * format, so a run of plain characters is found with one table lookup each. */
-enum { SPECIAL_JSON = 1, SPECIAL_XML = 2 };
-static unsigned char special_of(unsigned char c)
-{
-    switch (c) {
-    case '"': return SPECIAL_JSON | SPECIAL_XML;
-    case '\\': return SPECIAL_JSON;
-    case '&':
-    case '<':
-    case '>':
-    case '\'': return SPECIAL_XML;
-    default: return 0;
-    }
-}
+/* Which bytes each escaper copies as they are: printable ASCII (all three),
+ * less quote and backslash (JSON) or the five XML specials (XML). One table
+ * entry per byte, one bit per escaper, so a run of plain bytes costs one
+ * lookup a byte (escaping is most of a report's work for long messages). */
+enum { PLAIN_TEXT = 1, PLAIN_JSON = 2, PLAIN_XML = 4 };
+#define PLAIN_PRINTABLE(c) ((c) >= 0x20 && (c) < 0x7f)
+#define PLAIN_OF(c)                                                                                \
+    (PLAIN_PRINTABLE(c)                                                                            \
+         ? PLAIN_TEXT | ((c) == '"' || (c) == '\\' ? 0 : PLAIN_JSON) |                             \
+               ((c) == '"' || (c) == '&' || (c) == '<' || (c) == '>' || (c) == '\'' ? 0            \
+                                                                                    : PLAIN_XML)   \
+         : 0)
+#define PLAIN_ROW(r)                                                                               \
+    PLAIN_OF(r + 0), PLAIN_OF(r + 1), PLAIN_OF(r + 2), PLAIN_OF(r + 3), PLAIN_OF(r + 4),           \
+        PLAIN_OF(r + 5), PLAIN_OF(r + 6), PLAIN_OF(r + 7), PLAIN_OF(r + 8), PLAIN_OF(r + 9),       \
+        PLAIN_OF(r + 10), PLAIN_OF(r + 11), PLAIN_OF(r + 12), PLAIN_OF(r + 13), PLAIN_OF(r + 14),  \
+        PLAIN_OF(r + 15)
+static const unsigned char plain_bytes[256] = {
+    PLAIN_ROW(0x00), PLAIN_ROW(0x10), PLAIN_ROW(0x20), PLAIN_ROW(0x30),
+    PLAIN_ROW(0x40), PLAIN_ROW(0x50), PLAIN_ROW(0x60), PLAIN_ROW(0x70),
+    /* 0x80 and up: UTF-8, which utf8_next reads */
+};
 
-/* Where the run of printable ASCII without any character special for
- * `mask` that starts at i ends: such runs go out in one copy, and messages
- * are mostly that. */
+/* Where the run of bytes plain for `mask` that starts at i ends: such runs
+ * go out in one copy, and messages are mostly that. */
 static size_t plain_run(const unsigned char *s, size_t i, size_t n, unsigned mask)
 {
-    while (i < n && s[i] >= 0x20 && s[i] < 0x7f && (special_of(s[i]) & mask) == 0)
+    while (i < n && (plain_bytes[s[i]] & mask) != 0)
         i++;
     return i;
 }
@@ -228,7 +234,7 @@ static void esc_text(cfc__buf *b, const char *str, size_t n)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < n) {
-        size_t run = plain_run(s, i, n, 0);
+        size_t run = plain_run(s, i, n, PLAIN_TEXT);
         if (run > i) {
             buf_put(b, str + i, run - i);
             i = run;
@@ -265,7 +271,7 @@ static void esc_json(cfc__buf *b, const char *str, size_t n)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < n) {
-        size_t run = plain_run(s, i, n, SPECIAL_JSON);
+        size_t run = plain_run(s, i, n, PLAIN_JSON);
         if (run > i) {
             buf_put(b, str + i, run - i);
             i = run;
@@ -312,7 +318,7 @@ static void esc_xml(cfc__buf *b, const char *str, size_t n, bool attr)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < n) {
-        size_t run = plain_run(s, i, n, SPECIAL_XML);
+        size_t run = plain_run(s, i, n, PLAIN_XML);
         if (run > i) {
             buf_put(b, str + i, run - i);
             i = run;
@@ -1156,6 +1162,48 @@ int cfc_report_finish(cfc_report *r)
     if (fflush(r->out) != 0 || ferror(r->out))
         return fail(r);
     return rc;
+}
+
+/* Keeps a buffer's memory and empties it. */
+static cfc__buf buf_emptied(cfc__buf b)
+{
+    b.len = 0;
+    b.oom = false;
+    return b;
+}
+
+int cfc__report_restart(cfc_report *r)
+{
+    if (r == NULL || r->ext != NULL || r->failed)
+        return -1;
+    /* Everything but the buffers' memory goes back to what cfc_report_new
+     * made: the struct is cleared as a new one is, so a field added later
+     * starts a document as it does in a new report. */
+    FILE *out = r->out;
+    cfc_format format = r->format;
+    cfc_report_options opts = r->opts;
+    cfc__buf keep[6] = {buf_emptied(r->buf),       buf_emptied(r->line),
+                        buf_emptied(r->name_text), buf_emptied(r->name_fmt),
+                        buf_emptied(r->suite.mem), buf_emptied(r->doc.mem)};
+    if (r->suite.file != NULL)
+        fclose(r->suite.file);
+    if (r->doc.file != NULL)
+        fclose(r->doc.file);
+    free(r->file);
+    free(r->hint);
+    memset(r, 0, sizeof *r);
+    r->out = out;
+    r->format = format;
+    r->opts = opts;
+    for (size_t i = 0; i < (size_t)CFC_RULE_COUNT; i++)
+        r->is_stream[i] = cfc_rule_is_stream((cfc_rule)i);
+    r->buf = keep[0];
+    r->line = keep[1];
+    r->name_text = keep[2];
+    r->name_fmt = keep[3];
+    r->suite.mem = keep[4];
+    r->doc.mem = keep[5];
+    return 0;
 }
 
 int cfc_format_parse(const char *name, cfc_format *out)

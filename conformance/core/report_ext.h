@@ -43,6 +43,13 @@ extern void *(*cfc__report_realloc)(void *p, size_t size);
 void *cfc__report_calloc(size_t size);
 char *cfc__report_strdup(const char *s);
 
+/* Returns a text, JSON or JUnit report, finished or not, to the state
+ * cfc_report_new left it in (same FILE, format and options), keeping its
+ * buffers' memory: the fuzz targets write a whole document for every input
+ * without allocating one. 0, or -1 for a failed report or a format of
+ * report_ext.h's writers. */
+int cfc__report_restart(cfc_report *r);
+
 /* The writer of a format that has one, else NULL. */
 const cfc__report_writer *cfc__report_writer_for(cfc_format format);
 
