@@ -1160,6 +1160,11 @@ const cfc_severity *cfc__checker_severity(const cfc_checker *c)
     return c->severity;
 }
 
+cfc_jparser *cfc__checker_parser(cfc_checker *c)
+{
+    return c->parser;
+}
+
 /* ---- prepared events (checking on several threads) ---------------------- */
 
 struct cfc__block {

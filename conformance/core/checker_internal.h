@@ -23,6 +23,8 @@ void *cfc__checker_malloc(cfc_checker *c, size_t size);
 void *cfc__checker_realloc(cfc_checker *c, void *ptr, size_t size);
 void cfc__checker_free_mem(cfc_checker *c, void *ptr);
 cfc_jalloc cfc__checker_jalloc(const cfc_checker *c);
+/* The checker's parser, which the configuration reader borrows. */
+cfc_jparser *cfc__checker_parser(cfc_checker *c);
 
 /* The checker's current severities (CFC_RULE_COUNT entries). */
 const cfc_severity *cfc__checker_severity(const cfc_checker *c);

@@ -162,19 +162,18 @@ cfc_check_status cfc_checker_configure(cfc_checker *c, const char *json, size_t 
 {
     if (c == NULL || (json == NULL && len > 0))
         return fail(err, CFC_CHECK_CONFIG, "no checker or no configuration text");
-    /* The configuration text gets a parser of its own, on the checker's allocator. */
-    cfc_jalloc ja = cfc__checker_jalloc(c);
-    cfc_jparser *p = cfc_jparser_new_with_alloc(&ja);
-    if (p == NULL)
-        return fail(err, CFC_CHECK_NOMEM, "out of memory");
+    /* The configuration text is read with the checker's own parser: a
+     * configuration is a call on the checker like a check (it ends the last
+     * result's life, check.h), and whatever it keeps is copied out of the
+     * parser's memory before it returns. A parser of its own cost one made
+     * and freed per call. */
+    cfc_jparser *p = cfc__checker_parser(c);
     cfc_jval *root = NULL;
     const cfc_jdiag *diags = NULL;
     size_t n_diags = 0, dropped = 0;
     cfc_jparse_opts po = {.max_depth = 16, .max_diags = 1};
-    if (cfc_jparse(p, json ? json : "", len, &po, &root, &diags, &n_diags, &dropped) != 0) {
-        cfc_jparser_free(p);
+    if (cfc_jparse(p, json ? json : "", len, &po, &root, &diags, &n_diags, &dropped) != 0)
         return fail(err, CFC_CHECK_NOMEM, "out of memory");
-    }
     cfc_check_status st = CFC_CHECK_OK;
     cfc_severity sev[CFC_RULE_COUNT];
     memcpy(sev, cfc__checker_severity(c), sizeof sev);
@@ -201,7 +200,6 @@ cfc_check_status cfc_checker_configure(cfc_checker *c, const char *json, size_t 
                           key_text(k, sizeof k, m->key, m->key_len));
         }
     }
-    cfc_jparser_free(p);
     if (st != CFC_CHECK_OK) {
         cfc__enum_exts_free(c, exts, n_exts);
         return st;
