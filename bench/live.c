@@ -3,10 +3,12 @@
  * cfc-bench-live: live checking over loopback against file checking, and the
  * reference server's fan-out to many clients.
  *
- *   cfc-bench-live [EVENTS] [--clients N]
+ *   cfc-bench-live [EVENTS] [--clients N] [--runs N]
  *
  * The events are the demo scenario, played for as many projects as EVENTS
- * needs, through the reference broadcasters. In one run:
+ * needs, through the reference broadcasters. Each run measures, on the same
+ * events, one right after the other (their order alternating from run to
+ * run, so neither always goes first):
  *
  *   file   `cfconform check --quiet FILE` on those events, as NDJSON
  *   live   the reference WebSocket server (cfc/ws_server.h) broadcasting the
@@ -17,12 +19,22 @@
  *          Queueing all the events at once instead measured the first touch
  *          of that much fresh heap (33 MB of events, about 0.4 s of page
  *          faults on this project's VM), not the server or watch.
+ *
+ * and their ratio, live / file. A single run on a shared machine says little
+ * (one phase can lose the CPU to another process), so there are --runs of
+ * them (default 5) and the medians are the result, with the load average
+ * and each program's CPU time (user + sys, from wait4: what it cost,
+ * whatever the load did to its wall-clock time). Then once:
+ *
  *   fan-out the same server broadcasting to N raw clients (default 100) that
  *          only read: events x clients messages delivered per second
  *
+ * Exit code: 0, or 1 when a `check` or `watch` did not exit 0 (its figures
+ * then measure a failure) or the fan-out did not deliver everything; 2 usage.
+ *
  * cfconform is looked for beside this program.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* wait4, getloadavg */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -106,12 +119,58 @@ static pid_t spawn(char *const argv[])
     return pid;
 }
 
-static int wait_exit(pid_t pid)
+/* The child's exit code (-1: killed or not started), and its CPU time. */
+static int wait_exit(pid_t pid, double *cpu_s)
 {
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+    int st = 0;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    if (pid < 0) {
+        *cpu_s = 0;
+        return -1;
+    }
+    while (wait4(pid, &st, 0, &ru) < 0 && errno == EINTR)
         ;
+    *cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+             (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of n values (sorts a copy). */
+static double median(const double *v, size_t n)
+{
+    double s[64];
+    memcpy(s, v, n * sizeof *v);
+    qsort(s, n, sizeof *s, cmp_double);
+    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static void print_load(const char *when)
+{
+    double l[3];
+    if (getloadavg(l, 3) == 3)
+        printf("%-34s %.2f %.2f %.2f (1, 5, 15 min)\n", when, l[0], l[1], l[2]);
+}
+
+typedef struct phase {
+    double wall_s, cpu_s;
+    int rc;
+} phase;
+
+static phase run_file(const char *cfconform, const char *path)
+{
+    char *argv[] = {(char *)cfconform, "check", "--quiet", (char *)path, NULL};
+    phase r;
+    double t0 = now_s();
+    r.rc = wait_exit(spawn(argv), &r.cpu_s);
+    r.wall_s = now_s() - t0;
+    return r;
 }
 
 static void broadcast_all(cfc_ws_server *srv, const events *e)
@@ -120,6 +179,33 @@ static void broadcast_all(cfc_ws_server *srv, const events *e)
         size_t end = i + 1 < e->n ? e->offs[i + 1] - 1 : e->len - 1;
         cfc_ws_server_broadcast(srv, 1, e->data + e->offs[i], end - e->offs[i]);
     }
+}
+
+/* One server, one `watch`, every event. -1 in rc: the server did not start. */
+static phase run_live(const char *cfconform, const events *e, double *queued_s)
+{
+    phase r = {0, 0, -1};
+    char err[256];
+    cfc_ws_server_options paced = {.stall_ms = 60000, .log = quiet}; /* see above */
+    cfc_ws_server *srv = cfc_ws_server_start(&paced, err, sizeof err);
+    if (srv == NULL) {
+        fprintf(stderr, "cfc-bench-live: %s\n", err);
+        return r;
+    }
+    char url[64], count[32];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/", cfc_ws_server_port(srv));
+    snprintf(count, sizeof count, "%zu", e->n);
+    char *argv[] = {(char *)cfconform, "watch", "--quiet", "--count", count, url, NULL};
+    pid_t w = spawn(argv);
+    cfc_ws_server_wait_clients(srv, 1, 10000, NULL);
+    double t0 = now_s();
+    broadcast_all(srv, e);
+    *queued_s = now_s() - t0;
+    r.rc = wait_exit(w, &r.cpu_s);
+    r.wall_s = now_s() - t0;
+    cfc_ws_server_close_all(srv, 1000, "done", 1000);
+    cfc_ws_server_free(srv);
+    return r;
 }
 
 static int raw_client(int port)
@@ -146,15 +232,29 @@ static int raw_client(int port)
 
 int main(int argc, char **argv)
 {
-    size_t want = 200000, n_clients = 100;
+    size_t want = 200000, n_clients = 100, runs = 5;
     for (int i = 1; i < argc; i++) {
+        char *end = NULL;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            puts("usage: cfc-bench-live [EVENTS] [--clients N] [--runs N]\n"
+                 "live checking (server -> cfconform watch) against cfconform check on a file of "
+                 "the same events, --runs times (default 5; medians reported), then the "
+                 "server's fan-out to --clients raw readers (default 100)");
+            return 0;
+        }
         if (strcmp(argv[i], "--clients") == 0 && i + 1 < argc)
-            n_clients = strtoul(argv[++i], NULL, 10);
+            n_clients = strtoul(argv[++i], &end, 10);
+        else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
+            runs = strtoul(argv[++i], &end, 10);
         else
-            want = strtoul(argv[i], NULL, 10);
+            want = strtoul(argv[i], &end, 10);
+        if (end == NULL || *end != '\0' || end == argv[i]) {
+            want = 0; /* not a number: usage */
+            break;
+        }
     }
-    if (want == 0 || n_clients == 0 || n_clients > 1000) {
-        fputs("usage: cfc-bench-live [EVENTS] [--clients N]\n", stderr);
+    if (want == 0 || n_clients == 0 || n_clients > 1000 || runs == 0 || runs > 64) {
+        fputs("usage: cfc-bench-live [EVENTS] [--clients N (1-1000)] [--runs N (1-64)]\n", stderr);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -186,42 +286,47 @@ int main(int argc, char **argv)
     printf("%zu events, %.1f MB (the demo scenario, %zu bytes per event on average)\n", e.n,
            (double)e.len / 1e6, e.len / e.n);
 
-    /* file */
-    char *check_argv[] = {cfconform, "check", "--quiet", path, NULL};
-    double t0 = now_s();
-    int rc = wait_exit(spawn(check_argv));
-    double file_s = now_s() - t0;
-    printf("%-34s %10.0f events/s  (%.2f s, exit %d)\n", "file: cfconform check",
-           (double)e.n / file_s, file_s, rc);
-
-    /* live, one client */
-    char err[256];
-    cfc_ws_server_options so = {.queue_max = e.n + 1, .log = quiet};
-    cfc_ws_server_options paced = {.stall_ms = 60000, .log = quiet}; /* live: see above */
-    cfc_ws_server *srv = cfc_ws_server_start(&paced, err, sizeof err);
-    if (srv == NULL) {
-        fprintf(stderr, "cfc-bench-live: %s\n", err);
-        return 1;
+    print_load("load average at the start");
+    /* file and live, --runs times; the same events each time. */
+    double file_s[64], live_s[64], ratio[64], file_cpu[64], live_cpu[64];
+    bool failed = false;
+    for (size_t r = 0; r < runs; r++) {
+        phase fp, lp;
+        double queued_s = 0;
+        if (r % 2 == 0) {
+            fp = run_file(cfconform, path);
+            lp = run_live(cfconform, &e, &queued_s);
+        } else {
+            lp = run_live(cfconform, &e, &queued_s);
+            fp = run_file(cfconform, path);
+        }
+        file_s[r] = fp.wall_s;
+        live_s[r] = lp.wall_s;
+        ratio[r] = fp.wall_s / lp.wall_s;
+        file_cpu[r] = fp.cpu_s;
+        live_cpu[r] = lp.cpu_s;
+        failed |= fp.rc != 0 || lp.rc != 0;
+        printf("run %zu/%zu: file %.0f events/s (%.2f s, cpu %.2f s, exit %d), live %.0f events/s "
+               "(%.2f s, cpu %.2f s, exit %d; broadcasting took %.2f s): live / file %.2f\n",
+               r + 1, runs, (double)e.n / fp.wall_s, fp.wall_s, fp.cpu_s, fp.rc,
+               (double)e.n / lp.wall_s, lp.wall_s, lp.cpu_s, lp.rc, queued_s, ratio[r]);
     }
-    char url[64], count[32];
-    snprintf(url, sizeof url, "ws://127.0.0.1:%d/", cfc_ws_server_port(srv));
-    snprintf(count, sizeof count, "%zu", e.n);
-    char *watch_argv[] = {cfconform, "watch", "--quiet", "--count", count, url, NULL};
-    pid_t w = spawn(watch_argv);
-    cfc_ws_server_wait_clients(srv, 1, 10000, NULL);
-    t0 = now_s();
-    broadcast_all(srv, &e);
-    double queued_s = now_s() - t0;
-    rc = wait_exit(w);
-    double live_s = now_s() - t0;
-    printf("%-34s %10.0f events/s  (%.2f s, exit %d; broadcasting took %.2f s)\n",
-           "live: server -> cfconform watch", (double)e.n / live_s, live_s, rc, queued_s);
-    printf("%-34s %10.2f x file checking\n", "live / file", file_s / live_s);
-    cfc_ws_server_close_all(srv, 1000, "done", 1000);
-    cfc_ws_server_free(srv);
+    double fm = median(file_s, runs), lm = median(live_s, runs);
+    printf("%-34s %10.0f events/s  (median of %zu runs: %.2f s; cpu %.2f s, %.2f us per event)\n",
+           "file: cfconform check", (double)e.n / fm, runs, fm, median(file_cpu, runs),
+           median(file_cpu, runs) * 1e6 / (double)e.n);
+    printf("%-34s %10.0f events/s  (median of %zu runs: %.2f s; cpu of watch %.2f s, %.2f us per "
+           "event)\n",
+           "live: server -> cfconform watch", (double)e.n / lm, runs, lm, median(live_cpu, runs),
+           median(live_cpu, runs) * 1e6 / (double)e.n);
+    printf("%-34s %10.2f x file checking (median of the %zu runs' ratios)\n", "live / file",
+           median(ratio, runs), runs);
+    print_load("load average at the end");
 
     /* fan-out: n_clients raw readers */
-    srv = cfc_ws_server_start(&so, err, sizeof err);
+    char err[256];
+    cfc_ws_server_options so = {.queue_max = e.n + 1, .log = quiet};
+    cfc_ws_server *srv = cfc_ws_server_start(&so, err, sizeof err);
     if (srv == NULL) {
         fprintf(stderr, "cfc-bench-live: %s\n", err);
         return 1;
@@ -243,7 +348,7 @@ int main(int argc, char **argv)
     cfc_ws_server_wait_clients(srv, n_clients, 10000, NULL);
     struct pollfd *pfd = calloc(n_clients, sizeof *pfd);
     static char buf[1 << 16];
-    t0 = now_s();
+    double t0 = now_s();
     /* Broadcast in slices so the readers (this thread) keep up. */
     size_t sent = 0, done = 0;
     while (done < n_clients) {
@@ -282,5 +387,5 @@ int main(int argc, char **argv)
     unlink(path);
     free(e.data);
     free(e.offs);
-    return done == n_clients ? 0 : 1;
+    return done == n_clients && !failed ? 0 : 1;
 }

@@ -4,6 +4,7 @@
  * kinds and rule IDs expected. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "params.h"
@@ -155,6 +156,74 @@ Test(frames, over_the_limit_is_counted_not_kept)
     cr_expect_eq(s.calls, 2);
     cr_expect(!s.null_bytes, "the next message is kept again");
     cr_expect_eq(s.len, 2);
+    cfc_wsmsg_free(a);
+    cfc_checker_free(k);
+}
+
+typedef struct where {
+    int calls;
+    const char *bytes;
+    size_t len;
+    cfc_wsmsg_kind kind;
+    size_t n_findings;
+} where;
+
+static int remember_where(void *ctx, cfc_wsmsg_kind kind, const char *bytes, size_t len,
+                          const cfc_event_result *res)
+{
+    where *w = ctx;
+    w->calls++;
+    w->bytes = bytes;
+    w->len = len;
+    w->kind = kind;
+    w->n_findings = res->n_findings;
+    return 0;
+}
+
+/* A text message that arrives whole in one chunk (nearly every event) is
+ * checked where it lies, not copied: the callback sees the caller's bytes.
+ * Each chunk is its own allocation of exactly its size, so a read past its
+ * end is a sanitizer error. The limit still holds to the byte. */
+Test(frames, a_whole_message_in_one_chunk_is_checked_in_place)
+{
+    size_t n = strlen(GOOD);
+    cfc_check_options o = {.max_event_bytes = n};
+    cfc_checker *k = cfc_checker_new(&o);
+    where w = {0};
+    cfc_wsmsg *a = cfc_wsmsg_new(k, remember_where, &w);
+    char *exact = malloc(n);
+    memcpy(exact, GOOD, n);
+    cr_assert_eq(cfc_wsmsg_feed(a, exact, n, true, false), 0);
+    cr_expect_eq(w.calls, 1);
+    cr_expect_eq(w.kind, CFC_WSMSG_TEXT);
+    cr_expect_eq(w.bytes, exact, "checked in place");
+    cr_expect_eq(w.len, n);
+    cr_expect_eq(w.n_findings, 0, "at the limit: a conforming event");
+    cr_expect(!cfc_wsmsg_pending(a));
+
+    /* One byte over the limit, in one chunk: counted, not kept. */
+    char *over = malloc(n + 1);
+    memcpy(over, GOOD " ", n + 1);
+    cr_assert_eq(cfc_wsmsg_feed(a, over, n + 1, true, false), 0);
+    cr_expect_eq(w.kind, CFC_WSMSG_OVERSIZED);
+    cr_expect_null(w.bytes);
+    cr_expect_eq(w.len, n + 1);
+
+    /* Binary in one chunk: still a text-frame finding. */
+    cr_assert_eq(cfc_wsmsg_feed(a, exact, n, true, true), 0);
+    cr_expect_eq(w.kind, CFC_WSMSG_BINARY);
+
+    /* In two chunks: reassembled into the assembler's own buffer. */
+    cr_assert_eq(cfc_wsmsg_feed(a, exact, 10, false, false), 0);
+    cr_expect(cfc_wsmsg_pending(a));
+    cr_assert_eq(cfc_wsmsg_feed(a, exact + 10, n - 10, true, false), 0);
+    cr_expect_eq(w.calls, 4);
+    cr_expect_eq(w.kind, CFC_WSMSG_TEXT);
+    cr_expect_neq(w.bytes, exact);
+    cr_expect_eq(w.len, n);
+    cr_expect_eq(w.n_findings, 0);
+    free(exact);
+    free(over);
     cfc_wsmsg_free(a);
     cfc_checker_free(k);
 }

@@ -268,8 +268,9 @@ static void record_chunk(watch *w, const void *data, size_t len, bool final, boo
 
 /* ---- the checking thread ----------------------------------------------------
  *
- * libwebsockets parses frames byte by byte, which costs about as much as
- * checking the event; so the two run on two threads. The network thread
+ * libwebsockets parses frames byte by byte, which costs more than checking
+ * the event (measured: 60% of watch's instructions against 35% for the
+ * checking, docs/benchmarks.md); so the two run on two threads. The network thread
  * copies each chunk into a bounded ring (when it is full, the network thread
  * waits, and TCP slows the producer down); the checking thread takes chunks
  * in order, records, reassembles, checks and reports them. Everything the
@@ -277,9 +278,11 @@ static void record_chunk(watch *w, const void *data, size_t len, bool final, boo
  *
  * The hand-off is per batch, not per chunk: events are small (about 165
  * bytes), so waking a thread per event cost more than checking it. The
- * checking thread takes every chunk queued so far, checks them in place
- * (the ring's room comes back only after them), and sleeps only when the
- * ring is empty; each side signals the other only when it is asleep. */
+ * network thread writes a read's chunks without the lock and publishes them
+ * together (one lock per read, not per event); the checking thread takes
+ * every chunk published so far, checks them in place (the ring's room comes
+ * back only after them), and sleeps only when the ring is empty; each side
+ * signals the other only when it is asleep. */
 
 #define RING_BYTES ((size_t)1 << 20)
 #define CHUNK_MAX ((size_t)1 << 16)
@@ -295,7 +298,11 @@ struct pipe_ {
     pthread_cond_t to_checker; /* chunks queued, or closing */
     pthread_cond_t to_network; /* room given back, or the ring emptied */
     unsigned char *ring;
-    size_t head, used;      /* bytes queued and not yet checked, from head */
+    size_t head, used; /* bytes queued and not yet checked, from head */
+    /* The network thread's own, no lock: chunks it wrote after head + used
+     * and has not published yet, where the next one goes, and the room it
+     * knew of at its last publish (used only shrinks meanwhile). */
+    size_t pending, tail, room;
     bool checker_asleep;    /* waiting on to_checker */
     size_t network_waiting; /* pipe_put or pipe_drain waiting on to_network */
     bool closing;
@@ -304,12 +311,16 @@ struct pipe_ {
     unsigned char *item; /* CHUNK_MAX bytes: a chunk that wraps around the ring's end */
 };
 
+/* The network thread: writes past the published bytes (no lock: the
+ * checking thread reads only up to head + used). */
 static void ring_copy_in(struct pipe_ *p, const void *src, size_t n)
 {
-    size_t at = (p->head + p->used) % RING_BYTES, first = RING_BYTES - at < n ? RING_BYTES - at : n;
+    size_t at = p->tail, first = RING_BYTES - at < n ? RING_BYTES - at : n;
     memcpy(p->ring + at, src, first);
     memcpy(p->ring, (const unsigned char *)src + first, n - first);
-    p->used += n;
+    p->tail = (at + n) % RING_BYTES;
+    p->pending += n;
+    p->room -= n;
 }
 
 /* Reads n bytes at ring offset `at` (no lock: the bytes are queued and only
@@ -324,43 +335,54 @@ static const unsigned char *ring_at(const struct pipe_ *p, size_t at, void *dst,
     return dst;
 }
 
-/* The network thread: queues one chunk, split if it is larger than CHUNK_MAX. */
+/* The network thread, lock held: makes its pending chunks visible to the
+ * checking thread, wakes it if it sleeps, and waits until `need` bytes are
+ * free. */
+static void publish_locked(struct pipe_ *p, size_t need)
+{
+    p->used += p->pending;
+    p->pending = 0;
+    if (p->checker_asleep && p->used > 0)
+        pthread_cond_signal(&p->to_checker);
+    while (RING_BYTES - p->used < need) {
+        p->network_waiting++;
+        pthread_cond_wait(&p->to_network, &p->lock);
+        p->network_waiting--;
+    }
+    p->room = RING_BYTES - p->used;
+}
+
+/* The network thread: queues one chunk, split if it is larger than
+ * CHUNK_MAX. No lock while the room it knows of suffices: the chunks of a
+ * read are published together (pipe_wake), or sooner when the room runs
+ * out or BATCH_BYTES are waiting, so the checking thread starts early. */
 static void pipe_put(struct pipe_ *p, const void *data, size_t len, bool final, bool binary)
 {
     const unsigned char *d = data;
     do {
         size_t n = len < CHUNK_MAX ? len : CHUNK_MAX;
         chunk_head h = {(uint32_t)n, final && n == len, binary};
-        pthread_mutex_lock(&p->lock);
-        while (RING_BYTES - p->used < sizeof h + n) {
-            if (p->checker_asleep)
-                pthread_cond_signal(&p->to_checker);
-            p->network_waiting++;
-            pthread_cond_wait(&p->to_network, &p->lock);
-            p->network_waiting--;
+        if (p->room < sizeof h + n || p->pending >= BATCH_BYTES) {
+            pthread_mutex_lock(&p->lock);
+            publish_locked(p, sizeof h + n);
+            pthread_mutex_unlock(&p->lock);
         }
         ring_copy_in(p, &h, sizeof h);
         if (n)
             ring_copy_in(p, d, n);
-        /* The checking thread is woken once per read (pipe_wake), or here
-         * when the ring fills up within one. */
-        if (p->checker_asleep && p->used >= RING_BYTES / 2)
-            pthread_cond_signal(&p->to_checker);
-        pthread_mutex_unlock(&p->lock);
         d += n;
         len -= n;
     } while (len > 0);
 }
 
-/* The network thread, after each read: wakes the checking thread for what
- * the read queued (every chunk of it at once, not one wake per event). */
+/* The network thread, after each read: hands over what the read queued
+ * (every chunk of it at once, not one wake per event). */
 static void pipe_wake(struct pipe_ *p)
 {
-    if (!p->started)
+    if (!p->started || p->pending == 0)
         return;
     pthread_mutex_lock(&p->lock);
-    if (p->checker_asleep && p->used > 0)
-        pthread_cond_signal(&p->to_checker);
+    publish_locked(p, 0);
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -370,8 +392,7 @@ static void pipe_drain(struct pipe_ *p)
     if (!p->started)
         return;
     pthread_mutex_lock(&p->lock);
-    if (p->checker_asleep && p->used > 0)
-        pthread_cond_signal(&p->to_checker);
+    publish_locked(p, 0);
     while (p->used > 0) {
         p->network_waiting++;
         pthread_cond_wait(&p->to_network, &p->lock);

@@ -104,12 +104,13 @@ static cfc_check_status check_text(cfc_wsmsg *a, const char *bytes, size_t len,
     return cfc_check_event(a->checker, bytes, len, res);
 }
 
-static int deliver(cfc_wsmsg *a, bool complete)
+/* The message ends: `bytes` are its kept bytes (a->buf, or the caller's
+ * chunk when the message came whole in one, never copied). */
+static int deliver(cfc_wsmsg *a, bool complete, const char *bytes)
 {
     const cfc_event_result *res = NULL;
     cfc_check_status st;
     cfc_wsmsg_kind kind;
-    const char *bytes = a->overflow ? NULL : (a->buf ? a->buf : "");
     if (!complete) {
         kind = CFC_WSMSG_INCOMPLETE;
         st = cfc_check_frame_fault(a->checker, CFC_FRAME_INCOMPLETE, a->total, &res);
@@ -133,6 +134,13 @@ int cfc_wsmsg_feed(cfc_wsmsg *a, const void *data, size_t len, bool final, bool 
 {
     if (a == NULL || (data == NULL && len > 0))
         return -1;
+    if (!a->started && final && !binary && len <= cfc_checker_max_event_bytes(a->checker)) {
+        /* A whole text message in one chunk, within the limit (nearly every
+         * event): checked where it lies. */
+        a->started = true;
+        a->len = a->total = len;
+        return deliver(a, true, len ? data : "");
+    }
     if (!a->started) {
         a->started = true;
         a->binary = binary;
@@ -141,12 +149,12 @@ int cfc_wsmsg_feed(cfc_wsmsg *a, const void *data, size_t len, bool final, bool 
         reset(a);
         return -1;
     }
-    return final ? deliver(a, true) : 0;
+    return final ? deliver(a, true, a->overflow ? NULL : (a->buf ? a->buf : "")) : 0;
 }
 
 int cfc_wsmsg_end(cfc_wsmsg *a)
 {
     if (a == NULL || !a->started)
         return 0;
-    return deliver(a, false);
+    return deliver(a, false, a->overflow ? NULL : (a->buf ? a->buf : ""));
 }
