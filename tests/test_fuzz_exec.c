@@ -33,7 +33,11 @@ static char *minimised(const char *name, size_t *len)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s/failure-1.ndjson", OUT, name);
-    return test_slurp(path, len);
+    char *ev = test_slurp(path, len);
+    /* A missing reproducer fails the test with its path (not a crash of the
+     * test on a NULL string). */
+    cr_assert_not_null(ev, "no reproducer at %s", path);
+    return ev;
 }
 
 /* The reproducer's script replays the failure. */
