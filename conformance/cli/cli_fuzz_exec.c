@@ -345,6 +345,25 @@ static bool take_if_fails(shrink *s, uint8_t **d, size_t *n, uint8_t *q, size_t 
     return false;
 }
 
+/* The bracket at d[*i] when it opens or closes a value outside a string,
+ * else 0; strings are skipped, *i stepping over an escaped byte. */
+static uint8_t bracket_at(const uint8_t *d, size_t *i, bool *in_str)
+{
+    uint8_t c = d[*i];
+    if (*in_str) {
+        if (c == '\\')
+            (*i)++;
+        else if (c == '"')
+            *in_str = false;
+        return 0;
+    }
+    if (c == '"') {
+        *in_str = true;
+        return 0;
+    }
+    return c == '{' || c == '[' || c == '}' || c == ']' ? c : 0;
+}
+
 /* The end of the value opened at d[at] ('{' or '['): just past its closer,
  * or n when it is not closed (a cut document). */
 static size_t close_of(const uint8_t *d, size_t n, size_t at)
@@ -352,19 +371,11 @@ static size_t close_of(const uint8_t *d, size_t n, size_t at)
     size_t depth = 0;
     bool in_str = false;
     for (size_t i = at; i < n; i++) {
-        uint8_t c = d[i];
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = false;
-        } else if (c == '"') {
-            in_str = true;
-        } else if (c == '{' || c == '[') {
+        uint8_t c = bracket_at(d, &i, &in_str);
+        if (c == '{' || c == '[')
             depth++;
-        } else if ((c == '}' || c == ']') && --depth == 0) {
+        else if (c != 0 && --depth == 0)
             return i + 1;
-        }
     }
     return n;
 }
@@ -377,15 +388,8 @@ static size_t *deepest_chain(const uint8_t *d, size_t n, size_t *chain_len)
     size_t depth = 0, best_depth = 0;
     bool in_str = false;
     for (size_t i = 0; stack && best && i < n; i++) {
-        uint8_t c = d[i];
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = false;
-        } else if (c == '"') {
-            in_str = true;
-        } else if (c == '{' || c == '[') {
+        uint8_t c = bracket_at(d, &i, &in_str);
+        if (c == '{' || c == '[') {
             stack[depth++] = i;
             if (depth > best_depth) {
                 best_depth = depth;
