@@ -67,6 +67,23 @@ for size in (64 << 10, 256 << 10):
     pad = size - len(line) - 2  # each line exactly `size` bytes with "}\n"
     sys.stdout.buffer.write((line + b"," + b'"p":"' + b"p" * (pad - 7) + b'"}\n') * 3)
 EOF
+# Many small events to a block, and among them events the stream has a
+# finding for (progress going back), events with findings of their own and
+# a line that is not an object: a block's clean events, whose reports the
+# threads render, are written in runs broken by the events reported here.
+"$py" - > small.ndjson << 'EOF'
+import sys
+out = []
+for i in range(24000):
+    done = i % 100 if i % 7 else 0
+    out.append(b'{"type":"progress_update","project_id":1,"completed":%d,"total":100,'
+               b'"percentage":%d,"timestamp":"2025-11-08T14:30:49.714Z"}' % (done, done))
+    if i % 1013 == 0:
+        out.append(b'[1]')
+    if i % 577 == 0:
+        out.append(b'{"type":"progress_update","project_id":1}')
+sys.stdout.buffer.write(b"\n".join(out) + b"\n")
+EOF
 : > empty.ndjson
 printf '\n\n \r\n' > blank.ndjson
 
@@ -91,7 +108,7 @@ compare() { # NAME, then the arguments after `check`; stdin from $stdin_from
   done
 }
 
-for f in edges no-newline big-last big-last-cr big-first exact empty blank; do
+for f in edges no-newline big-last big-last-cr big-first exact empty blank small; do
   for fmt in text json junit; do
     compare "$f-$fmt" --format "$fmt" "$f.ndjson"
   done
@@ -103,6 +120,19 @@ compare edges-small-limit --format json --max-event-bytes 300 edges.ndjson
 compare edges-big-limit --format json --max-event-bytes 5000000 edges.ndjson
 compare several-files --format json edges.ndjson big-first.ndjson empty.ndjson exact.ndjson
 stdin_from=edges.ndjson compare stdin-file --format json -
+compare small-quiet-json --quiet --format json small.ndjson
+compare small-events-junit --events --format junit small.ndjson
+compare several-files-junit --format junit small.ndjson big-first.ndjson edges.ndjson
+
+# With a --report file beside stdout, the events are reported one by one
+# (no rendering on the threads): both reports are still one job's.
+for j in 1 2; do
+  "$cfc" check --jobs "$j" --format json --report junit=report$j.xml small.ndjson \
+    > "stdout$j" 2> /dev/null || true
+done
+cmp -s stdout1 stdout2 && cmp -s report1.xml report2.xml ||
+  { echo "FAIL: --report beside stdout differs with 2 jobs"; fail=1; }
+grep -q '<testcase' report1.xml || { echo "FAIL: the --report file has no testcase"; fail=1; }
 
 # Through a pipe, fast and with pauses (a live producer): the threads read
 # what is there, and deliver what they hold when the input pauses.

@@ -17,6 +17,14 @@
  * stream sees the sequence one job's would, and a line's number is its
  * chunk's first line's plus its place in the chunk.
  *
+ * The report of a clean event is the same whatever came before it, but for
+ * its line number: with a render function, the thread that checks a chunk
+ * also renders its clean events' report (a JSON line, a JUnit testcase)
+ * into the chunk, and the caller writes those bytes, a run of clean events
+ * at once, unless the stream has a finding for one (then it reports that
+ * event itself). The calling thread counts a chunk's lines as it queues it,
+ * so the chunk's first line number is known before the chunk is checked.
+ *
  * The calling thread is one of the N: when it has no chunk to deliver and
  * none to read, it checks a queued chunk itself. So N threads keep N cores
  * busy, and the serial part (reading, the stream rules, reporting) is
@@ -64,13 +72,16 @@ typedef struct chunk {
     size_t big;  /* > 0: the chunk's first line, too long to keep, this long */
     char *bytes; /* then whole lines, each with its newline (one added at the end) */
     size_t len, cap;
-    size_t upto; /* while filling: the bytes up to the last newline */
+    size_t upto;       /* while filling: the bytes up to the last newline */
+    size_t first_line; /* with a render function: its first line's number in the input */
     /* Set by the thread that checks it: */
     size_t lines;       /* the chunk's lines, blank ones included */
     cfc_jobs_event *ev; /* lines numbered in the chunk, from 1 */
     size_t n_ev, cap_ev;
     size_t nomem_line; /* > 0: out of memory on this line (the events before are in ev) */
     cfc__blocks mem;   /* what the events point to */
+    char *out;         /* the rendered reports of its clean events, in order */
+    size_t out_len, out_cap;
 } chunk;
 
 struct cfc_jobs {
@@ -79,6 +90,8 @@ struct cfc_jobs {
     size_t max_line;
     cfc_jobs_fn fn;
     void *ctx;
+    cfc_jobs_render_fn render; /* NULL: clean events are not rendered */
+    const void *render_ctx;
 
     pthread_mutex_t lock;
     pthread_cond_t work; /* a chunk was queued, or stop */
@@ -97,6 +110,7 @@ struct cfc_jobs {
 
     /* The input being run, the calling thread's: */
     size_t line;                 /* the oldest chunk's first line */
+    size_t next_line;            /* with render: the next chunk queued's first line */
     char *carry;                 /* the start of a line, for the next chunk */
     size_t carry_len, carry_cap; /* (at most a chunk's bytes) */
     size_t big;                  /* > 0: in a line too long to keep, this many bytes so far */
@@ -138,8 +152,9 @@ static void take_hook(void *ctx, cfc_checker *c, const cfc_event_type *t, const 
 /* Checks the event on its own. Most have no finding: then what the calling
  * thread needs is kept in mem, and e is clean. Anything else (findings,
  * out of memory) the calling thread checks again itself, as one job. */
-static void check(cfc_checker *checker, cfc__blocks *mem, cfc_jobs_event *e)
+static void check(const cfc_jobs *j, cfc_checker *checker, chunk *c, cfc_jobs_event *e)
 {
+    cfc__blocks *mem = &c->mem;
     take_ctx x; /* not zeroed: the hook fills the facts, and it is costly per event */
     x.hooked = false;
     const cfc_event_result *res = NULL;
@@ -164,9 +179,21 @@ static void check(cfc_checker *checker, cfc__blocks *mem, cfc_jobs_event *e)
         p[facts + type] = '\0';
     e->type_len = res->type_len;
     e->clean = true;
+    if (j->render == NULL)
+        return;
+    size_t at = c->out_len;
+    if (j->render(j->render_ctx, c->first_line + e->line - 1, e->type, e->type_len, &c->out,
+                  &c->out_len, &c->out_cap) != 0) {
+        e->clean = false; /* out of memory: the calling thread reports it itself */
+        return;
+    }
+    e->rendered = true;
+    e->out_at = at;
+    e->out_len = c->out_len - at;
 }
 
 typedef struct chunk_ctx {
+    const cfc_jobs *j;
     chunk *c;
     cfc_checker *checker;
     size_t first; /* lines before the framer's: 1 after an oversized first line */
@@ -178,7 +205,7 @@ static int chunk_line(void *ctx, size_t line, const char *bytes, size_t len)
     chunk *c = x->c;
     cfc_jobs_event e = {.line = line + x->first, .bytes = bytes, .len = len};
     if (bytes != NULL)
-        check(x->checker, &c->mem, &e);
+        check(x->j, x->checker, c, &e);
     if (!push(c, &e)) {
         c->nomem_line = e.line;
         return -1;
@@ -186,15 +213,15 @@ static int chunk_line(void *ctx, size_t line, const char *bytes, size_t len)
     return 0;
 }
 
-static void check_chunk(chunk *c, cfc_checker *checker, size_t max_line)
+static void check_chunk(const cfc_jobs *j, chunk *c, cfc_checker *checker)
 {
-    chunk_ctx x = {c, checker, 0};
+    chunk_ctx x = {j, c, checker, 0};
     if (c->big > 0) {
         if (chunk_line(&x, 1, NULL, c->big) != 0)
             return;
         x.first = 1;
     }
-    cfc_framer *f = cfc_framer_new(max_line, chunk_line, &x);
+    cfc_framer *f = cfc_framer_new(j->max_line, chunk_line, &x);
     if (f == NULL) {
         c->nomem_line = x.first + 1;
         return;
@@ -241,7 +268,7 @@ static void *worker(void *arg)
             continue;
         }
         pthread_mutex_unlock(&j->lock);
-        check_chunk(c, checker, j->max_line);
+        check_chunk(j, c, checker);
         pthread_mutex_lock(&j->lock);
         c->state = DONE;
         if (j->waiting)
@@ -287,6 +314,15 @@ static int queue_fill(cfc_jobs *j, size_t upto)
         memcpy(j->carry, c->bytes + upto, rest);
     j->carry_len = rest;
     c->len = upto;
+    if (j->render != NULL) {
+        /* Its lines, as the framer will count them: one per newline, and
+         * the oversized first line's. */
+        c->first_line = j->next_line;
+        j->next_line += c->big > 0;
+        for (const char *p = c->bytes, *end = p + upto; (p = memchr(p, '\n', (size_t)(end - p)));
+             p++)
+            j->next_line++;
+    }
     pthread_mutex_lock(&j->lock);
     c->state = QUEUED;
     if (j->idle > 0)
@@ -384,8 +420,13 @@ static int read_step(cfc_jobs *j, int fd, int *read_errno)
 static void recycle(chunk *c)
 {
     c->len = c->upto = c->big = 0;
-    c->lines = c->n_ev = c->nomem_line = 0;
+    c->lines = c->n_ev = c->nomem_line = c->out_len = 0;
     cfc__blocks_reset(&c->mem);
+    if (c->out_cap > 4 * CHUNK_BYTES) { /* many tiny events */
+        free(c->out);
+        c->out = NULL;
+        c->out_cap = 0;
+    }
     if (c->cap > CHUNK_BYTES) { /* grown for a long line */
         free(c->bytes);
         c->bytes = NULL;
@@ -401,8 +442,12 @@ static int deliver(cfc_jobs *j)
     for (size_t i = 0; i < c->n_ev && rc == 0; i++) {
         cfc_jobs_event e = c->ev[i];
         e.line += j->line - 1;
+        if (e.out_len > 0)
+            e.out = c->out + e.out_at;
         rc = j->fn(j->ctx, &e);
     }
+    if (rc == 0)
+        rc = j->fn(j->ctx, NULL); /* the chunk's out bytes go */
     if (rc == 0 && c->nomem_line > 0) {
         cfc_jobs_event e = {.line = j->line + c->nomem_line - 1, .nomem = true};
         j->fn(j->ctx, &e);
@@ -434,7 +479,7 @@ static bool help(cfc_jobs *j)
     pthread_mutex_unlock(&j->lock);
     if (c == NULL)
         return false;
-    check_chunk(c, j->checkers[0], j->max_line);
+    check_chunk(j, c, j->checkers[0]);
     pthread_mutex_lock(&j->lock);
     c->state = DONE;
     pthread_mutex_unlock(&j->lock);
@@ -477,7 +522,7 @@ int cfc_jobs_run(cfc_jobs *j, int fd, int *read_errno)
     *read_errno = 0;
     j->fill = j->oldest; /* the ring is empty */
     j->in_flight = 0;
-    j->line = 1;
+    j->line = j->next_line = 1;
     j->carry_len = j->big = 0;
     j->eof = j->paused = j->draining = false;
     int rc = 0;
@@ -507,6 +552,12 @@ int cfc_jobs_run(cfc_jobs *j, int fd, int *read_errno)
 }
 
 /* ---- set-up ----------------------------------------------------------------- */
+
+void cfc_jobs_set_render(cfc_jobs *j, cfc_jobs_render_fn fn, const void *ctx)
+{
+    j->render = fn;
+    j->render_ctx = ctx;
+}
 
 cfc_jobs *cfc_jobs_new(unsigned n_jobs, cfc_checker *const *checkers, size_t max_line,
                        cfc_jobs_fn fn, void *ctx)
@@ -564,6 +615,7 @@ void cfc_jobs_free(cfc_jobs *j)
     for (size_t k = 0; k < j->n_ring; k++) {
         free(j->ring[k].bytes);
         free(j->ring[k].ev);
+        free(j->ring[k].out);
         cfc__blocks_free(&j->ring[k].mem);
     }
     pthread_cond_destroy(&j->work);

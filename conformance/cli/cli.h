@@ -130,6 +130,11 @@ typedef struct cfc_cli_reports cfc_cli_reports;
 cfc_cli_reports *cfc_cli_reports_open(const cfc_cli_checking *k);
 int cfc_cli_reports_begin_file(cfc_cli_reports *rs, const char *name);
 int cfc_cli_reports_event(cfc_cli_reports *rs, size_t line, const cfc_event_result *res);
+/* For --jobs: the only report, when events without findings can be
+ * rendered for it on other threads (cfc__report_render_ok), else NULL; and
+ * n such events, rendered in order, counted and written (cfc__report_put_ok). */
+const cfc_report *cfc_cli_reports_renderer(const cfc_cli_reports *rs);
+int cfc_cli_reports_put_ok(cfc_cli_reports *rs, size_t n, const char *bytes, size_t len);
 /* An input that could not be read, in every report (an error testcase in JUnit). */
 int cfc_cli_reports_input_error(cfc_cli_reports *rs, const char *name, const char *why);
 int cfc_cli_reports_end_file(cfc_cli_reports *rs);

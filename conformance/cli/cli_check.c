@@ -19,6 +19,7 @@
 #include "cfc/stream.h"
 #include "check_jobs.h"
 #include "cli.h"
+#include "report_ext.h"
 
 /* `check` has the shared options (cli_options.c) and these. */
 enum { OPT_HELP = 1, OPT_JOBS, OPT_MIN_EVENTS };
@@ -90,6 +91,12 @@ struct run {
     unsigned jobs;
     cfc_jobs *threads;      /* --jobs N > 1: the threads, for every input */
     cfc_event_result clean; /* an event without findings, reported for --jobs */
+    /* --jobs: clean events in a row whose reports the threads rendered,
+     * contiguous (n events, len bytes at p), not yet written. */
+    struct {
+        const char *p;
+        size_t len, n;
+    } ok_run;
     cfc_stream_options stream_opts;
     cfc_stream *stream; /* the file being checked: each input is its own stream */
     bool events;        /* --events: no stream, each line checked alone */
@@ -131,14 +138,50 @@ static int on_line(void *ctx, size_t line, const char *bytes, size_t len)
     return 0;
 }
 
+/* Writes the run of clean events rendered by the threads. */
+static int put_ok_run(run *r)
+{
+    if (r->ok_run.n == 0)
+        return 0;
+    int rc = cfc_cli_reports_put_ok(r->report, r->ok_run.n, r->ok_run.p, r->ok_run.len);
+    r->ok_run.n = r->ok_run.len = 0;
+    if (rc != 0)
+        r->trouble = true;
+    return rc;
+}
+
+/* A clean event's rendered report, added to the run. A run's bytes are
+ * contiguous: they are rendered in order into their block, where the events
+ * with findings have none, and the run is written before any of those and
+ * at the end of each block. */
+static void ok_rendered(run *r, const cfc_jobs_event *e)
+{
+    if (r->ok_run.len == 0)
+        r->ok_run.p = e->out;
+    r->ok_run.len += e->out_len;
+    r->ok_run.n++;
+}
+
+/* The threads' render function: the one report's (cfc_cli_reports_renderer). */
+static int render_ok(const void *report, size_t line, const char *type, size_t type_len, char **out,
+                     size_t *len, size_t *cap)
+{
+    return cfc__report_render_ok(report, line, type, type_len, out, len, cap);
+}
+
 /* One event from the threads of --jobs, in input order. Most come checked
  * and clean: the stream rules are applied to their facts here, so the
- * stream sees what one job's sees. The rest, and those the stream has a
- * finding for, are checked again here as one job checks them. */
+ * stream sees what one job's sees, and their reports come rendered. The
+ * rest, and those the stream has a finding for, are checked again here as
+ * one job checks them, after the rendered reports before them are written.
+ * e NULL: the end of a block, whose rendered bytes go. */
 static int on_job_event(void *ctx, const cfc_jobs_event *e)
 {
     run *r = ctx;
+    if (e == NULL)
+        return put_ok_run(r);
     if (e->nomem) {
+        put_ok_run(r);
         fprintf(stderr, "cfconform: error: line %zu: out of memory\n", e->line);
         r->trouble = true;
         return -1;
@@ -146,12 +189,18 @@ static int on_job_event(void *ctx, const cfc_jobs_event *e)
     bool clean = e->clean;
     if (clean && !r->events &&
         cfc__stream_check_facts(r->stream, e->facts, &clean) != CFC_CHECK_OK) {
+        put_ok_run(r);
         fprintf(stderr, "cfconform: error: line %zu: out of memory\n", e->line);
         r->trouble = true;
         return -1;
     }
     if (!clean)
-        return on_line(r, e->line, e->bytes, e->len);
+        return put_ok_run(r) != 0 ? -1 : on_line(r, e->line, e->bytes, e->len);
+    if (e->rendered) {
+        r->checked++;
+        ok_rendered(r, e);
+        return 0;
+    }
     /* What one job's check gives for an event without findings. */
     r->clean.type = e->type;
     r->clean.type_len = e->type_len;
@@ -310,6 +359,9 @@ int cfc_cmd_check(int argc, char **argv)
         cfc_checker_free(r.checker);
         return EXIT_TROUBLE;
     }
+    const cfc_report *renderer = cfc_cli_reports_renderer(r.report);
+    if (r.threads != NULL && renderer != NULL)
+        cfc_jobs_set_render(r.threads, render_ok, renderer);
 
     for (int i = 0; i < n_files && !r.trouble; i++) {
         if (strcmp(files[i], "-") == 0) {

@@ -13,6 +13,7 @@
 
 #include "cfc/report.h"
 #include "cli.h"
+#include "report_ext.h"
 
 struct cfc_cli_reports {
     size_t n;
@@ -89,6 +90,16 @@ int cfc_cli_reports_event(cfc_cli_reports *rs, size_t line, const cfc_event_resu
     for (size_t i = 0; i < rs->n; i++)
         rc |= cfc_report_event(rs->report[i], line, res);
     return rc;
+}
+
+const cfc_report *cfc_cli_reports_renderer(const cfc_cli_reports *rs)
+{
+    return rs->n == 1 && cfc__report_renders_ok(rs->report[0]) ? rs->report[0] : NULL;
+}
+
+int cfc_cli_reports_put_ok(cfc_cli_reports *rs, size_t n, const char *bytes, size_t len)
+{
+    return cfc__report_put_ok(rs->report[0], n, bytes, len);
 }
 
 int cfc_cli_reports_input_error(cfc_cli_reports *rs, const char *name, const char *why)

@@ -590,7 +590,8 @@ int cfc_report_begin_file(cfc_report *r, const char *name)
  *     events.ndjson:12:98: error[blocked-count] /blocked_count: message
  * COL is 1-based; 1 when the offset is unknown. The whole event (pointer "")
  * is shown as "(event)", since an empty field reads as a formatting slip. */
-static void text_finding(cfc_report *r, cfc__buf *b, size_t line, const cfc_finding *f, bool color)
+static void text_finding(const cfc_report *r, cfc__buf *b, size_t line, const cfc_finding *f,
+                         bool color)
 {
     buf_put(b, r->name_text.p, r->name_text.len);
     buf_ch(b, ':');
@@ -627,7 +628,7 @@ static void text_finding(cfc_report *r, cfc__buf *b, size_t line, const cfc_find
     buf_ch(b, '\n');
 }
 
-static void text_dropped(cfc_report *r, cfc__buf *b, size_t line, size_t dropped)
+static void text_dropped(const cfc_report *r, cfc__buf *b, size_t line, size_t dropped)
 {
     buf_put(b, r->name_text.p, r->name_text.len);
     buf_ch(b, ':');
@@ -659,11 +660,8 @@ static void type_of(const cfc_event_result *res, const char **type, size_t *len)
 /* {"file":..,"line":..,"type":..,"ok":..,"findings":[..]} and, only when
  * findings were dropped, "dropped":N, so the common shape stays exactly the
  * documented one. */
-static int json_event(cfc_report *r, size_t line, const cfc_event_result *res)
+static void json_line(const cfc_report *r, cfc__buf *b, size_t line, const cfc_event_result *res)
 {
-    if (r->opts.quiet)
-        return 0;
-    cfc__buf *b = &r->buf;
     const char *type;
     size_t type_len;
     type_of(res, &type, &type_len);
@@ -705,31 +703,40 @@ static int json_event(cfc_report *r, size_t line, const cfc_event_result *res)
         buf_u64(b, res->n_dropped);
     }
     buf_str(b, "}\n");
+}
+
+static int json_event(cfc_report *r, size_t line, const cfc_event_result *res)
+{
+    if (r->opts.quiet)
+        return 0;
+    json_line(r, &r->buf, line, res);
     return emit(r, r->out);
 }
 
 /* The findings as text-format lines (no colour: CI shows the body as it
  * is), XML-escaped as element content. */
-static void junit_body(cfc_report *r, size_t line, const cfc_event_result *res)
+static void junit_body(const cfc_report *r, cfc__buf *b, cfc__buf *scratch, size_t line,
+                       const cfc_event_result *res)
 {
     for (size_t i = 0; i < res->n_findings; i++) {
-        r->line.len = 0;
-        text_finding(r, &r->line, line, &res->findings[i], false);
-        esc_xml(&r->buf, r->line.p, r->line.len, false);
+        scratch->len = 0;
+        text_finding(r, scratch, line, &res->findings[i], false);
+        esc_xml(b, scratch->p, scratch->len, false);
     }
     if (res->n_dropped > 0) {
-        r->line.len = 0;
-        text_dropped(r, &r->line, line, res->n_dropped);
-        esc_xml(&r->buf, r->line.p, r->line.len, false);
+        scratch->len = 0;
+        text_dropped(r, scratch, line, res->n_dropped);
+        esc_xml(b, scratch->p, scratch->len, false);
     }
+    b->oom |= scratch->oom;
 }
 
 /* A testcase per event. An event with errors fails; a warnings-only event
  * passes with its warnings in <system-out>, where CI shows them without
  * failing the build. */
-static int junit_event(cfc_report *r, size_t line, const cfc_event_result *res)
+static void junit_testcase(const cfc_report *r, cfc__buf *b, cfc__buf *scratch, size_t line,
+                           const cfc_event_result *res)
 {
-    cfc__buf *b = &r->buf;
     const char *type;
     size_t type_len;
     type_of(res, &type, &type_len);
@@ -748,15 +755,20 @@ static int junit_event(cfc_report *r, size_t line, const cfc_event_result *res)
         buf_u64(b, res->errors);
         buf_str(b, res->errors == 1 ? " error" : " errors");
         buf_str(b, "\" type=\"contract\">");
-        junit_body(r, line, res);
+        junit_body(r, b, scratch, line, res);
         buf_str(b, "</failure>\n    </testcase>\n");
     } else if (res->n_findings > 0 || res->n_dropped > 0) {
         buf_str(b, ">\n      <system-out>");
-        junit_body(r, line, res);
+        junit_body(r, b, scratch, line, res);
         buf_str(b, "</system-out>\n    </testcase>\n");
     } else {
         buf_str(b, "/>\n");
     }
+}
+
+static int junit_event(cfc_report *r, size_t line, const cfc_event_result *res)
+{
+    junit_testcase(r, &r->buf, &r->line, line, res);
     if (emit_spool(r, &r->suite) != 0)
         return -1;
     r->suite_tests++;
@@ -799,6 +811,50 @@ int cfc_report_event(cfc_report *r, size_t line, const cfc_event_result *res)
     case CFC_FORMAT_MARKDOWN: return r->ext->event(r->ext_state, line, res) == 0 ? 0 : fail(r);
     }
     return -1;
+}
+
+/* ---- events without findings, rendered on other threads (--jobs) ------------- */
+
+bool cfc__report_renders_ok(const cfc_report *r)
+{
+    return r != NULL && (r->format == CFC_FORMAT_TEXT || r->format == CFC_FORMAT_JSON ||
+                         r->format == CFC_FORMAT_JUNIT);
+}
+
+int cfc__report_render_ok(const cfc_report *r, size_t line, const char *type, size_t type_len,
+                          char **out, size_t *len, size_t *cap)
+{
+    /* The same writers as cfc_report_event's, on the caller's memory: what
+     * they read of r (format, options, the file's escaped name) does not
+     * change during a file. A text line is only ever a finding's. */
+    cfc__buf b = {*out, *len, *cap, false};
+    cfc_event_result res = {.type = type, .type_len = type_len};
+    if (r->format == CFC_FORMAT_JSON && !r->opts.quiet)
+        json_line(r, &b, line, &res);
+    else if (r->format == CFC_FORMAT_JUNIT)
+        junit_testcase(r, &b, NULL, line, &res); /* no findings: no scratch */
+    *out = b.p;
+    *cap = b.cap;
+    if (b.oom)
+        return -1;
+    *len = b.len;
+    return 0;
+}
+
+int cfc__report_put_ok(cfc_report *r, size_t n, const char *bytes, size_t len)
+{
+    if (!usable(r) || r->file == NULL)
+        return -1;
+    /* What cfc_report_event counts for n events without findings. */
+    r->events += n;
+    r->ok += n;
+    if (r->format == CFC_FORMAT_JUNIT) {
+        r->suite_tests += n;
+        return spool_put(r, &r->suite, bytes, len);
+    }
+    if (len > 0 && fwrite(bytes, 1, len, r->out) != len)
+        return fail(r);
+    return ferror(r->out) ? fail(r) : 0;
 }
 
 /* Whether the current file, read as one stream, looks like independent

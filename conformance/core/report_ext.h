@@ -50,6 +50,21 @@ char *cfc__report_strdup(const char *s);
  * report_ext.h's writers. */
 int cfc__report_restart(cfc_report *r);
 
+/* For cfconform check --jobs: an event without findings is rendered on a
+ * worker thread and written later, in order, by the report's thread.
+ * cfc__report_renders_ok: whether the format can be (text, JSON, JUnit).
+ * cfc__report_render_ok appends to *out (len, cap; realloc'd through
+ * cfc__report_realloc) the bytes cfc_report_event(r, line, result) would
+ * write for a result without findings of that type; it only reads r, so
+ * any thread may call it while a file is begun and r is not changed.
+ * 0, or -1 when out of memory (*len is then unchanged).
+ * cfc__report_put_ok then counts n such events and writes their bytes,
+ * rendered in input order, as cfc_report_event would have. 0 or -1. */
+bool cfc__report_renders_ok(const cfc_report *r);
+int cfc__report_render_ok(const cfc_report *r, size_t line, const char *type, size_t type_len,
+                          char **out, size_t *len, size_t *cap);
+int cfc__report_put_ok(cfc_report *r, size_t n, const char *bytes, size_t len);
+
 /* The writer of a format that has one, else NULL. */
 const cfc__report_writer *cfc__report_writer_for(cfc_format format);
 
