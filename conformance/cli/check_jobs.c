@@ -12,8 +12,10 @@
  * the few facts the stream rules read (cfc__stream_facts), packed, in the
  * chunk. The calling thread takes the chunks in input order and hands each
  * event to the caller, which applies the stream rules to the facts and
- * reports the event; an event with a finding, of its own or of the stream,
- * the caller checks again itself from its bytes, exactly as one job. So the
+ * reports the event. For an event the stream has findings for, the rules
+ * run again on its facts, formatting them (the facts keep the offsets and
+ * texts they quote); an event with a finding of its own the caller checks
+ * again itself from its bytes, exactly as one job. So the
  * stream sees the sequence one job's would, and a line's number is its
  * chunk's first line's plus its place in the chunk.
  *

@@ -116,13 +116,9 @@ static void free_workers(run *r)
     r->workers = NULL;
 }
 
-static int on_line(void *ctx, size_t line, const char *bytes, size_t len)
+/* An event's result (st: how it was got), counted and reported. */
+static int on_result(run *r, size_t line, cfc_check_status st, const cfc_event_result *res)
 {
-    run *r = ctx;
-    const cfc_event_result *res = NULL;
-    cfc_check_status st = bytes == NULL ? cfc_check_oversized(r->checker, len, &res)
-                          : r->events   ? cfc_check_event(r->checker, bytes, len, &res)
-                                        : cfc_stream_check_event(r->stream, bytes, len, &res);
     if (st != CFC_CHECK_OK) {
         fprintf(stderr, "cfconform: error: line %zu: out of memory\n", line);
         r->trouble = true;
@@ -136,6 +132,16 @@ static int on_line(void *ctx, size_t line, const char *bytes, size_t len)
         return -1;
     }
     return 0;
+}
+
+static int on_line(void *ctx, size_t line, const char *bytes, size_t len)
+{
+    run *r = ctx;
+    const cfc_event_result *res = NULL;
+    cfc_check_status st = bytes == NULL ? cfc_check_oversized(r->checker, len, &res)
+                          : r->events   ? cfc_check_event(r->checker, bytes, len, &res)
+                                        : cfc_stream_check_event(r->stream, bytes, len, &res);
+    return on_result(r, line, st, res);
 }
 
 /* Writes the run of clean events rendered by the threads. */
@@ -171,9 +177,10 @@ static int render_ok(const void *report, size_t line, const char *type, size_t t
 
 /* One event from the threads of --jobs, in input order. Most come checked
  * and clean: the stream rules are applied to their facts here, so the
- * stream sees what one job's sees, and their reports come rendered. The
- * rest, and those the stream has a finding for, are checked again here as
- * one job checks them, after the rendered reports before them are written.
+ * stream sees what one job's sees, and their reports come rendered. When
+ * the stream has findings for one, the rules give its result here (its
+ * own check found nothing); the rest are checked again here as one job
+ * checks them. Either after the rendered reports before them are written.
  * e NULL: the end of a block, whose rendered bytes go. */
 static int on_job_event(void *ctx, const cfc_jobs_event *e)
 {
@@ -186,16 +193,15 @@ static int on_job_event(void *ctx, const cfc_jobs_event *e)
         r->trouble = true;
         return -1;
     }
-    bool clean = e->clean;
-    if (clean && !r->events &&
-        cfc__stream_check_facts(r->stream, e->facts, &clean) != CFC_CHECK_OK) {
-        put_ok_run(r);
-        fprintf(stderr, "cfconform: error: line %zu: out of memory\n", e->line);
-        r->trouble = true;
-        return -1;
-    }
-    if (!clean)
+    if (!e->clean)
         return put_ok_run(r) != 0 ? -1 : on_line(r, e->line, e->bytes, e->len);
+    if (!r->events) {
+        const cfc_event_result *res = NULL;
+        cfc_check_status st =
+            cfc__stream_check_facts(r->stream, e->facts, e->type, e->type_len, &res);
+        if (st != CFC_CHECK_OK || res != NULL)
+            return put_ok_run(r) != 0 ? -1 : on_result(r, e->line, st, res);
+    }
     if (e->rendered) {
         r->checked++;
         ok_rendered(r, e);

@@ -908,6 +908,18 @@ static cfc_check_status finish(cfc_checker *c, const cfc_event_result **result)
     return CFC_CHECK_OK;
 }
 
+cfc_check_status cfc__check_clean_event(cfc_checker *c, const char *type, size_t type_len,
+                                        void (*add)(void *ctx), void *ctx,
+                                        const cfc_event_result **result)
+{
+    begin(c);
+    c->input = "";
+    c->result.type = type;
+    c->result.type_len = type_len;
+    add(ctx);
+    return finish(c, result);
+}
+
 cfc_check_status cfc_check_oversized(cfc_checker *c, size_t len, const cfc_event_result **result)
 {
     begin(c);

@@ -81,11 +81,13 @@ void cfc__blocks_reset(cfc__blocks *b); /* keeps the blocks for reuse */
 void cfc__blocks_free(cfc__blocks *b);
 
 /* What the stream rules read of one event (stream.c): a field that is
- * present, valid and clean, as the rule needs it (v NULL: not usable), and
- * its integer (timestamp: its instant in ms; status: the attempt status). */
+ * present, valid and clean, as the rule needs it (v NULL: not usable), its
+ * integer (timestamp: its instant in ms; status: the attempt status), and
+ * its offset, where a finding on it points. */
 typedef struct cfc__fact {
     const cfc_jval *v;
     int64_t i;
+    size_t offset;
 } cfc__fact;
 
 typedef struct cfc__stream_facts {
@@ -94,6 +96,8 @@ typedef struct cfc__stream_facts {
         completed, total;
     const char *agent_id; /* agent's bytes, agent_len of them */
     size_t agent_len;
+    const char *ts_text; /* timestamp's text, ts_len bytes, for a message */
+    size_t ts_len;
     const cfc_jval *blocked_by; /* task_blocked's valid ID array, or NULL */
 } cfc__stream_facts;
 
@@ -103,17 +107,24 @@ void cfc__stream_facts_take(const cfc_checker *c, const cfc_event_type *t, const
                             const cfc__seen *seen, size_t n, cfc__stream_facts *x);
 /* A copy that stands alone, in cfc__stream_facts_size(x) bytes at out
  * (aligned as malloc's): strings and the blocked_by list copied, the
- * values replaced by a placeholder (a packed copy is for deciding, never
- * for quoting). Returns out. */
+ * values replaced by a placeholder (the rules read only the facts' numbers,
+ * offsets and strings). Returns out. */
 size_t cfc__stream_facts_size(const cfc__stream_facts *x);
 cfc__stream_facts *cfc__stream_facts_pack(const cfc__stream_facts *x, void *out);
 /* The stream rules applied to the packed facts of an event that had no
- * finding of its own (x NULL: no hook call, the event was not an object).
- * When no stream rule has a finding for it either, the stream moves on as
- * cfc_stream_check_event would and *clean is true. Else nothing changes
- * and *clean is false: check the event live (cfc_stream_check_event) for
- * the findings and their messages. */
-cfc_check_status cfc__stream_check_facts(cfc_stream *s, const cfc__stream_facts *x, bool *clean);
+ * finding of its own, of that type (x NULL: no hook call, the event was
+ * not an object). The stream moves on as cfc_stream_check_event would.
+ * When no stream rule has a finding for it either, *result is NULL; else
+ * it is the event's result, as cfc_stream_check_event's (the stream's
+ * findings, their messages and offsets). */
+cfc_check_status cfc__stream_check_facts(cfc_stream *s, const cfc__stream_facts *x,
+                                         const char *type, size_t type_len,
+                                         const cfc_event_result **result);
+/* The result of an event whose single-event rules found nothing, of that
+ * type, with the findings add adds (cfc__checker_add_finding) on c. */
+cfc_check_status cfc__check_clean_event(cfc_checker *c, const char *type, size_t type_len,
+                                        void (*add)(void *ctx), void *ctx,
+                                        const cfc_event_result **result);
 
 /* A producer's bytes for a message: printable ASCII, shortened to about 50
  * characters, others as \xNN. Writes and returns buf (check.c). */

@@ -448,19 +448,19 @@ static bool task_put(cfc_stream *s, const plan *p)
 
 /* ---- findings --------------------------------------------------------------- */
 
-static void report(cfc_stream *s, cfc_rule rule, const char *pointer, const cfc_jval *v,
+static void report(cfc_stream *s, cfc_rule rule, const char *pointer, size_t offset,
                    const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 5, 6)))
 #endif
     ;
 
-static void report(cfc_stream *s, cfc_rule rule, const char *pointer, const cfc_jval *v,
+static void report(cfc_stream *s, cfc_rule rule, const char *pointer, size_t offset,
                    const char *fmt, ...)
 {
     if (!cfc__checker_rule_on(s->c, rule))
         return;
-    if (s->dry) { /* only noted: the event is checked again, live */
+    if (s->dry) { /* only noted: the rules run again, live, when one has a finding */
         s->hit = true;
         return;
     }
@@ -469,7 +469,7 @@ static void report(cfc_stream *s, cfc_rule rule, const char *pointer, const cfc_
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    cfc__checker_add_finding(s->c, rule, pointer, v->offset, message);
+    cfc__checker_add_finding(s->c, rule, pointer, offset, message);
 }
 
 /* A blocked_by list for a message: "[42, 43]", the first few items. */
@@ -511,7 +511,7 @@ static void usable(cfc__fact *out, const cfc_checker *c, const cfc_field *f, con
 {
     const cfc__seen *x = field(f, seen, n, name);
     if (x && x->v && x->ok && cfc__checker_value_clean(c, x->v))
-        *out = (cfc__fact){x->v, x->i};
+        *out = (cfc__fact){x->v, x->i, x->v->offset};
 }
 
 enum attempt_status { ATTEMPT_IN_PROGRESS = 1, ATTEMPT_SUCCESS, ATTEMPT_FAILED };
@@ -533,12 +533,14 @@ void cfc__stream_facts_take(const cfc_checker *c, const cfc_event_type *t, const
 {
     /* Member by member: a memset of the whole is a slow `rep stos` here,
      * once per event. */
-    static const cfc__fact none = {NULL, 0};
+    static const cfc__fact none = {NULL, 0, 0};
     x->t = t;
     x->project = x->timestamp = x->agent = x->task = x->unblocked_by = none;
     x->attempt = x->max_attempts = x->status = x->completed = x->total = none;
     x->agent_id = NULL;
     x->agent_len = 0;
+    x->ts_text = NULL;
+    x->ts_len = 0;
     x->blocked_by = NULL;
     usable(&x->project, c, f, seen, n, "project_id");
     /* The timestamp's instant: the checker validated it (T1-T3) but keeps
@@ -546,8 +548,11 @@ void cfc__stream_facts_take(const cfc_checker *c, const cfc_event_type *t, const
     const cfc__seen *ts = field(f, seen, n, "timestamp");
     int64_t ms;
     if (ts && ts->v && ts->v->type == CFC_J_STRING && cfc__checker_value_clean(c, ts->v) &&
-        cfc_timestamp_check(ts->v->u.str.s, ts->v->u.str.len, &ms, NULL) == 0)
-        x->timestamp = (cfc__fact){ts->v, ms};
+        cfc_timestamp_check(ts->v->u.str.s, ts->v->u.str.len, &ms, NULL) == 0) {
+        x->timestamp = (cfc__fact){ts->v, ms, ts->v->offset};
+        x->ts_text = ts->v->u.str.s;
+        x->ts_len = ts->v->u.str.len;
+    }
     if (t == NULL || x->project.v == NULL)
         return; /* nothing more is read */
     switch (t->id) {
@@ -592,8 +597,9 @@ void cfc__stream_facts_take(const cfc_checker *c, const cfc_event_type *t, const
     }
 }
 
-/* Stands for every value of a packed copy: present, but not to be shown
- * (a dry run formats no message; were it to, this is a valid empty string). */
+/* Stands for every value of a packed copy: present. The rules read only
+ * the facts' numbers, offsets and strings, which the copy keeps; were one
+ * to read a value, this is a valid empty string. */
 static const cfc_jval packed_value = {
     .type = CFC_J_STRING, .offset = CFC_NO_OFFSET, .u.str = {"", 0}};
 
@@ -604,7 +610,7 @@ static size_t align_up(size_t n)
 
 size_t cfc__stream_facts_size(const cfc__stream_facts *x)
 {
-    size_t n = align_up(sizeof *x) + align_up(x->agent_len + 1);
+    size_t n = align_up(sizeof *x) + align_up(x->agent_len + 1) + align_up(x->ts_len + 1);
     if (x->blocked_by != NULL)
         n += (1 + x->blocked_by->u.kids.count) * sizeof(cfc_jval);
     return n;
@@ -626,6 +632,12 @@ cfc__stream_facts *cfc__stream_facts_pack(const cfc__stream_facts *x, void *out)
         o->agent_id = p;
     }
     p += align_up(x->agent_len + 1);
+    if (x->ts_text != NULL) {
+        memcpy(p, x->ts_text, x->ts_len);
+        p[x->ts_len] = '\0';
+        o->ts_text = p;
+    }
+    p += align_up(x->ts_len + 1);
     if (x->blocked_by != NULL) {
         /* The array and its items, linked: all that task_put reads. */
         cfc_jval *a = (cfc_jval *)(void *)p, *item = a + 1;
@@ -658,7 +670,7 @@ static void on_agent(cfc_stream *s, int64_t project, const cfc__stream_facts *x,
 {
     const char *str = x->agent_id;
     size_t len = x->agent_len;
-    const cfc_jval *v = x->agent.v;
+    size_t at = x->agent.offset;
     plan *p = &s->plan;
     p->agent_project = project;
     p->agent_id = str;
@@ -674,10 +686,10 @@ static void on_agent(cfc_stream *s, int64_t project, const cfc__stream_facts *x,
     char d[96];
     if (r && r->state == AGENT_RETIRED) {
         if (use == USE_RETIRE)
-            report(s, CFC_RULE_AGENT_AFTER_RETIRED, "/agent_id", v,
+            report(s, CFC_RULE_AGENT_AFTER_RETIRED, "/agent_id", at,
                    "agent \"%s\" is retired a second time", cfc__shown(d, sizeof d, str, len));
         else
-            report(s, CFC_RULE_AGENT_AFTER_RETIRED, "/agent_id", v,
+            report(s, CFC_RULE_AGENT_AFTER_RETIRED, "/agent_id", at,
                    "agent \"%s\" was retired earlier in the stream (agent_retired); no event may "
                    "name it after that",
                    cfc__shown(d, sizeof d, str, len));
@@ -686,7 +698,7 @@ static void on_agent(cfc_stream *s, int64_t project, const cfc__stream_facts *x,
     /* Never seen, and the table could have held it: so never created. */
     bool before_created = use != USE_NAME && s->opts.from_start && r == NULL && !s->agents_full;
     if (before_created)
-        report(s, CFC_RULE_AGENT_BEFORE_CREATED, "/agent_id", v,
+        report(s, CFC_RULE_AGENT_BEFORE_CREATED, "/agent_id", at,
                "agent \"%s\" is referenced before its agent_created, and the stream began at the "
                "producer's start (--from-start)",
                cfc__shown(d, sizeof d, str, len));
@@ -726,17 +738,17 @@ static void check_attempt(cfc_stream *s, const task_rec *r, int64_t task, const 
         if (started && !starts)
             return;
         if (started)
-            report(s, CFC_RULE_ATTEMPT_SEQUENCE, "/attempt_number", an->v,
+            report(s, CFC_RULE_ATTEMPT_SEQUENCE, "/attempt_number", an->offset,
                    "attempt %" PRId64 " of task %" PRId64 " starts a second time (in_progress "
                    "twice); an attempt starts once, then has one outcome",
                    n2, task);
         else if (!starts)
-            report(s, CFC_RULE_ATTEMPT_SEQUENCE, "/attempt_number", an->v,
+            report(s, CFC_RULE_ATTEMPT_SEQUENCE, "/attempt_number", an->offset,
                    "attempt %" PRId64 " of task %" PRId64 " already ended (%s); \"%s\" is a "
                    "second outcome for one attempt",
                    n2, task, was, is);
         else
-            report(s, CFC_RULE_ATTEMPT_SEQUENCE, "/attempt_number", an->v,
+            report(s, CFC_RULE_ATTEMPT_SEQUENCE, "/attempt_number", an->offset,
                    "attempt %" PRId64 " of task %" PRId64 " already ended (%s) and starts again; "
                    "the next attempt is %" PRId64,
                    n2, task, was, n + 1);
@@ -745,18 +757,18 @@ static void check_attempt(cfc_stream *s, const task_rec *r, int64_t task, const 
     if (n2 == n + 1)
         return;
     if (n2 > n)
-        report(s, CFC_RULE_ATTEMPT_SEQUENCE, "/attempt_number", an->v,
+        report(s, CFC_RULE_ATTEMPT_SEQUENCE, "/attempt_number", an->offset,
                "attempt_number is %" PRId64 " after attempt %" PRId64 " of task %" PRId64
                "; attempts grow by exactly 1 (%" PRId64 " is missing)",
                n2, n, task, n + 1);
     else if (n2 == 1)
-        report(s, CFC_RULE_ATTEMPT_SEQUENCE, "/attempt_number", an->v,
+        report(s, CFC_RULE_ATTEMPT_SEQUENCE, "/attempt_number", an->offset,
                "attempt_number goes back to 1 after attempt %" PRId64 " of task %" PRId64
                " (%s, max_attempts %" PRId64 "); a restart at 1 follows only a success or a "
                "failure at max_attempts",
                n, task, was, m);
     else
-        report(s, CFC_RULE_ATTEMPT_SEQUENCE, "/attempt_number", an->v,
+        report(s, CFC_RULE_ATTEMPT_SEQUENCE, "/attempt_number", an->offset,
                "attempt_number goes down from %" PRId64 " to %" PRId64 " for task %" PRId64, n, n2,
                task);
 }
@@ -779,14 +791,14 @@ static void on_task_event(cfc_stream *s, int64_t project, const cfc__stream_fact
     case CFC_EV_TASK_UNBLOCKED: {
         bool blocked = r && (r->flags & TASK_BLOCKED);
         if (!blocked && s->opts.from_start && (r || !s->tasks_full))
-            report(s, CFC_RULE_UNBLOCKED_NOT_BLOCKED, "/task_id", task->v,
+            report(s, CFC_RULE_UNBLOCKED_NOT_BLOCKED, "/task_id", task->offset,
                    "task %" PRId64 " is unblocked, but no task_blocked for it came earlier, and "
                    "the stream began at the producer's start (--from-start)",
                    task->i);
         const cfc__fact *by = x->unblocked_by.v ? &x->unblocked_by : NULL;
         if (by && blocked && (r->flags & TASK_BLOCKERS_KNOWN) && !has_blocker(r, by->i)) {
             char list[160];
-            report(s, CFC_RULE_UNBLOCKED_BY_NOT_BLOCKER, "/unblocked_by", by->v,
+            report(s, CFC_RULE_UNBLOCKED_BY_NOT_BLOCKER, "/unblocked_by", by->offset,
                    "unblocked_by is %" PRId64 ", but task %" PRId64
                    "'s last task_blocked had blocked_by %s",
                    by->i, task->i, shown_list(list, sizeof list, r));
@@ -821,7 +833,7 @@ static void on_progress(cfc_stream *s, int64_t project, const cfc__stream_facts 
     p->task_hash = task_hash(s, project, 0);
     const task_rec *r = task_find(s, p->task_hash, project, 0);
     if (r && (r->flags & TASK_PROGRESS) && r->total == total->i && done->i < r->completed)
-        report(s, CFC_RULE_PROGRESS_BACKWARDS, "/completed", done->v,
+        report(s, CFC_RULE_PROGRESS_BACKWARDS, "/completed", done->offset,
                "completed goes back from %" PRId64 " to %" PRId64 " while total stays %" PRId64,
                r->completed, done->i, total->i);
     p->task = TASK_SET_PROGRESS;
@@ -836,7 +848,7 @@ static void on_facts(cfc_stream *s, const cfc__stream_facts *x)
     const cfc__fact *proj = x->project.v ? &x->project : NULL;
     int64_t sub = s->opts.subscribed_project_id;
     if (proj && sub > 0 && proj->i != sub)
-        report(s, CFC_RULE_PROJECT_MISMATCH, "/project_id", proj->v,
+        report(s, CFC_RULE_PROJECT_MISMATCH, "/project_id", proj->offset,
                "project_id is %" PRId64 " but the connection subscribed to project %" PRId64,
                proj->i, sub);
 
@@ -845,10 +857,10 @@ static void on_facts(cfc_stream *s, const cfc__stream_facts *x)
         if (s->has_ts && ms < s->last_ts) {
             char prev[32] = "?";
             cfc_timestamp_format(s->last_ts, prev);
-            report(s, CFC_RULE_TS_BACKWARDS, "/timestamp", x->timestamp.v,
+            report(s, CFC_RULE_TS_BACKWARDS, "/timestamp", x->timestamp.offset,
                    "timestamp %s is earlier than the previous event's %s; timestamps do not go "
                    "backwards within a stream",
-                   x->timestamp.v->u.str.s, prev);
+                   x->ts_text, prev);
         }
         p->ts = true;
         p->ts_ms = ms;
@@ -1010,19 +1022,42 @@ bool cfc_rule_is_stream(cfc_rule rule)
     return false;
 }
 
-cfc_check_status cfc__stream_check_facts(cfc_stream *s, const cfc__stream_facts *x, bool *clean)
+/* The rules run live on packed facts, for cfc__check_clean_event. */
+typedef struct live_facts {
+    cfc_stream *s;
+    const cfc__stream_facts *x;
+} live_facts;
+
+static void add_live(void *ctx)
+{
+    live_facts *l = ctx;
+    on_facts(l->s, l->x);
+}
+
+cfc_check_status cfc__stream_check_facts(cfc_stream *s, const cfc__stream_facts *x,
+                                         const char *type, size_t type_len,
+                                         const cfc_event_result **result)
 {
     if (s == NULL)
         return CFC_CHECK_IO;
+    *result = NULL;
+    /* Most events have no stream finding: the rules decide without
+     * formatting anything, and the event's report needs no result. */
     memset(&s->plan, 0, sizeof s->plan);
     s->dry = true;
     s->hit = false;
     if (x != NULL)
         on_facts(s, x);
     s->dry = false;
-    *clean = !s->hit;
-    if (s->hit)
-        return CFC_CHECK_OK; /* nothing changed: the caller checks it live */
+    if (s->hit) {
+        /* Again, live: the stream is as it was, so the same findings, now
+         * formatted, and the same plan. */
+        memset(&s->plan, 0, sizeof s->plan);
+        live_facts l = {s, x};
+        cfc_check_status st = cfc__check_clean_event(s->c, type, type_len, add_live, &l, result);
+        if (st != CFC_CHECK_OK)
+            return st;
+    }
     if (!apply(s))
         return CFC_CHECK_NOMEM;
     s->events++;
