@@ -13,7 +13,13 @@
  * time, N sizes from 1 to 8N picked by a generator seeded with N); the
  * rest is the stream. One cut per input, not every cut: feeding one byte
  * at a time is most of a run's cost (a call per byte), and the fuzzer
- * picks that cut as often as any other. */
+ * picks that cut as often as any other.
+ *
+ * The same for cfc_wsscan_split, the relay's way of taking the data frames
+ * out: the same verdict as cfc_wsscan_feed, and whatever the pieces, the
+ * same payload bytes with the same message ends and flags delivered, and
+ * the same bytes forwarded (with a fault: the whole run's a prefix of the
+ * pieces', which may hold the faulty frame's first bytes). */
 #include <string.h>
 
 #include "support.h"
@@ -70,6 +76,88 @@ static void feed(outcome *o, cfc_wsscan_side side, const unsigned char *p, size_
     }
 }
 
+typedef struct split_outcome {
+    cfc_wsscan s;
+    unsigned char fwd[MAX_STREAM + 256]; /* forwarded, over every call */
+    size_t fwd_len;
+    unsigned char data[MAX_STREAM + 256]; /* the payloads delivered */
+    size_t data_len;
+    uint64_t ends; /* a hash of where each message ended, and its flags */
+    size_t n_ends;
+} split_outcome;
+
+static void on_slice(void *ctx, const unsigned char *p, size_t n, bool end)
+{
+    split_outcome *o = ctx;
+    CFC_FUZZ_ASSERT(o->s.phase == CFC_WSSCAN_FRAMES && o->s.side == CFC_WSSCAN_SERVER,
+                    "a slice in phase %d", o->s.phase);
+    CFC_FUZZ_ASSERT(!(o->s.opcode & 0x08), "a slice of a control frame (opcode %u)", o->s.opcode);
+    CFC_FUZZ_ASSERT(o->data_len + n <= sizeof o->data, "more payload than input");
+    memcpy(o->data + o->data_len, p, n);
+    o->data_len += n;
+    if (end) {
+        CFC_FUZZ_ASSERT(o->s.remaining == 0 && o->s.frame_fin && !o->s.in_message,
+                        "a message's end inside it");
+        o->ends = o->ends * 1000003u + o->data_len * 4 + o->s.msg_binary * 2 + o->s.msg_compressed;
+        o->n_ends++;
+    }
+}
+
+static void split(split_outcome *o, cfc_wsscan_side side, const unsigned char *p, size_t len,
+                  int cut)
+{
+    cfc_wsscan_init(&o->s, side);
+    o->fwd_len = o->data_len = o->n_ends = 0;
+    o->ends = 0;
+    uint32_t x = (uint32_t)cut * 2654435761u + 1;
+    static unsigned char buf[MAX_STREAM + 256];
+    for (size_t i = 0; i < len;) {
+        size_t n = len - i;
+        if (cut >= 0) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            size_t k = cut == 0 ? 1 : 1 + x % ((uint32_t)cut * 8);
+            n = k < n ? k : n;
+        }
+        memcpy(buf, p + i, n);
+        size_t ok = cfc_wsscan_split(&o->s, buf, n, on_slice, o);
+        CFC_FUZZ_ASSERT(ok <= n, "%zu of %zu bytes forwarded", ok, n);
+        memcpy(o->fwd + o->fwd_len, buf, ok);
+        o->fwd_len += ok;
+        i += n;
+    }
+}
+
+static void same_split(const outcome *fed, const split_outcome *a, const split_outcome *b,
+                       const char *how)
+{
+    const cfc_wsscan *x = &a->s, *y = &b->s;
+    /* Split reads as feed reads. */
+    CFC_FUZZ_ASSERT(fed->s.phase == x->phase && strcmp(fed->s.fault, x->fault) == 0 &&
+                        fed->s.offset == x->offset && fed->s.close_code == x->close_code,
+                    "split: phase %d '%s', feed: phase %d '%s'", x->phase, x->fault, fed->s.phase,
+                    fed->s.fault);
+    CFC_FUZZ_ASSERT(x->phase == y->phase && strcmp(x->fault, y->fault) == 0,
+                    "split %s: '%s', whole '%s'", how, y->fault, x->fault);
+    CFC_FUZZ_ASSERT(a->data_len == b->data_len && memcmp(a->data, b->data, a->data_len) == 0,
+                    "split %s: %zu payload bytes, whole %zu (or different ones)", how, b->data_len,
+                    a->data_len);
+    CFC_FUZZ_ASSERT(a->n_ends == b->n_ends && a->ends == b->ends,
+                    "split %s: %zu messages ended, whole %zu (or elsewhere)", how, b->n_ends,
+                    a->n_ends);
+    if (x->phase == CFC_WSSCAN_FAULT)
+        CFC_FUZZ_ASSERT(b->fwd_len >= a->fwd_len && memcmp(a->fwd, b->fwd, a->fwd_len) == 0,
+                        "split %s: %zu forwarded, whole %zu (not a prefix)", how, b->fwd_len,
+                        a->fwd_len);
+    else
+        CFC_FUZZ_ASSERT(a->fwd_len == b->fwd_len && memcmp(a->fwd, b->fwd, a->fwd_len) == 0,
+                        "split %s: %zu forwarded, whole %zu (or different bytes)", how, b->fwd_len,
+                        a->fwd_len);
+    /* Nothing is both: the payloads and what is forwarded fit in the input. */
+    CFC_FUZZ_ASSERT(a->fwd_len + a->data_len <= x->offset, "more out than in");
+}
+
 static void same(const outcome *a, const outcome *b, const char *how)
 {
     const cfc_wsscan *x = &a->s, *y = &b->s;
@@ -124,5 +212,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int cut = data[0] >> 3;
     feed(&pieces, side, stream, len, cut);
     same(&whole, &pieces, cut == 0 ? "byte by byte" : "in pieces");
+
+    static split_outcome split_whole, split_pieces;
+    split(&split_whole, side, stream, len, -1);
+    split(&split_pieces, side, stream, len, cut);
+    same_split(&whole, &split_whole, &split_pieces, cut == 0 ? "byte by byte" : "in pieces");
+    /* Without a fault, a client's stream (never split) is forwarded whole. */
+    if (side == CFC_WSSCAN_CLIENT && whole.s.phase != CFC_WSSCAN_FAULT)
+        CFC_FUZZ_ASSERT(split_whole.fwd_len == len && split_whole.data_len == 0,
+                        "a client's stream split");
     return 0;
 }

@@ -274,3 +274,128 @@ Test(ws_scan, close_codes_an_endpoint_may_send)
     for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
         cr_expect(!cfc_wsscan_close_code_sendable(never[i]), "%d", never[i]);
 }
+
+/* ---- cfc_wsscan_split: the data frames taken out of the stream ----------- */
+
+/* What a split delivered, as text: each message as "<t" or "<b" (binary),
+ * "z" when compressed, ">", its payload, "|" at its end. */
+typedef struct transcript {
+    char text[1024];
+    size_t len;
+    bool in_message;
+    cfc_wsscan *s;
+    int fail_after; /* call cfc_wsscan_fail on this call (1-based), 0: never */
+    int calls;
+} transcript;
+
+static void add(transcript *t, const void *p, size_t n)
+{
+    cr_assert(t->len + n < sizeof t->text, "transcript too long");
+    memcpy(t->text + t->len, p, n);
+    t->len += n;
+    t->text[t->len] = '\0';
+}
+
+static void on_slice(void *ctx, const unsigned char *p, size_t n, bool end)
+{
+    transcript *t = ctx;
+    if (++t->calls == t->fail_after) {
+        cfc_wsscan_fail(t->s, "a test's own fault");
+        return;
+    }
+    if (!t->in_message) {
+        add(t, t->s->msg_binary ? "<b" : "<t", 2);
+        if (t->s->msg_compressed)
+            add(t, "z", 1);
+        add(t, ">", 1);
+        t->in_message = true;
+    }
+    add(t, p, n);
+    if (end) {
+        add(t, "|", 1);
+        t->in_message = false;
+    }
+}
+
+/* Splits `len` bytes in pieces of `piece` bytes (0: whole); *fwd gets what
+ * is forwarded, in order. */
+static size_t split_in_pieces(cfc_wsscan *s, transcript *t, const char *in, size_t len,
+                              size_t piece, char *fwd)
+{
+    cfc_wsscan_init(s, CFC_WSSCAN_SERVER);
+    t->s = s;
+    size_t out = 0;
+    for (size_t i = 0; i < len;) {
+        size_t n = piece == 0 || len - i < piece ? len - i : piece;
+        char buf[512];
+        memcpy(buf, in + i, n);
+        size_t k = cfc_wsscan_split(s, buf, n, on_slice, t);
+        cr_assert(k <= n);
+        memcpy(fwd + out, buf, k);
+        out += k;
+        i += n;
+    }
+    return out;
+}
+
+#define DEFLATE_TEXT "\xc1\x03zzz"
+static const char split_stream[] = HEAD_DEFLATE TEXT5 "\x01\x02he" PING "\x00\x01l\x80\x02lo"
+                                                      "\x82\x02\x01\x02"
+                                                      "\x81\x00" DEFLATE_TEXT "\x88\x02\x03\xe8";
+
+/* The same payloads with the same ends, and the same bytes forwarded (the
+ * HTTP answer and the control frames only, in order), whatever the pieces. */
+Test(ws_scan, split_delivers_payloads_whole_or_in_pieces_alike)
+{
+    static const char want[] = "<t>hello|<t>hello|<b>\x01\x02|<t>|<tz>zzz|";
+    static const char want_fwd[] = HEAD_DEFLATE PING "\x88\x02\x03\xe8";
+    size_t len = sizeof split_stream - 1;
+    for (size_t piece = 0; piece <= 7; piece++) {
+        cfc_wsscan s;
+        transcript t = {0};
+        char fwd[512];
+        size_t n = split_in_pieces(&s, &t, split_stream, len, piece, fwd);
+        cr_expect_eq(s.fault[0], '\0', "pieces of %zu: %s", piece, s.fault);
+        cr_expect_eq(t.len, sizeof want - 1, "pieces of %zu: %s", piece, t.text);
+        cr_expect(memcmp(t.text, want, sizeof want - 1) == 0, "pieces of %zu: %s", piece, t.text);
+        cr_expect_eq(n, sizeof want_fwd - 1, "pieces of %zu: %zu forwarded", piece, n);
+        cr_expect(memcmp(fwd, want_fwd, sizeof want_fwd - 1) == 0, "pieces of %zu", piece);
+        cr_expect(s.close_seen);
+    }
+}
+
+/* A faulty frame: the payloads before it are delivered, nothing of it or
+ * after it, and what is forwarded stops before it. */
+Test(ws_scan, split_stops_at_a_faulty_frame)
+{
+    static const char in[] = HEAD TEXT5 PING "\x81\x85\x01\x02\x03\x04" TEXT5;
+    for (size_t piece = 0; piece <= 3; piece++) {
+        cfc_wsscan s;
+        transcript t = {0};
+        char fwd[512];
+        size_t n = split_in_pieces(&s, &t, in, sizeof in - 1, piece, fwd);
+        cr_expect_not_null(strstr(s.fault, "a masked frame"), "%s", s.fault);
+        cr_expect_str_eq(t.text, "<t>hello|", "pieces of %zu", piece);
+        cr_expect_eq(n, H + 3, "pieces of %zu: %zu forwarded", piece, n);
+    }
+}
+
+/* The data callback can fail the connection (a message that does not
+ * inflate): the split stops there, at that frame. */
+Test(ws_scan, split_stops_where_the_callback_fails)
+{
+    static const char in[] = HEAD TEXT5 PING "\x81\x02no" PING TEXT5;
+    cfc_wsscan s;
+    transcript t = {.fail_after = 2};
+    char fwd[512];
+    size_t n = split_in_pieces(&s, &t, in, sizeof in - 1, 0, fwd);
+    cr_expect_str_eq(s.fault, "a test's own fault");
+    cr_expect_eq(s.phase, CFC_WSSCAN_FAULT);
+    cr_expect_eq(s.frame_start, H + 10, "at the second text frame");
+    cr_expect_str_eq(t.text, "<t>hello|");
+    cr_expect_eq(n, H + 3, "the HTTP answer and the first ping: %zu", n);
+    cr_expect_eq(t.calls, 2, "no call after the fault");
+    /* The first fault stands. */
+    cfc_wsscan_fail(&s, "another");
+    cr_expect_str_eq(s.fault, "a test's own fault");
+}

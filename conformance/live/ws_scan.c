@@ -217,8 +217,14 @@ static void frame_begins(cfc_wsscan *s)
     s->reason_wanted = s->code_wanted;
     s->utf8_need = 0;
     /* Data frames: a message begins with opcode 1 or 2 and ends with FIN. */
-    if (!(s->opcode & 0x08))
+    if (!(s->opcode & 0x08)) {
         s->in_message = (h[0] & 0x80) == 0;
+        s->frame_fin = (h[0] & 0x80) != 0;
+        if (s->opcode != 0) {
+            s->msg_binary = s->opcode == 2;
+            s->msg_compressed = (h[0] & 0x40) != 0;
+        }
+    }
 }
 
 static void frame_ends(cfc_wsscan *s)
@@ -229,21 +235,52 @@ static void frame_ends(cfc_wsscan *s)
         reason_fault(s); /* the reason ends inside a character */
 }
 
-size_t cfc_wsscan_feed(cfc_wsscan *s, const void *data, size_t len)
+/* Where cfc_wsscan_split puts what it reads; all NULL for cfc_wsscan_feed,
+ * which only reads. */
+typedef struct sink {
+    unsigned char *buf; /* the chunk: the bytes to forward are moved to its front */
+    size_t dst;         /* how many there are so far */
+    size_t dst_frame;   /* dst where the current frame began (0: in an earlier chunk) */
+    cfc_wsscan_data_fn fn;
+    void *ctx;
+} sink;
+
+/* Bytes for the client: moved down over what was taken out before them. */
+static void keep(sink *k, const unsigned char *p, size_t n)
 {
-    const unsigned char *p = data;
+    if (k->buf == NULL || n == 0)
+        return;
+    if (k->buf + k->dst != p)
+        memmove(k->buf + k->dst, p, n);
+    k->dst += n;
+}
+
+/* Whether the current frame's bytes go to the client: on the server's side
+ * in split mode, every frame but a data frame (its payload goes to fn, its
+ * header nowhere). */
+static bool forwarded(const cfc_wsscan *s, const sink *k)
+{
+    return k->fn == NULL || s->side != CFC_WSSCAN_SERVER || (s->hdr[0] & 0x08) != 0;
+}
+
+static size_t scan(cfc_wsscan *s, const unsigned char *p, size_t len, sink *k)
+{
     uint64_t base = s->offset;
     size_t i = 0;
     while (i < len && s->phase != CFC_WSSCAN_FAULT) {
         if (s->phase == CFC_WSSCAN_PASS) {
+            keep(k, p + i, len - i);
             i = len;
             break;
         }
         if (s->phase == CFC_WSSCAN_HTTP) {
-            i += feed_http(s, p + i, len - i);
+            size_t n = feed_http(s, p + i, len - i);
+            keep(k, p + i, n);
+            i += n;
             continue;
         }
         if (s->remaining > 0) {
+            size_t from = i;
             /* A close frame's code: its first two payload bytes, which may
              * arrive in two chunks. */
             while (s->code_wanted && s->code_len < 2 && i < len) {
@@ -258,8 +295,8 @@ size_t cfc_wsscan_feed(cfc_wsscan *s, const void *data, size_t len)
             }
             size_t take = s->remaining < len - i ? (size_t)s->remaining : len - i;
             if (s->reason_wanted && !s->code_wanted) {
-                for (size_t k = 0; k < take; k++) {
-                    if (!reason_byte(s, p[i + k])) {
+                for (size_t j = 0; j < take; j++) {
+                    if (!reason_byte(s, p[i + j])) {
                         reason_fault(s);
                         break;
                     }
@@ -269,6 +306,13 @@ size_t cfc_wsscan_feed(cfc_wsscan *s, const void *data, size_t len)
             }
             i += take;
             s->remaining -= take;
+            if (forwarded(s, k)) {
+                keep(k, p + from, i - from);
+            } else {
+                k->fn(k->ctx, p + from, i - from, s->remaining == 0 && s->frame_fin);
+                if (s->phase == CFC_WSSCAN_FAULT)
+                    break; /* fn said so (cfc_wsscan_fail) */
+            }
             if (s->remaining == 0)
                 frame_ends(s);
             continue;
@@ -276,19 +320,30 @@ size_t cfc_wsscan_feed(cfc_wsscan *s, const void *data, size_t len)
         /* A header byte. */
         if (s->hdr_len == 0) {
             s->frame_start = base + i;
+            k->dst_frame = k->dst;
             if (s->side == CFC_WSSCAN_SERVER) {
                 check_byte0(s, p[i]);
                 if (s->phase == CFC_WSSCAN_FAULT)
                     break;
             }
         }
-        s->hdr[s->hdr_len++] = p[i++];
+        s->hdr[s->hdr_len++] = p[i];
+        if (forwarded(s, k))
+            keep(k, p + i, 1);
+        i++;
         if (s->hdr_len >= 2 && s->hdr_len == header_size(s->hdr)) {
             frame_begins(s);
             if (s->phase == CFC_WSSCAN_FAULT)
                 break;
-            if (s->remaining == 0)
+            if (s->remaining == 0) {
+                if (!forwarded(s, k)) {
+                    /* An empty data frame: it may end, or begin, a message. */
+                    k->fn(k->ctx, p + i, 0, s->frame_fin);
+                    if (s->phase == CFC_WSSCAN_FAULT)
+                        break;
+                }
                 frame_ends(s);
+            }
         } else if (s->hdr_len == 2 && s->side == CFC_WSSCAN_SERVER && (s->hdr[1] & 0x80)) {
             /* A masked frame: named at once, before its key and payload. */
             check_header(s, s->hdr, 0);
@@ -298,7 +353,27 @@ size_t cfc_wsscan_feed(cfc_wsscan *s, const void *data, size_t len)
     }
     s->offset = base + i;
     if (s->phase != CFC_WSSCAN_FAULT)
-        return len;
+        return k->buf ? k->dst : len;
     s->offset = base + len;
+    if (k->buf)
+        return s->frame_start >= base ? k->dst_frame : 0;
     return s->frame_start > base ? (size_t)(s->frame_start - base) : 0;
+}
+
+size_t cfc_wsscan_feed(cfc_wsscan *s, const void *data, size_t len)
+{
+    sink k = {0};
+    return scan(s, data, len, &k);
+}
+
+size_t cfc_wsscan_split(cfc_wsscan *s, void *buf, size_t len, cfc_wsscan_data_fn fn, void *ctx)
+{
+    sink k = {.buf = buf, .fn = fn, .ctx = ctx};
+    return scan(s, buf, len, &k);
+}
+
+void cfc_wsscan_fail(cfc_wsscan *s, const char *what)
+{
+    if (s->phase != CFC_WSSCAN_FAULT)
+        fault(s, what);
 }

@@ -25,6 +25,13 @@
  *         (forward `ok` bytes; if s.fault[0], stop: the rest is the faulty
  *          frame and what follows)
  *
+ * or, to take the data frames out of the server's stream (the relay does,
+ * so libwebsockets never parses a payload: see ws_tap.h):
+ *
+ *     for each chunk read: size_t ok = cfc_wsscan_split(&s, buf, len, fn, ctx);
+ *         (fn got every data payload byte in the chunk, in order; the first
+ *          `ok` bytes of buf are now the rest, to forward)
+ *
  * Memory: none allocated; the state is the struct.
  */
 #ifndef CFC_WS_SCAN_H
@@ -65,6 +72,9 @@ typedef struct cfc_wsscan {
     uint64_t frame_start;  /* offset of the current (or faulty) frame's first byte */
     unsigned char opcode;  /* the current frame's */
     bool in_message;       /* a fragmented data message has begun */
+    bool frame_fin;        /* the current data frame ends its message */
+    bool msg_binary;       /* the current data message's opcode is binary */
+    bool msg_compressed;   /* ... and its first frame had RSV1 (RFC 7692: compressed) */
     bool close_seen;       /* a whole close frame went by */
     unsigned char code[2]; /* a close frame's code, as it arrives */
     size_t code_len;
@@ -87,6 +97,26 @@ void cfc_wsscan_init(cfc_wsscan *s, cfc_wsscan_side side);
  * forwards those and stops. The faulty frame may have begun in an earlier
  * chunk (a close frame's code and reason are read from its payload). */
 size_t cfc_wsscan_feed(cfc_wsscan *s, const void *data, size_t len);
+
+/* A slice of a data frame's payload, in stream order: `end` on the
+ * message's last slice (its FIN frame's last byte; an empty frame comes as
+ * one slice of n = 0). s->msg_binary and s->msg_compressed describe its
+ * message. p points into the buffer being split and is valid only during
+ * the call; the callback may call cfc_wsscan_fail to stop the split there. */
+typedef void (*cfc_wsscan_data_fn)(void *ctx, const unsigned char *p, size_t n, bool end);
+
+/* As cfc_wsscan_feed, for a server's stream, and takes the data frames out:
+ * their payloads go to fn as they arrive (a slice of buf: no copy), their
+ * headers nowhere; everything else (the HTTP answer, control frames) is
+ * moved to the front of buf, in order. Returns how many bytes that is,
+ * cut before a faulty frame as cfc_wsscan_feed cuts. Whatever the chunks'
+ * sizes, fn gets the same bytes with the same ends, and the same bytes are
+ * forwarded (fuzz/fuzz_ws_scan.c). */
+size_t cfc_wsscan_split(cfc_wsscan *s, void *buf, size_t len, cfc_wsscan_data_fn fn, void *ctx);
+
+/* A fault found outside the scanner (a compressed message that does not
+ * inflate): at the current frame, named `what`; the first one stands. */
+void cfc_wsscan_fail(cfc_wsscan *s, const char *what);
 
 /* Between two frames (not inside a header or payload), after the HTTP part:
  * where a frame may be inserted into the stream. */
