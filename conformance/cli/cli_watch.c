@@ -32,6 +32,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -154,7 +155,8 @@ typedef struct watch {
     size_t count; /* 0: no limit */
     double duration_s, idle_s;
     double start, last_frame;
-    size_t chunks, chunks_seen; /* network thread: chunks received, and when last_frame was */
+    _Atomic size_t chunks; /* chunks received (relay thread), for last_frame */
+    size_t chunks_seen;    /* network thread: chunks when last_frame was taken */
 
     size_t events, errors, warnings;
     size_t faults;       /* ws-protocol findings: report entries that are no message */
@@ -268,13 +270,17 @@ static void record_chunk(watch *w, const void *data, size_t len, bool final, boo
 
 /* ---- the checking thread ----------------------------------------------------
  *
- * libwebsockets parses frames byte by byte, which costs more than checking
- * the event (measured: 60% of watch's instructions against 35% for the
- * checking, docs/benchmarks.md); so the two run on two threads. The network thread
- * copies each chunk into a bounded ring (when it is full, the network thread
- * waits, and TCP slows the producer down); the checking thread takes chunks
- * in order, records, reassembles, checks and reports them. Everything the
- * ring holds is checked before any stop is reported (pipe_drain).
+ * The network thread is the relay's (ws_tap.h): it reads the server's
+ * stream, takes the data payloads out of it (libwebsockets no longer parses
+ * them byte by byte: that was 60% of watch's instructions) and hands them
+ * over; checking is now nearly all of watch's work, on a thread of its own,
+ * so reading the next 64 KiB (and the kernel's share of it) overlaps with
+ * checking the last, as `check` overlaps reading and checking. The network
+ * thread copies each chunk into a bounded ring (when it is full, the network
+ * thread waits, and TCP slows the producer down); the checking thread takes
+ * chunks in order, records, reassembles, checks and reports them. Everything
+ * the ring holds is checked before any stop is reported (pipe_drain, after
+ * the relay has ended).
  *
  * The hand-off is per batch, not per chunk: events are small (about 165
  * bytes), so waking a thread per event cost more than checking it. The
@@ -503,17 +509,27 @@ static void pipe_stop(struct pipe_ *p)
     p->started = false;
 }
 
-/* The network thread's data callback. The time of the last frame (for
- * --idle-timeout) is taken by should_stop, from this count: a clock read
- * per event was a measurable share of the network thread. */
+/* The relay thread's data callback (ws_client.h). The time of the last
+ * frame (for --idle-timeout) is taken by should_stop, from this count: a
+ * clock read per event was a measurable share of the network thread. */
 static int on_data(void *ctx, const void *data, size_t len, bool final, bool binary)
 {
     watch *w = ctx;
     if (w->stop == STOP_COUNT || w->stop == STOP_TROUBLE)
         return 1; /* past the end: neither checked nor recorded */
-    w->chunks++;
+    /* The only writer: a load and a store, no locked increment. */
+    atomic_store_explicit(&w->chunks, atomic_load_explicit(&w->chunks, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
     pipe_put(w->pipe, data, len, final, binary);
     return w->stop == STOP_COUNT || w->stop == STOP_TROUBLE;
+}
+
+/* The relay thread, after each read: hands what the read queued to the
+ * checking thread (every chunk of it at once, not one wake per event). */
+static void on_flush(void *ctx)
+{
+    watch *w = ctx;
+    pipe_wake(w->pipe);
 }
 
 static void flush_output(watch *w)
@@ -527,19 +543,17 @@ static void flush_output(watch *w)
     }
 }
 
-/* Polled by the client between waits (after every read, on the network
- * thread): hands what the read queued to the checking thread, and decides
- * the time-based and signal stops. */
+/* Polled by the client between waits (on the libwebsockets thread):
+ * decides the time-based and signal stops. */
 static int should_stop(void *ctx)
 {
     watch *w = ctx;
-    if (w->pipe)
-        pipe_wake(w->pipe);
     if (w->stop != STOP_NONE && w->stop != STOP_PEER)
         return 1;
     double t = mono_s();
-    if (w->chunks != w->chunks_seen) {
-        w->chunks_seen = w->chunks;
+    size_t chunks = w->chunks;
+    if (chunks != w->chunks_seen) {
+        w->chunks_seen = chunks;
         w->last_frame = t;
     }
     if (stop_signal)
@@ -822,8 +836,11 @@ int cfc_cmd_watch(int argc, char **argv)
     stop_signal = 0;
 
     w.start = w.last_frame = mono_s();
-    cfc_wsc_callbacks cb = {
-        .ctx = &w, .established = on_established, .data = on_data, .should_stop = should_stop};
+    cfc_wsc_callbacks cb = {.ctx = &w,
+                            .established = on_established,
+                            .data = on_data,
+                            .flush = on_flush,
+                            .should_stop = should_stop};
     bool ever_connected = false, abnormal = false, failed = false;
     unsigned attempt = 0;
     cfc_wsc_result res;

@@ -8,6 +8,7 @@
 #include <libwebsockets.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,8 @@ struct cfc_wsc {
     const cfc_wsc_callbacks *cb;
     cfc_wsc_result *res;
     struct lws *wsi;
+    cfc_wstap *tap;           /* the relay of this run */
+    atomic_bool close_wanted; /* the data callback (on the relay's thread) said stop */
     conn_state state;
     bool subscribe_pending;
     lws_usec_t started_us, closing_us;
@@ -197,7 +200,9 @@ static int parse_header(const char *h, header *out)
 }
 
 /* Classifies what libwebsockets said when a connection could not open. Its
- * messages are free text; these are the words 4.1 uses. */
+ * messages are free text; these are the words 4.1 uses. No TLS failure
+ * among them: the relay is the TLS client (ws_tap.h) and reports its own
+ * (tap_failure), libwebsockets speaks plain WebSocket to it. */
 static cfc_wsc_failure classify(const char *msg, int http_status)
 {
     if (http_status > 0 && http_status != 101)
@@ -208,20 +213,11 @@ static cfc_wsc_failure classify(const char *msg, int http_status)
         const char *word;
         cfc_wsc_failure f;
     } words[] = {
-        {"refused", CFC_WSC_REFUSED},
-        {"connect failed", CFC_WSC_REFUSED},
-        {"getaddrinfo", CFC_WSC_DNS},
-        {"dns", CFC_WSC_DNS},
-        {"ssl", CFC_WSC_TLS},
-        {"tls", CFC_WSC_TLS},
-        {"certificate", CFC_WSC_TLS},
-        {"cert", CFC_WSC_TLS},
-        {"timed out", CFC_WSC_TIMEOUT},
-        {"timeout", CFC_WSC_TIMEOUT},
-        {"101", CFC_WSC_HTTP_STATUS},
-        {"hs:", CFC_WSC_HANDSHAKE},
-        {"handshake", CFC_WSC_HANDSHAKE},
-        {"upgrade", CFC_WSC_HANDSHAKE},
+        {"refused", CFC_WSC_REFUSED},     {"connect failed", CFC_WSC_REFUSED},
+        {"getaddrinfo", CFC_WSC_DNS},     {"dns", CFC_WSC_DNS},
+        {"timed out", CFC_WSC_TIMEOUT},   {"timeout", CFC_WSC_TIMEOUT},
+        {"101", CFC_WSC_HTTP_STATUS},     {"hs:", CFC_WSC_HANDSHAKE},
+        {"handshake", CFC_WSC_HANDSHAKE}, {"upgrade", CFC_WSC_HANDSHAKE},
         {"accept", CFC_WSC_HANDSHAKE},
     };
     char low[256];
@@ -236,11 +232,9 @@ static cfc_wsc_failure classify(const char *msg, int http_status)
     return CFC_WSC_OTHER;
 }
 
-/* libwebsockets' own log. Its error lines say more than the error callback
- * does (the certificate problem, for one), so the last one is kept for the
- * failure message; lines reach stderr only with --verbose. */
+/* libwebsockets' own log: its warning and error lines reach stderr only
+ * with --verbose. */
 static bool log_verbose;
-static char log_last_error[200];
 
 /* Why libwebsockets' frame parser dropped the connection. libwebsockets 4.1
  * has no callback or getter for it: its parser returns "close me" and the
@@ -248,7 +242,9 @@ static char log_last_error[200];
  * The reason only appears in its INFO and WARN log lines, so they are enabled
  * (about 40 lines per connection, none per frame) and matched against the words
  * 4.1 uses; a rejection not named below is still a protocol fault ("client_rx_sm
- * exited"), only less precise. tests/test_watch.c pins each wording. */
+ * exited"), only less precise. A fallback: the relay (ws_tap.h) reads every
+ * frame first, stops before a faulty one and hands libwebsockets no data
+ * frame, so this names only what the relay would have missed. */
 static char log_fault[200];
 
 static const struct {
@@ -277,13 +273,6 @@ static void log_emit(int level, const char *line)
         }
         if (level == LLL_INFO)
             return; /* --verbose shows warnings and errors only, as before */
-    }
-    if (level == LLL_ERR) {
-        size_t n = strcspn(line, "\n");
-        if (n >= sizeof log_last_error)
-            n = sizeof log_last_error - 1;
-        memcpy(log_last_error, line, n);
-        log_last_error[n] = '\0';
     }
     if (log_verbose)
         fprintf(stderr, "cfconform: libwebsockets: %s%s", level == LLL_ERR ? "error: " : "", line);
@@ -337,8 +326,9 @@ static void request_close(cfc_wsc *c)
     c->state = ST_CLOSING;
     c->closing_us = now_us();
     c->res->self_closed = true;
-    /* A message may be arriving that no data callback has shown yet. */
-    c->res->frame_remaining = lws_remaining_packet_payload(c->wsi);
+    /* No data from now on; the relay says whether a message was arriving
+     * (cfc_wstap_result.data_cut). */
+    cfc_wstap_stop(c->tap);
     lws_callback_on_writable(c->wsi);
 }
 
@@ -374,8 +364,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_WS_EXT_DEFAULTS:
         /* The server accepted an extension we offered (the only one is
          * permessage-deflate): its name comes as `user`, `in` is room for
-         * options we leave empty, so its defaults stand (inflating into a
-         * 1 KiB buffer handed over at each fill). */
+         * options we leave empty, so its defaults stand. It never inflates
+         * anything: the relay inflates the data frames it takes out of
+         * the stream (ws_tap.h), and control frames are never compressed. */
         if (user && strcmp((const char *)user, "permessage-deflate") == 0)
             res->deflate = true;
         return 0;
@@ -390,14 +381,6 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             c->subscribe_pending = true;
             lws_callback_on_writable(wsi);
         }
-        return 0;
-
-    case LWS_CALLBACK_CLIENT_RECEIVE:
-        if (c->state != ST_OPEN && c->state != ST_CLOSING)
-            return 0;
-        if (c->cb->data(c->cb->ctx, in, len, lws_is_final_fragment(wsi) != 0,
-                        lws_frame_is_binary(wsi) != 0) != 0)
-            request_close(c);
         return 0;
 
     case LWS_CALLBACK_CLIENT_WRITEABLE:
@@ -455,8 +438,6 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             res->http_status = status;
             res->failure = classify(msg, status);
             snprintf(res->detail, sizeof res->detail, "%s", msg ? msg : "");
-            if (res->failure == CFC_WSC_TLS && strstr(log_last_error, "SSL"))
-                snprintf(res->detail, sizeof res->detail, "%s", log_last_error);
             if (res->failure == CFC_WSC_OTHER && msg && strstr(msg, "Unable to connect"))
                 res->failure = probe_tcp(c->host, c->port, res->detail, sizeof res->detail);
         }
@@ -466,8 +447,6 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     }
 
     case LWS_CALLBACK_CLIENT_CLOSED:
-        if (!res->self_closed && !res->peer_closed)
-            res->frame_remaining = lws_remaining_packet_payload(wsi);
         if (!res->peer_closed && log_fault[0] && res->protocol_fault[0] == '\0')
             snprintf(res->protocol_fault, sizeof res->protocol_fault, "%s", log_fault);
         if (!res->peer_closed && !res->self_closed)
@@ -576,7 +555,9 @@ cfc_wsc *cfc_wsc_new(const cfc_wsc_options *opts, cfc_wsc_failure *failure, char
     info.uid = -1;
     info.fd_limit_per_thread = 16;
     /* libwebsockets reads min(this, the protocol's rx_buffer_size) bytes
-     * per read; the default 4 KiB meant a poll and a read per 25 events. */
+     * per read (the default 4 KiB meant a poll and a read per 25 events
+     * when it read the data frames; now it reads the HTTP answer and the
+     * control frames only, ws_tap.h, so this no longer matters much). */
     info.pt_serv_buf_size = 1 << 16;
     info.connect_timeout_secs = (unsigned)(c->connect_timeout_us / LWS_USEC_PER_SEC) + 1;
     info.timeout_secs = info.connect_timeout_secs;
@@ -622,6 +603,27 @@ int cfc_wsc_port(const cfc_wsc *c)
 bool cfc_wsc_tls(const cfc_wsc *c)
 {
     return c->tls;
+}
+
+/* The relay's data path (ws_tap.h), on its thread: the caller's data
+ * callback, and a stop it asks for reaches the libwebsockets thread through
+ * a flag and a wake-up (lws_cancel_service is the one call libwebsockets
+ * allows from another thread). */
+static int tap_data(void *ctx, const void *p, size_t n, bool final, bool binary)
+{
+    cfc_wsc *c = ctx;
+    if (c->cb->data(c->cb->ctx, p, n, final, binary) == 0)
+        return 0;
+    atomic_store(&c->close_wanted, true);
+    lws_cancel_service(c->ctx);
+    return 1;
+}
+
+static void tap_flush(void *ctx)
+{
+    cfc_wsc *c = ctx;
+    if (c->cb->flush)
+        c->cb->flush(c->cb->ctx);
 }
 
 /* The relay could not reach the server, or its TLS handshake failed: say
@@ -697,7 +699,6 @@ int cfc_wsc_run(cfc_wsc *c, const cfc_wsc_callbacks *cb, cfc_wsc_result *result)
     c->subscribe_pending = false;
     c->started_us = now_us();
     result->failure = CFC_WSC_OTHER; /* until the handshake completes */
-    log_last_error[0] = '\0';
     log_fault[0] = '\0';
 
     /* Through the relay that reads the server's frame headers (ws_tap.h),
@@ -713,8 +714,13 @@ int cfc_wsc_run(cfc_wsc *c, const cfc_wsc_callbacks *cb, cfc_wsc_result *result)
                             .should_stop = cb->should_stop,
                             .ctx = cb->ctx,
                             .tls = c->tls,
-                            .insecure = c->insecure};
+                            .insecure = c->insecure,
+                            .data = tap_data,
+                            .flush = tap_flush,
+                            .data_ctx = c};
+    atomic_store(&c->close_wanted, false);
     cfc_wstap *tap = cfc_wstap_open(&to, &err, tls_detail, sizeof tls_detail);
+    c->tap = tap;
     if (tap == NULL) {
         tap_failure(result, err, tls_detail, c->connect_timeout_us);
         c->state = ST_IDLE;
@@ -758,7 +764,8 @@ int cfc_wsc_run(cfc_wsc *c, const cfc_wsc_callbacks *cb, cfc_wsc_result *result)
         if (c->state == ST_CONNECTING && cb->should_stop && cb->should_stop(cb->ctx) && c->wsi) {
             lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
         }
-        if (c->state == ST_OPEN && cb->should_stop && cb->should_stop(cb->ctx))
+        if (c->state == ST_OPEN &&
+            (atomic_load(&c->close_wanted) || (cb->should_stop && cb->should_stop(cb->ctx))))
             request_close(c);
         if (c->state == ST_CLOSING && c->wsi && t - c->closing_us > CLOSE_GRACE_US) {
             lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
@@ -768,6 +775,11 @@ int cfc_wsc_run(cfc_wsc *c, const cfc_wsc_callbacks *cb, cfc_wsc_result *result)
     lws_sul_cancel(&c->tick);
     cfc_wstap_result tr;
     cfc_wstap_close(tap, &tr);
+    c->tap = NULL;
+    /* A message arriving when data stopped (our close, or the connection's
+     * end without a close frame): cfc_wsc_result.frame_remaining. */
+    if (tr.data_cut && !result->peer_closed)
+        result->frame_remaining = 1;
     if (tr.fault[0])
         tap_fault(result, &tr);
     if (!result->established && result->failure == CFC_WSC_OK)

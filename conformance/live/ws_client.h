@@ -7,15 +7,23 @@
  * asks. Failures to connect are classified (bad URL, DNS, refused, TLS, HTTP
  * status, timeout) so the CLI can say which and what to try.
  *
- * permessage-deflate (RFC 7692) is offered unless opts->no_deflate: the
- * data callback then gets each message inflated, in chunks of at most 1 KiB
- * (libwebsockets inflates into a fixed buffer and hands over each fill), so
- * memory stays bounded whatever a message inflates to; bounding a message's
- * size is the caller's job, as without compression (ws_frames.h).
+ * libwebsockets does the handshake, answers pings and closes, but never sees
+ * a data frame: the relay between it and the server (ws_tap.h) reads every
+ * frame header anyway, so it takes the data payloads out of the stream and
+ * hands them to the data callback itself. libwebsockets 4.1 parses payloads
+ * one byte at a time: that was 60% of watch's instructions.
  *
- * Single-threaded: everything, the caller's callbacks included, runs inside
- * cfc_wsc_run on the calling thread. Signals interrupt the wait; the caller's
- * should_stop callback is polled at least every 50 ms.
+ * permessage-deflate (RFC 7692) is offered unless opts->no_deflate: the
+ * relay then inflates each compressed message and the data callback gets
+ * it in chunks of at most 16 KiB, so memory stays bounded whatever a
+ * message inflates to; bounding a message's size is the caller's job, as
+ * without compression (ws_frames.h).
+ *
+ * Threads: cfc_wsc_run runs libwebsockets and the established and
+ * should_stop callbacks on the calling thread, the data and flush callbacks
+ * on the relay's thread (one chunk after another, never two at once), all
+ * of them only while cfc_wsc_run runs. Signals interrupt the wait; the
+ * caller's should_stop callback is polled at least every 50 ms.
  */
 #ifndef CFC_WS_CLIENT_H
 #define CFC_WS_CLIENT_H
@@ -57,9 +65,13 @@ typedef struct cfc_wsc_callbacks {
     /* The handshake succeeded. May be NULL. */
     void (*established)(void *ctx);
     /* One chunk of the current message; `final` ends the message, `binary`
-     * is its opcode. Return non-zero to close the connection now (chunks
-     * still arriving before the close completes are delivered too). */
+     * is its opcode. On the relay's thread. Return non-zero to close the
+     * connection now: nothing more is delivered. */
     int (*data)(void *ctx, const void *data, size_t len, bool final, bool binary);
+    /* On the relay's thread, after the chunks of one read, before any
+     * control frame after them reaches libwebsockets (a close, notably):
+     * hand them on now. May be NULL. */
+    void (*flush)(void *ctx);
     /* Polled often: return non-zero to close the connection. May be NULL. */
     int (*should_stop)(void *ctx);
 } cfc_wsc_callbacks;
@@ -76,11 +88,11 @@ typedef struct cfc_wsc_result {
                                  none, 1006 when the connection ended with no close frame,
                                  1000 when we closed first (the code we sent) */
     char close_reason[128];   /* the peer's close reason (raw bytes, NUL-terminated) */
-    size_t frame_remaining;   /* when the connection ended or we started closing it:
-                                 bytes still to come of a frame that libwebsockets
-                                 had not handed over (it keeps a partial frame's
-                                 payload until its buffer fills): non-zero means
-                                 a message was arriving */
+    size_t frame_remaining;   /* non-zero when the connection ended, or we started
+                                 closing it, inside a data frame whose payload had
+                                 not all come (maybe none of it: then no data
+                                 callback showed the message): a message was
+                                 arriving */
     char protocol_fault[200]; /* a WebSocket protocol violation by the server
                                  (RFC 6455), named, or "": an illegal close code
                                  on the wire, or a frame libwebsockets' parser

@@ -26,10 +26,14 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <stdatomic.h>
+#include <zlib.h>
 
 #include "ws_scan.h"
 
 #define RELAY_BYTES ((size_t)1 << 16)
+/* A compressed message is handed over this much at a time. */
+#define INFLATE_BYTES ((size_t)1 << 14)
 /* How long the server gets to end its side once ours has ended. */
 #define DRAIN_MS 500
 
@@ -46,6 +50,18 @@ struct cfc_wstap {
     cfc_wsscan down;                                               /* server -> client, checked */
     cfc_wsscan up;                                                 /* client -> server, followed */
     cfc_wstap_result res;
+
+    /* The data path (ws_tap.h). */
+    int (*data)(void *ctx, const void *p, size_t n, bool final, bool binary);
+    void (*flush)(void *ctx);
+    void *data_ctx;
+    atomic_bool stop_wanted; /* cfc_wstap_stop, from any thread */
+    bool stopping;           /* the relay saw it: the message arriving is finished */
+    bool stopped;            /* nothing more is delivered */
+    bool delivered;          /* since the last flush */
+    z_stream z;              /* permessage-deflate: the connection's inflate context */
+    bool z_ready;
+    unsigned char out[INFLATE_BYTES];
     unsigned char buf[RELAY_BYTES];
 };
 
@@ -193,6 +209,103 @@ static int accept_client(cfc_wstap *t)
     }
 }
 
+/* ---- the data path: payloads to the caller, inflated when compressed ---- */
+
+static void deliver(cfc_wstap *t, const void *p, size_t n, bool final)
+{
+    if (t->stopped || t->data == NULL)
+        return;
+    t->delivered = true;
+    if (t->data(t->data_ctx, p, n, final, t->down.msg_binary) != 0 || (final && t->stopping))
+        t->stopped = true;
+}
+
+static void inflate_fault(cfc_wstap *t, const char *why)
+{
+    char what[sizeof t->down.fault];
+    snprintf(what, sizeof what,
+             "a compressed message that does not inflate (RFC 7692 7.2.2; zlib: %s)", why);
+    cfc_wsscan_fail(&t->down, what);
+}
+
+/* Inflates n bytes of a compressed message and hands the output over, a
+ * full buffer at a time; `last`: the message ends with them. RFC 7692
+ * 7.2.3.3 allows a block with BFINAL: the stream then starts over. */
+static void inflate_some(cfc_wstap *t, const unsigned char *p, size_t n, bool last)
+{
+    t->z.next_in = (unsigned char *)(uintptr_t)p;
+    t->z.avail_in = (uInt)n;
+    for (;;) {
+        t->z.next_out = t->out;
+        t->z.avail_out = (uInt)sizeof t->out;
+        uInt in_before = t->z.avail_in;
+        int r = inflate(&t->z, Z_SYNC_FLUSH);
+        size_t got = sizeof t->out - t->z.avail_out;
+        if (r == Z_STREAM_END) {
+            inflateReset(&t->z);
+        } else if (r != Z_OK && r != Z_BUF_ERROR) {
+            inflate_fault(t, t->z.msg ? t->z.msg : zError(r));
+            return;
+        }
+        bool progress = got > 0 || t->z.avail_in != in_before;
+        bool more = progress && (t->z.avail_in > 0 || t->z.avail_out == 0);
+        if (got > 0 || (last && !more))
+            deliver(t, t->out, got, last && !more);
+        if (!more || t->stopped)
+            return;
+    }
+}
+
+/* One slice of a data frame's payload (cfc_wsscan_split's callback). */
+static void on_payload(void *ctx, const unsigned char *p, size_t n, bool end)
+{
+    cfc_wstap *t = ctx;
+    if (t->stopped)
+        return;
+    if (!t->down.msg_compressed) {
+        deliver(t, p, n, end);
+        return;
+    }
+    if (!t->z_ready) {
+        if (inflateInit2(&t->z, -15) != Z_OK) {
+            inflate_fault(t, "out of memory");
+            return;
+        }
+        t->z_ready = true;
+    }
+    /* RFC 7692 7.2.2: the sender cut the sync flush's 00 00 ff ff. */
+    static const unsigned char tail[4] = {0x00, 0x00, 0xff, 0xff};
+    if (n > 0)
+        inflate_some(t, p, n, false);
+    if (end && !t->stopped && t->down.phase != CFC_WSSCAN_FAULT)
+        inflate_some(t, tail, sizeof tail, true);
+}
+
+/* Whether a data message has begun and not ended (its first frame's
+ * header was read: a frame whose header is still arriving is not counted,
+ * as libwebsockets did not). */
+static bool message_arriving(const cfc_wsscan *s)
+{
+    return s->phase == CFC_WSSCAN_FRAMES &&
+           (s->in_message || (s->remaining > 0 && !(s->opcode & 0x08)));
+}
+
+/* A stop was asked for: the message arriving, if any, is still delivered
+ * (its end belongs to what was asked for: a signal or --duration must not
+ * cut the event in flight), nothing after it. */
+static void begin_stopping(cfc_wstap *t)
+{
+    t->stopping = true;
+    if (!message_arriving(&t->down))
+        t->stopped = true;
+}
+
+void cfc_wstap_stop(cfc_wstap *t)
+{
+    if (t)
+        atomic_store(&t->stop_wanted, true);
+}
+
 static void *relay(void *arg)
 {
     cfc_wstap *t = arg;
@@ -238,7 +351,12 @@ static void *relay(void *arg)
                 down_done = true;
                 shutdown(t->client, SHUT_WR);
             } else if (!faulted) {
-                size_t ok = cfc_wsscan_feed(&t->down, t->buf, (size_t)n);
+                if (!t->stopping && atomic_load(&t->stop_wanted))
+                    begin_stopping(t);
+                size_t ok = cfc_wsscan_split(&t->down, t->buf, (size_t)n, on_payload, t);
+                if (t->delivered && t->flush)
+                    t->flush(t->data_ctx);
+                t->delivered = false;
                 if (ok > 0 && !client_gone && send_all(t->client, t->buf, ok) != 0)
                     client_gone = true;
                 if (t->down.phase == CFC_WSSCAN_FAULT) {
@@ -285,6 +403,9 @@ static void *relay(void *arg)
             }
         }
     }
+    /* The connection ended while a message was still to be delivered. */
+    if (!faulted && !t->stopped)
+        t->res.data_cut = message_arriving(&t->down);
     return NULL;
 }
 
@@ -488,6 +609,10 @@ cfc_wstap *cfc_wstap_open(const cfc_wstap_options *o, int *err, char *detail, si
         return NULL;
     }
     t->server = t->listener = t->client = t->wake[0] = t->wake[1] = -1;
+    t->data = o->data;
+    t->flush = o->flush;
+    t->data_ctx = o->data_ctx;
+    atomic_init(&t->stop_wanted, false);
     cfc_wsscan_init(&t->down, CFC_WSSCAN_SERVER);
     cfc_wsscan_init(&t->up, CFC_WSSCAN_CLIENT);
     int64_t deadline = now_ms() + o->timeout_ms;
@@ -524,6 +649,8 @@ void cfc_wstap_close(cfc_wstap *t, cfc_wstap_result *r)
     }
     if (r)
         *r = t->res;
+    if (t->z_ready)
+        inflateEnd(&t->z);
     SSL_free(t->tls);
     SSL_CTX_free(t->tls_ctx);
     int fds[] = {t->server, t->listener, t->client, t->wake[0], t->wake[1]};

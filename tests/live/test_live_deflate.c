@@ -241,3 +241,73 @@ Test(live_deflate, uvicorn_negotiates_deflate_and_watch_checks_the_same)
         run_free(&r);
     }
 }
+
+/* Compressed messages in several frames, a ping between two of them: the
+ * relay inflates a message across its frames (ws_tap.h), with the context
+ * kept from one message to the next; checked as the same events plain. */
+Test(live_deflate, fragmented_messages_inflate_across_their_frames)
+{
+    if (!have_python("zlib"))
+        cr_skip_test("no /usr/bin/python3");
+    for (int off = 0; off <= 1; off++) {
+        char url[96];
+        proc srv = server(url, sizeof url, "raw", "fragments", NULL);
+        run r = off ? watch("--no-deflate", "--format", "json", "--duration", "30", url, NULL)
+                    : watch("--format", "json", "--duration", "30", url, NULL);
+        char *said = server_report(&srv);
+        cr_expect_not_null(strstr(said, off ? "DEFLATE no" : "DEFLATE yes"), "%s", said);
+        expect_three_events(&r);
+        free(said);
+        run_free(&r);
+    }
+}
+
+/* A compressed message that does not inflate is a protocol fault, named
+ * (RFC 7692 7.2.2 / 6455 7.1.7: fail the connection): a ws-protocol
+ * finding after the event before it (the summary counts it as an entry),
+ * exit 1, and the server gets 1002; the event after it is not read. */
+Test(live_deflate, a_message_that_does_not_inflate_is_a_named_fault)
+{
+    if (!have_python("zlib"))
+        cr_skip_test("no /usr/bin/python3");
+    char url[96];
+    proc srv = server(url, sizeof url, "raw", "corrupt", NULL);
+    run r = watch("--format", "json", "--duration", "30", url, NULL);
+    char *said = server_report(&srv);
+    cr_expect_not_null(strstr(said, "DEFLATE yes"), "%s", said);
+    cr_expect_not_null(strstr(said, "CLIENT CLOSE 1002"), "%s", said);
+    cr_expect_eq(r.rc, 1, "%s%s", r.out, r.err);
+    cr_expect_not_null(strstr(r.out, "\"line\":1,\"type\":\"task_unblocked\",\"ok\":true"), "%s",
+                       r.out);
+    cr_expect_not_null(strstr(r.out, "\"rule\":\"ws-protocol\""), "%s", r.out);
+    cr_expect_not_null(strstr(r.out, "a compressed message that does not inflate (RFC 7692"), "%s",
+                       r.out);
+    cr_expect_not_null(strstr(r.out, "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1"), "%s",
+                       r.out);
+    cr_expect_not_null(strstr(r.err, "ws-protocol: "), "%s", r.err);
+    free(said);
+    run_free(&r);
+}
+
+/* Many events and the close frame in one write: the relay hands every
+ * payload to the checker before it forwards the close to libwebsockets, so
+ * the run ends with all of them checked, compressed or not. */
+Test(live_deflate, every_event_before_the_close_is_checked)
+{
+    if (!have_python("zlib"))
+        cr_skip_test("no /usr/bin/python3");
+    for (int off = 0; off <= 1; off++) {
+        char url[96];
+        proc srv = server(url, sizeof url, "raw", "burst", "3000");
+        run r = off ? watch("--no-deflate", "--format", "json", "--duration", "30", url, NULL)
+                    : watch("--format", "json", "--duration", "30", url, NULL);
+        char *said = server_report(&srv);
+        cr_expect_not_null(strstr(said, "CLIENT CLOSE 1000"), "%s", said);
+        cr_expect_eq(r.rc, 0, "%s", r.err);
+        cr_expect_not_null(strstr(r.out, "{\"summary\":{\"events\":3000,\"ok\":3000,\"errors\":0"),
+                           "deflate %s: %s", off ? "off" : "on", strstr(r.out, "{\"summary\""));
+        cr_expect_not_null(strstr(r.err, "closed by the server: 1000"), "%s", r.err);
+        free(said);
+        run_free(&r);
+    }
+}

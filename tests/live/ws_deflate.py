@@ -15,6 +15,12 @@ never run longer than 30 s.
 raw scenarios:
   events      three events (the second one not conforming), compressed when
               the client offered permessage-deflate, plain otherwise; close 1000
+  fragments   the same three, each in three frames with a ping between the
+              first two (compressed: the compressed bytes cut in three)
+  corrupt     an event, then a message with RSV1 whose bytes do not inflate,
+              then an event; waits for the client's close frame and prints
+              "CLIENT CLOSE <code>" (sent as events does without the offer)
+  burst N     N good events and the close frame in one write
   bomb SIZE   one text message of SIZE bytes (a JSON string of spaces) that
               compresses to about SIZE/1000 bytes, then one good event; close
               1000. Without the offer it sends the good event only.
@@ -32,11 +38,11 @@ GOOD = b'{"type":"task_unblocked","project_id":1,"task_id":5,"timestamp":"2025-1
 BAD = (b'{"type":"task_blocked","project_id":1,"task_id":45,"blocked_by":[42,43],'
        b'"blocked_count":3,"timestamp":"2025-11-08T14:30:45.123Z"}')
 WARN = b'{"type":"heartbeat","project_id":1,"timestamp":"2025-11-08T14:30:45.123Z"}'
-TEXT, CLOSE = 0x1, 0x8
+CONT, TEXT, CLOSE, PING = 0x0, 0x1, 0x8, 0x9
 
 
-def frame(opcode, payload, rsv1=False):
-    head = bytes([0x80 | (0x40 if rsv1 else 0) | opcode])
+def frame(opcode, payload, rsv1=False, fin=True):
+    head = bytes([(0x80 if fin else 0) | (0x40 if rsv1 else 0) | opcode])
     n = len(payload)
     if n < 126:
         head += bytes([n])
@@ -102,6 +108,26 @@ def finish(conn):
         pass
 
 
+def client_close(conn):
+    """Reads the client's frames until its close frame; prints its code."""
+    try:
+        while True:
+            b0, b1 = read_exact(conn, 2)
+            n = b1 & 0x7F
+            if n == 126:
+                n = struct.unpack('!H', read_exact(conn, 2))[0]
+            elif n == 127:
+                n = struct.unpack('!Q', read_exact(conn, 8))[0]
+            mask = read_exact(conn, 4) if b1 & 0x80 else b'\0\0\0\0'
+            data = bytes(c ^ mask[i % 4] for i, c in enumerate(read_exact(conn, n)))
+            if b0 & 0x0F == CLOSE:
+                code = struct.unpack('!H', data[:2])[0] if len(data) >= 2 else 1005
+                print('CLIENT CLOSE %d' % code, flush=True)
+                return
+    except (EOFError, OSError):
+        print('CLIENT CLOSE none', flush=True)
+
+
 def raw(scenario, args):
     ls = socket.socket()
     ls.bind(('127.0.0.1', 0))
@@ -128,9 +154,35 @@ def raw(scenario, args):
         else:
             conn.sendall(frame(TEXT, b''.join(parts)))
 
+    def send_fragments(e):
+        body = z.message([e]) if deflate else e
+        cut = [body[:len(body) // 3], body[len(body) // 3:2 * len(body) // 3],
+               body[2 * len(body) // 3:]]
+        conn.sendall(frame(TEXT, cut[0], rsv1=deflate, fin=False) + frame(PING, b'p') +
+                     frame(CONT, cut[1], fin=False) + frame(CONT, cut[2]))
+
     if scenario == 'events':
         for e in (GOOD, BAD, WARN):
             send([e])
+    elif scenario == 'fragments':
+        for e in (GOOD, BAD, WARN):
+            send_fragments(e)
+    elif scenario == 'corrupt':
+        send([GOOD])
+        if deflate:
+            conn.sendall(frame(TEXT, b'\xff\xff\xff\xff', rsv1=True))
+            send([GOOD])
+            client_close(conn)
+            conn.close()
+            print('OFFER ' + (offer or 'none'), flush=True)
+            print('DEFLATE yes', flush=True)
+            return
+    elif scenario == 'burst':
+        out = b''
+        for _ in range(int(args[0])):
+            out += frame(TEXT, z.message([GOOD]), rsv1=True) if deflate else frame(TEXT, GOOD)
+        conn.sendall(out + frame(CLOSE, struct.pack('!H', 1000) + b'bye'))
+        client_close(conn)
     elif scenario == 'bomb':
         size = int(args[0])
         if deflate:
@@ -140,7 +192,8 @@ def raw(scenario, args):
             print('BOMB %d bytes compressed to %d' % (size + 2, len(payload)), flush=True)
             conn.sendall(frame(TEXT, payload, rsv1=True))
         send([GOOD])
-    finish(conn)
+    if scenario != 'burst':
+        finish(conn)
     conn.close()
     print('OFFER ' + (offer or 'none'), flush=True)
     print('DEFLATE ' + ('yes' if deflate else 'no'), flush=True)
