@@ -399,3 +399,24 @@ Test(ws_scan, split_stops_where_the_callback_fails)
     cfc_wsscan_fail(&s, "another");
     cr_expect_str_eq(s.fault, "a test's own fault");
 }
+
+/* A faulty control frame (a close code that must never be sent): nothing of
+ * it is forwarded from the piece that shows the fault, so libwebsockets
+ * never acts on it; fed whole, the forwarded bytes stop right before it. */
+Test(ws_scan, split_forwards_nothing_of_a_faulty_close_frame)
+{
+    static const char in[] = HEAD TEXT5 PING "\x88\x02\x03\xed" TEXT5;
+    for (size_t piece = 0; piece <= 3; piece++) {
+        cfc_wsscan s;
+        transcript t = {0};
+        char fwd[512];
+        size_t n = split_in_pieces(&s, &t, in, sizeof in - 1, piece, fwd);
+        cr_expect_not_null(strstr(s.fault, "code 1005"), "%s", s.fault);
+        cr_expect_eq(s.close_code, 1005);
+        cr_expect_str_eq(t.text, "<t>hello|", "pieces of %zu", piece);
+        if (piece == 0)
+            cr_expect_eq(n, H + 3, "whole: %zu forwarded", n);
+        else /* its first bytes, when they came in an earlier piece, not its code */
+            cr_expect(n >= H + 3 && n <= H + 3 + 3, "pieces of %zu: %zu forwarded", piece, n);
+    }
+}

@@ -50,6 +50,7 @@ struct cfc_wsc {
     struct lws *wsi;
     cfc_wstap *tap;           /* the relay of this run */
     atomic_bool close_wanted; /* the data callback (on the relay's thread) said stop */
+    atomic_bool data_seen;    /* the relay delivered data: the server answered 101 */
     conn_state state;
     bool subscribe_pending;
     lws_usec_t started_us, closing_us;
@@ -612,6 +613,7 @@ bool cfc_wsc_tls(const cfc_wsc *c)
 static int tap_data(void *ctx, const void *p, size_t n, bool final, bool binary)
 {
     cfc_wsc *c = ctx;
+    atomic_store_explicit(&c->data_seen, true, memory_order_relaxed);
     if (c->cb->data(c->cb->ctx, p, n, final, binary) == 0)
         return 0;
     atomic_store(&c->close_wanted, true);
@@ -719,6 +721,7 @@ int cfc_wsc_run(cfc_wsc *c, const cfc_wsc_callbacks *cb, cfc_wsc_result *result)
                             .flush = tap_flush,
                             .data_ctx = c};
     atomic_store(&c->close_wanted, false);
+    atomic_store(&c->data_seen, false);
     cfc_wstap *tap = cfc_wstap_open(&to, &err, tls_detail, sizeof tls_detail);
     c->tap = tap;
     if (tap == NULL) {
@@ -761,7 +764,14 @@ int cfc_wsc_run(cfc_wsc *c, const cfc_wsc_callbacks *cb, cfc_wsc_result *result)
             lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
             c->started_us = t + 10 * LWS_USEC_PER_SEC; /* once */
         }
-        if (c->state == ST_CONNECTING && cb->should_stop && cb->should_stop(cb->ctx) && c->wsi) {
+        /* A stop while connecting ends the attempt, unless the relay has
+         * delivered data already: the server answered 101, which
+         * libwebsockets has not read yet (the relay hands over the data
+         * that came with it first), so the connection is about to open
+         * and closes as an open one (--count reached by the first read, a
+         * signal right after the first event). */
+        if (c->state == ST_CONNECTING && c->wsi && !atomic_load(&c->data_seen) && cb->should_stop &&
+            cb->should_stop(cb->ctx)) {
             lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
         }
         if (c->state == ST_OPEN &&

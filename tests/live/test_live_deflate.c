@@ -311,3 +311,52 @@ Test(live_deflate, every_event_before_the_close_is_checked)
         run_free(&r);
     }
 }
+
+/* The 101 answer and the events in one read: the relay hands the events
+ * over before libwebsockets has read the 101, so --count can be reached
+ * while it is still connecting; the connection must then still open and
+ * close as an open one (exit 0, our close 1000), not end as a failed
+ * attempt. Timing-dependent, so several runs. */
+Test(live_deflate, count_reached_by_the_first_read_still_closes_cleanly)
+{
+    if (!have_python("zlib"))
+        cr_skip_test("no /usr/bin/python3");
+    for (int i = 0; i < 5; i++) {
+        char url[96];
+        proc srv = server(url, sizeof url, "raw", "eager", "2000");
+        run r = watch("--count", "1", "--format", "json", url, NULL);
+        char *said = server_report(&srv);
+        cr_expect_not_null(strstr(said, "CLIENT CLOSE 1000"), "run %d: %s", i, said);
+        cr_expect_eq(r.rc, 0, "run %d: %s%s", i, r.out, r.err);
+        cr_expect_not_null(strstr(r.out, "{\"summary\":{\"events\":1,\"ok\":1,\"errors\":0"),
+                           "run %d: %s", i, r.out);
+        cr_expect_not_null(strstr(r.err, "closed by cfconform: 1000"), "run %d: %s", i, r.err);
+        free(said);
+        run_free(&r);
+    }
+}
+
+/* --idle-timeout after only a frame's header: the relay has delivered
+ * nothing of the message, and the server ends the connection without
+ * answering our close frame, so only the relay knows a message was
+ * arriving (cfc_wstap_result.data_cut): still a text-frame finding. */
+Test(live_deflate, a_message_cut_after_its_header_is_a_finding)
+{
+    if (!have_python("zlib"))
+        cr_skip_test("no /usr/bin/python3");
+    char url[96];
+    proc srv = server(url, sizeof url, "raw", "headeronly", NULL);
+    run r = watch("--idle-timeout", "0.5", "--format", "json", url, NULL);
+    char *said = server_report(&srv);
+    cr_expect_not_null(strstr(said, "CLIENT CLOSE 1000"), "%s", said);
+    cr_expect_eq(r.rc, 1, "%s%s", r.out, r.err);
+    cr_expect_not_null(strstr(r.out, "{\"summary\":{\"events\":2,\"ok\":1,\"errors\":1"), "%s",
+                       r.out);
+    cr_expect_not_null(
+        strstr(r.out,
+               "\"line\":2,\"type\":null,\"ok\":false,\"findings\":[{\"rule\":\"text-frame\""),
+        "%s", r.out);
+    cr_expect_not_null(strstr(r.err, "closed by cfconform: 1000"), "%s", r.err);
+    free(said);
+    run_free(&r);
+}

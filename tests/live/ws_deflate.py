@@ -21,6 +21,12 @@ raw scenarios:
               then an event; waits for the client's close frame and prints
               "CLIENT CLOSE <code>" (sent as events does without the offer)
   burst N     N good events and the close frame in one write
+  eager N     the 101 answer and N good events in one write (never compressed:
+              no extension accepted), then waits for the client's close
+              frame and prints "CLIENT CLOSE <code>"
+  headeronly  an event, then only the header of a text frame; waits for the
+              client's close frame, prints "CLIENT CLOSE <code>" and ends the
+              TCP connection without answering it (never compressed)
   bomb SIZE   one text message of SIZE bytes (a JSON string of spaces) that
               compresses to about SIZE/1000 bytes, then one good event; close
               1000. Without the offer it sends the good event only.
@@ -143,6 +149,20 @@ def raw(scenario, args):
         (key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').encode()).digest()).decode()
     answer = ('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n'
               'Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n' % accept)
+    if scenario == 'headeronly':
+        conn.sendall((answer + '\r\n').encode() + frame(TEXT, GOOD) + frame(TEXT, GOOD)[:2])
+        client_close(conn)
+        conn.close()
+        print('OFFER ' + (offer or 'none'), flush=True)
+        print('DEFLATE no', flush=True)
+        return
+    if scenario == 'eager':
+        conn.sendall((answer + '\r\n').encode() + frame(TEXT, GOOD) * int(args[0]))
+        client_close(conn)
+        conn.close()
+        print('OFFER ' + (offer or 'none'), flush=True)
+        print('DEFLATE no', flush=True)
+        return
     if deflate:
         answer += 'Sec-WebSocket-Extensions: permessage-deflate\r\n'
     conn.sendall((answer + '\r\n').encode())
