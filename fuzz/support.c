@@ -187,6 +187,32 @@ void cfc_fuzz_check_result(const cfc_event_result *r, size_t input_len)
         CFC_FUZZ_ASSERT(r->type[r->type_len] == '\0', "type not NUL-terminated");
 }
 
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    return (h ^ v) * 0x100000001b3u;
+}
+
+static uint64_t mix_text(uint64_t h, const char *s, size_t n)
+{
+    h = mix(h, n);
+    for (size_t i = 0; i < n; i++)
+        h = mix(h, (unsigned char)s[i]);
+    return h;
+}
+
+uint64_t cfc_fuzz_result_hash(const cfc_event_result *r)
+{
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < r->n_findings; i++) {
+        const cfc_finding *f = &r->findings[i];
+        h = mix(mix(mix(h, (uint64_t)f->rule), (uint64_t)f->severity), f->offset);
+        h = mix_text(h, f->pointer, strlen(f->pointer));
+        h = mix_text(h, f->message, strlen(f->message));
+    }
+    h = mix(mix(mix(h, r->errors), r->warnings), r->n_dropped);
+    return r->type ? mix_text(h, r->type, r->type_len) : mix(h, 1);
+}
+
 /* Report output is counted and dropped in memory: a FILE over a cookie,
  * with no system call per event (a FILE on /dev/null made one per report
  * per input). */

@@ -68,6 +68,12 @@ void cfc_fuzz_capture_free(cfc_fuzz_capture *c);
  * valid pointers and messages. */
 void cfc_fuzz_check_result(const cfc_event_result *r, size_t input_len);
 
+/* A hash of everything a result says: each finding's rule, severity,
+ * offset, pointer and message, the counts and the type. Two results with
+ * the same hash say the same (up to collisions), which is how targets
+ * check that two ways to the same verdict agree. */
+uint64_t cfc_fuzz_result_hash(const cfc_event_result *r);
+
 /* Writes the result in the text, JSON Lines and JUnit reports (a whole JUnit
  * document each time) to memory, where it is counted and dropped: every
  * format must take any result. The fuzz_report target does this for every

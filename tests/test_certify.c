@@ -465,6 +465,62 @@ Test(certify, protocol_misuse_round_trips)
     cfc_jparser_free(p);
 }
 
+/* The grade of a task_blocked event stamped `ts`, sent for a scenario's
+ * only step (refuse-or-conform). */
+static cfc_verdict grade_blocked_at(cfc__events *ev, const cfc_cert_case *k, const char *ts)
+{
+    char line[512];
+    snprintf(line, sizeof line,
+             "{\"op\":\"result\",\"seq\":7,\"outcome\":\"returned\",\"sent\":[\"{\\\"type\\\":"
+             "\\\"task_blocked\\\",\\\"project_id\\\":1,\\\"task_id\\\":45,\\\"blocked_by\\\":[42],"
+             "\\\"blocked_count\\\":1,\\\"timestamp\\\":\\\"%s\\\"}\"],\"logs\":[]}",
+             ts);
+    cfc_jparser *p = cfc_jparser_new();
+    cfc_cert_reply r;
+    char why[256] = "";
+    cr_assert_eq(cfc__proto_parse_reply(p, NULL, line, strlen(line), 7, &r, why, sizeof why),
+                 CFC__PROTO_OK, "%s", why);
+    cfc__grade g;
+    cfc__grade_init(&g, NULL);
+    cr_assert(cfc__grade_step(&g, ev, &k->steps[0], &r, 5000));
+    cfc_verdict v = g.verdict;
+    cfc__grade_free(&g);
+    cfc__reply_free(NULL, &r);
+    cfc_jparser_free(p);
+    return v;
+}
+
+Test(certify, restarted_events_are_a_new_stream)
+{
+    /* cfc__events_restart (the adapter-protocol fuzz target's way to grade
+     * every input against the same cases) must start the scenario's stream
+     * anew: an event stamped before the last one sent is S6 in one stream
+     * and fine in a new one. */
+    static const char text[] =
+        "{\"version\":\"t\",\"sections\":[{\"id\":\"1\",\"title\":\"t\"}],\"cases\":["
+        "{\"id\":\"1.1\",\"description\":\"d\",\"ref\":\"r\",\"stream\":{\"from_start\":true,"
+        "\"project_id\":1},\"steps\":[{\"call\":{\"broadcaster\":\"broadcast_task_blocked\","
+        "\"args\":{\"project_id\":1,\"task_id\":45,\"blocked_by\":[42]}},"
+        "\"expect\":{\"kind\":\"refuse-or-conform\"}}]}]}";
+    cfc_catalogue *cat;
+    cfc_certify_error err;
+    cr_assert_eq(cfc_catalogue_load(text, sizeof text - 1, NULL, &cat, &err), CFC_CERTIFY_OK, "%s",
+                 err.message);
+    const cfc_cert_case *k = cfc_catalogue_case(cat, 0);
+    cfc__events *ev = cfc__events_new(NULL, k);
+    cr_assert_not_null(ev);
+    cr_expect_eq(grade_blocked_at(ev, k, "2026-11-25T21:27:14.231Z"), CFC_VERDICT_PASS);
+    cr_expect_neq(grade_blocked_at(ev, k, "2026-11-25T21:27:13.000Z"), CFC_VERDICT_PASS,
+                  "a timestamp going back in one stream passed: the test shows nothing");
+    cr_assert(cfc__events_restart(ev, k));
+    cr_expect_eq(grade_blocked_at(ev, k, "2026-11-25T21:27:14.231Z"), CFC_VERDICT_PASS);
+    cr_assert(cfc__events_restart(ev, k));
+    cr_expect_eq(grade_blocked_at(ev, k, "2026-11-25T21:27:13.000Z"), CFC_VERDICT_PASS,
+                 "the restarted stream remembered the last input's timestamp");
+    cfc__events_free(ev);
+    cfc_catalogue_free(cat);
+}
+
 Test(certify, protocol_hello)
 {
     cfc_jparser *p = cfc_jparser_new();

@@ -332,6 +332,12 @@ void cfc__grade_free(cfc__grade *g);
 typedef struct cfc__events cfc__events;
 cfc__events *cfc__events_new(const cfc_allocator *a, const cfc_cert_case *c);
 void cfc__events_free(cfc__events *e);
+/* Starts the case's events again as if made anew by cfc__events_new (a
+ * scenario's stream from its start), keeping the checker and the parser
+ * with their buffers: the adapter-protocol fuzz target grades every input
+ * against the same cases. Returns false on out of memory (then the events
+ * must only be freed). */
+bool cfc__events_restart(cfc__events *e, const cfc_cert_case *c);
 
 /* Grades one step's reply (its outcome was not NONE or UNIMPLEMENTED).
  * Returns false on out of memory. */

@@ -174,6 +174,22 @@ struct cfc__events {
     cfc_jparser *parser; /* to compare field values */
 };
 
+/* A scenario is one stream from the producer's start (when the catalogue
+ * says from_start), subscribed to its project; a case of single events has
+ * none. */
+static bool events_start(cfc__events *e, const cfc_cert_case *c)
+{
+    cfc_stream_free(e->stream);
+    e->stream = NULL;
+    if (!c->scenario)
+        return true;
+    /* ==== STREAM RULES (contract-rules.md section S, cfc/stream.h) ==== */
+    cfc_stream_options so = {.from_start = c->from_start,
+                             .subscribed_project_id = c->subscribed_project};
+    e->stream = cfc_stream_new(e->checker, &so);
+    return e->stream != NULL;
+}
+
 cfc__events *cfc__events_new(const cfc_allocator *a, const cfc_cert_case *c)
 {
     cfc__events *e = cfc__cmalloc(a, sizeof *e);
@@ -187,23 +203,16 @@ cfc__events *cfc__events_new(const cfc_allocator *a, const cfc_cert_case *c)
     if (a)
         ja = (cfc_jalloc){a->malloc_fn, a->realloc_fn, a->free_fn, a->ctx};
     e->parser = cfc_jparser_new_with_alloc(a ? &ja : NULL);
-    if (e->checker && c->scenario) {
-        /* ==== STREAM RULES (contract-rules.md section S, cfc/stream.h) ====
-         * A scenario is one stream from the producer's start (when the
-         * catalogue says from_start), subscribed to its project. */
-        cfc_stream_options so = {.from_start = c->from_start,
-                                 .subscribed_project_id = c->subscribed_project};
-        e->stream = cfc_stream_new(e->checker, &so);
-        if (e->stream == NULL) {
-            cfc__events_free(e);
-            return NULL;
-        }
-    }
-    if (e->checker == NULL || e->parser == NULL) {
+    if (e->checker == NULL || e->parser == NULL || !events_start(e, c)) {
         cfc__events_free(e);
         return NULL;
     }
     return e;
+}
+
+bool cfc__events_restart(cfc__events *e, const cfc_cert_case *c)
+{
+    return events_start(e, c);
 }
 
 void cfc__events_free(cfc__events *e)
