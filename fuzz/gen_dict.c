@@ -225,8 +225,9 @@ int main(int argc, char **argv)
         config();
         numbers_and_json();
     } else if (strcmp(t, "check_event") == 0 || strcmp(t, "ndjson_stream") == 0 ||
-               strcmp(t, "ws_frames") == 0 || strcmp(t, "decode") == 0 ||
-               strcmp(t, "report") == 0) {
+               strcmp(t, "ndjson_stream_all") == 0 || strcmp(t, "ws_frames") == 0 ||
+               strcmp(t, "decode") == 0 || strcmp(t, "report") == 0 ||
+               strcmp(t, "report_all") == 0) {
         contract();
         timestamps();
         numbers_and_json();

@@ -229,39 +229,52 @@ static FILE *counting_sink(size_t *count)
     return fopencookie(count, "w", io);
 }
 
+/* Text and JSON reports live for the whole run (their per-file state is
+ * reset by each file); a JUnit document is made whole for every input, by
+ * one report restarted each time (cfc__report_restart), so that its buffers
+ * are not allocated again for every input. It stays in memory at these
+ * sizes (the report spools to a temporary file only beyond 1 MiB). */
+static size_t written[3];
+static FILE *sinks[3];
+static cfc_report *reports[3];
+
+static void reports_init(void)
+{
+    if (reports[0] != NULL)
+        return;
+    for (int i = 0; i < 3; i++)
+        CFC_FUZZ_ASSERT((sinks[i] = counting_sink(&written[i])) != NULL, "no sink");
+    cfc_report_options color = {.color = true};
+    reports[CFC_FUZZ_TEXT] = cfc_report_new(sinks[0], CFC_FORMAT_TEXT, &color);
+    reports[CFC_FUZZ_JSON] = cfc_report_new(sinks[1], CFC_FORMAT_JSON, NULL);
+    reports[CFC_FUZZ_JUNIT] = cfc_report_new(sinks[2], CFC_FORMAT_JUNIT, NULL);
+    CFC_FUZZ_ASSERT(reports[0] && reports[1] && reports[2], "cannot set up the reports");
+}
+
+void cfc_fuzz_write_report(const cfc_event_result *r, cfc_fuzz_format which)
+{
+    reports_init();
+    cfc_report *rep = reports[which];
+    static bool junit_used;
+    if (which == CFC_FUZZ_JUNIT && junit_used)
+        CFC_FUZZ_ASSERT(cfc__report_restart(rep) == 0, "cannot restart the JUnit report");
+    junit_used |= which == CFC_FUZZ_JUNIT;
+    CFC_FUZZ_ASSERT(cfc_report_begin_file(rep, "fuzz.ndjson") == 0, "begin_file");
+    CFC_FUZZ_ASSERT(cfc_report_event(rep, 1, r) == 0, "report_event");
+    CFC_FUZZ_ASSERT(cfc_report_end_file(rep) == 0, "end_file");
+    /* Every event is a JSON line and a JUnit testcase, whatever it holds. */
+    if (which == CFC_FUZZ_JSON) {
+        CFC_FUZZ_ASSERT(fflush(sinks[which]) == 0 && written[which] > 0, "no JSON line");
+        written[which] = 0;
+    } else if (which == CFC_FUZZ_JUNIT) {
+        CFC_FUZZ_ASSERT(cfc_report_finish(rep) == 0, "finish");
+        CFC_FUZZ_ASSERT(fflush(sinks[which]) == 0 && written[which] > 0, "no JUnit document");
+        written[which] = 0;
+    }
+}
+
 void cfc_fuzz_write_reports(const cfc_event_result *r)
 {
-    /* Text and JSON reports live for the whole run (their per-file state is
-     * reset by each file); a JUnit document is made whole for every input,
-     * by one report restarted each time (cfc__report_restart), so that its
-     * buffers are not allocated again for every input. It stays in memory
-     * at these sizes (the report spools to a temporary file only beyond
-     * 1 MiB). */
-    static size_t written[2], junit_written;
-    static FILE *sinks[2], *junit_sink;
-    static cfc_report *text, *json, *junit;
-    if (text == NULL) {
-        for (int i = 0; i < 2; i++)
-            CFC_FUZZ_ASSERT((sinks[i] = counting_sink(&written[i])) != NULL, "no sink");
-        CFC_FUZZ_ASSERT((junit_sink = counting_sink(&junit_written)) != NULL, "no sink");
-        cfc_report_options color = {.color = true};
-        text = cfc_report_new(sinks[0], CFC_FORMAT_TEXT, &color);
-        json = cfc_report_new(sinks[1], CFC_FORMAT_JSON, NULL);
-        junit = cfc_report_new(junit_sink, CFC_FORMAT_JUNIT, NULL);
-        CFC_FUZZ_ASSERT(text && json && junit, "cannot set up the reports");
-    } else {
-        CFC_FUZZ_ASSERT(cfc__report_restart(junit) == 0, "cannot restart the JUnit report");
-    }
-    cfc_report *reports[3] = {text, json, junit};
-    for (int i = 0; i < 3; i++) {
-        CFC_FUZZ_ASSERT(cfc_report_begin_file(reports[i], "fuzz.ndjson") == 0, "begin_file");
-        CFC_FUZZ_ASSERT(cfc_report_event(reports[i], 1, r) == 0, "report_event");
-        CFC_FUZZ_ASSERT(cfc_report_end_file(reports[i]) == 0, "end_file");
-    }
-    /* Every event is a JSON line and a JUnit testcase, whatever it holds. */
-    CFC_FUZZ_ASSERT(fflush(sinks[1]) == 0 && written[1] > 0, "no JSON line");
-    written[1] = 0;
-    CFC_FUZZ_ASSERT(cfc_report_finish(junit) == 0, "finish");
-    CFC_FUZZ_ASSERT(fflush(junit_sink) == 0 && junit_written > 0, "no JUnit document");
-    junit_written = 0;
+    for (int i = 0; i < 3; i++)
+        cfc_fuzz_write_report(r, (cfc_fuzz_format)i);
 }

@@ -74,11 +74,18 @@ void cfc_fuzz_check_result(const cfc_event_result *r, size_t input_len);
  * check that two ways to the same verdict agree. */
 uint64_t cfc_fuzz_result_hash(const cfc_event_result *r);
 
-/* Writes the result in the text, JSON Lines and JUnit reports (a whole JUnit
- * document each time) to memory, where it is counted and dropped: every
- * format must take any result. The fuzz_report target does this for every
- * input; the other event targets leave it to that one, since writing up to
- * 200 findings three times costs several times the check. */
+/* The report formats the targets write, to memory, where the output is
+ * counted and dropped. */
+typedef enum { CFC_FUZZ_TEXT, CFC_FUZZ_JSON, CFC_FUZZ_JUNIT } cfc_fuzz_format;
+
+/* Writes the result in one format: text (with colour), a JSON line, or a
+ * whole JUnit document. Every format must take any result. */
+void cfc_fuzz_write_report(const cfc_event_result *r, cfc_fuzz_format which);
+
+/* The same in all three formats. fuzz_report_all does this for every
+ * input; fuzz_report writes one format per input, chosen by the input; the
+ * other event targets leave reports to those two, since writing up to 200
+ * findings three times costs several times the check. */
 void cfc_fuzz_write_reports(const cfc_event_result *r);
 
 #endif

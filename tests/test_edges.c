@@ -55,6 +55,43 @@ Test(framer, a_limit_of_size_max_does_not_wrap)
     cfc_framer_free(f);
 }
 
+static int feed(cfc_framer *f, const char *s)
+{
+    return cfc_framer_feed(f, s, strlen(s));
+}
+
+/* A reset framer frames the next input as a new one would: from line 1,
+ * with nothing of the last input's unfinished or oversized line, under its
+ * new limit (fuzz_ndjson_stream resets its framers for every input). */
+Test(framer, a_reset_framer_starts_a_new_input)
+{
+    seen s = {0};
+    cfc_framer *f = cfc_framer_new(8, on_line, &s);
+    cr_assert_not_null(f);
+    /* Left unfinished: an oversized line, then a line still held. */
+    cr_assert_eq(feed(f, "{\"a\":123456}\r\n{\"b\""), 0);
+    cr_assert_eq(s.lines, 1);
+    cr_assert_eq(s.oversized, 1);
+    cfc_framer_reset(f, 4);
+    cr_expect_eq(cfc_framer_lines(f), 0);
+    cr_assert_eq(feed(f, "{}\r"), 0);
+    cr_assert_eq(feed(f, "\n[1]"), 0);
+    cr_assert_eq(cfc_framer_finish(f), 0);
+    cr_expect_eq(s.lines, 3);
+    cr_expect_eq(s.oversized, 1);
+    cr_expect_str_eq(s.last, "[1]");
+    cr_expect_eq(cfc_framer_lines(f), 2);
+    /* Over the new limit (4), and an overflow left by the last input must
+     * not carry over into the first line of the next. */
+    cr_assert_eq(feed(f, "12345"), 0);
+    cfc_framer_reset(f, 4);
+    cr_assert_eq(feed(f, "ab\n"), 0);
+    cr_expect_eq(s.lines, 4);
+    cr_expect_eq(s.oversized, 1);
+    cr_expect_str_eq(s.last, "ab");
+    cfc_framer_free(f);
+}
+
 /* The CR of a CRLF is not part of the event: exactly the limit passes with
  * CRLF as with LF, in one chunk or byte by byte; one byte more does not. */
 Test(framer, an_event_of_exactly_the_limit_with_crlf_fits)

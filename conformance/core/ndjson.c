@@ -45,6 +45,15 @@ void cfc_framer_free(cfc_framer *f)
     free(f);
 }
 
+void cfc_framer_reset(cfc_framer *f, size_t max_line)
+{
+    f->max_line = max_line;
+    f->len = 0;
+    f->overflow = 0;
+    f->overflow_cr = false;
+    f->line = 1;
+}
+
 static bool blank(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {

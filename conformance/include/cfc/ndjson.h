@@ -27,6 +27,10 @@ typedef struct cfc_framer cfc_framer;
  * counting the CR of a CRLF; any value, SIZE_MAX included. */
 cfc_framer *cfc_framer_new(size_t max_line, cfc_line_fn fn, void *ctx);
 void cfc_framer_free(cfc_framer *f); /* NULL ok */
+/* Starts a new input with the same callback and context, as a framer new
+ * from cfc_framer_new(max_line, ...) would: line 1, nothing held. The
+ * buffer's memory is kept for the next input's lines. */
+void cfc_framer_reset(cfc_framer *f, size_t max_line);
 
 /* Returns 0, the callback's non-zero value, or -1 on out of memory. */
 int cfc_framer_feed(cfc_framer *f, const char *data, size_t len);
