@@ -238,7 +238,8 @@ int main(int argc, char **argv)
         numbers_and_json();
     } else if (strcmp(t, "ws_scan") == 0) {
         websocket();
-    } else if (strcmp(t, "reference_roundtrip") == 0 || strcmp(t, "generate") == 0) {
+    } else if (strcmp(t, "reference_roundtrip") == 0 || strcmp(t, "generate") == 0 ||
+               strcmp(t, "generate_all") == 0) {
         contract(); /* its bytes become arguments; strings are picked from these */
     } else {
         fprintf(stderr, "cfc-fuzz-dict: unknown target '%s'\n", t);

@@ -25,27 +25,54 @@
 
 /* ---- the generator's entry points ------------------------------------------ */
 
+static bool options_ok(const cfc_gen_options *o)
+{
+    if (o->invalid_fraction < 0 || o->invalid_fraction > 1 ||
+        o->invalid_fraction != o->invalid_fraction)
+        return false;
+    if (o->stream && o->invalid_fraction > 0)
+        return false;
+    return !o->one_rule || cfc_gen_rule_supported(o->rule);
+}
+
+/* A new generator's state, in g's memory: everything zero but the options,
+ * the random state and the stream's first ids; the buffers are kept. */
+static void start(cfc_generator *g, const cfc_gen_options *o)
+{
+    buf vals = g->vals, out = g->out;
+    memset(g, 0, sizeof *g);
+    g->vals = (buf){vals.p, 0, vals.cap, false};
+    g->out = (buf){out.p, 0, out.cap, false};
+    g->o = *o;
+    cfc_generator_reseed(g, o->seed);
+    g->now_ms = INT64_C(1762612245123);
+    g->project = 1;
+    g->next_task = 1;
+}
+
 cfc_generator *cfc_generator_new(const cfc_gen_options *opts)
 {
     cfc_gen_options o = {0};
     if (opts)
         o = *opts;
-    if (o.invalid_fraction < 0 || o.invalid_fraction > 1 ||
-        o.invalid_fraction != o.invalid_fraction)
-        return NULL;
-    if (o.stream && o.invalid_fraction > 0)
-        return NULL;
-    if (o.one_rule && !cfc_gen_rule_supported(o.rule))
+    if (!options_ok(&o))
         return NULL;
     cfc_generator *g = calloc(1, sizeof *g);
     if (g == NULL)
         return NULL;
-    g->o = o;
-    cfc_generator_reseed(g, o.seed);
-    g->now_ms = INT64_C(1762612245123);
-    g->project = 1;
-    g->next_task = 1;
+    start(g, &o);
     return g;
+}
+
+int cfc_generator_restart(cfc_generator *g, const cfc_gen_options *opts)
+{
+    cfc_gen_options o = {0};
+    if (opts)
+        o = *opts;
+    if (g == NULL || !options_ok(&o))
+        return -1;
+    start(g, &o);
+    return 0;
 }
 
 void cfc_generator_reseed(cfc_generator *g, uint64_t seed)

@@ -85,6 +85,11 @@ typedef struct cfc_generator cfc_generator;
  * cfc_generator_free. */
 cfc_generator *cfc_generator_new(const cfc_gen_options *opts);
 void cfc_generator_free(cfc_generator *g); /* NULL ok */
+/* Makes the generator what cfc_generator_new(opts) would make, keeping its
+ * memory (the generate fuzz target starts one generator again for every
+ * input). Returns 0, or -1 when the options are inconsistent (then the
+ * generator is unchanged). */
+int cfc_generator_restart(cfc_generator *g, const cfc_gen_options *opts);
 
 /* The next event. Returns 0, or -1 when out of memory (*out untouched).
  * Everything *out points to is valid until the next call or the free. */
