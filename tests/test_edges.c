@@ -81,9 +81,9 @@ Test(framer, a_reset_framer_starts_a_new_input)
     cr_expect_eq(s.oversized, 1);
     cr_expect_str_eq(s.last, "[1]");
     cr_expect_eq(cfc_framer_lines(f), 2);
-    /* Over the new limit (4), and an overflow left by the last input must
-     * not carry over into the first line of the next. */
-    cr_assert_eq(feed(f, "12345"), 0);
+    /* Over the new limit (4 bytes, and one more for a CR): an overflow the
+     * last input left unfinished must not carry over into the next. */
+    cr_assert_eq(feed(f, "123456"), 0);
     cfc_framer_reset(f, 4);
     cr_assert_eq(feed(f, "ab\n"), 0);
     cr_expect_eq(s.lines, 4);
