@@ -40,6 +40,19 @@ typedef struct outcome {
     size_t passed; /* the bytes let through, over every call */
 } outcome;
 
+/* The next piece's size, at most `left`: all of it (cut < 0), 1 byte (cut
+ * 0), or 1 to 8 * cut bytes, from the xorshift state *x. */
+static size_t piece(uint32_t *x, int cut, size_t left)
+{
+    if (cut < 0)
+        return left;
+    *x ^= *x << 13;
+    *x ^= *x >> 17;
+    *x ^= *x << 5;
+    size_t k = cut == 0 ? 1 : 1 + *x % ((uint32_t)cut * 8);
+    return k < left ? k : left;
+}
+
 /* Feeds `len` bytes: whole (cut < 0), one byte at a time (cut 0), or in
  * pieces of 1 to 8 * cut bytes, pseudo-random. */
 static void feed(outcome *o, cfc_wsscan_side side, const unsigned char *p, size_t len, int cut)
@@ -48,14 +61,7 @@ static void feed(outcome *o, cfc_wsscan_side side, const unsigned char *p, size_
     o->passed = 0;
     uint32_t x = (uint32_t)cut * 2654435761u + 1;
     for (size_t i = 0; i < len;) {
-        size_t n = len - i;
-        if (cut >= 0) {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            size_t k = cut == 0 ? 1 : 1 + x % ((uint32_t)cut * 8);
-            n = k < n ? k : n;
-        }
+        size_t n = piece(&x, cut, len - i);
         bool faulted = o->s.phase == CFC_WSSCAN_FAULT;
         uint64_t before = o->s.offset;
         size_t ok = cfc_wsscan_feed(&o->s, p + i, n);
@@ -112,14 +118,7 @@ static void split(split_outcome *o, cfc_wsscan_side side, const unsigned char *p
     uint32_t x = (uint32_t)cut * 2654435761u + 1;
     static unsigned char buf[MAX_STREAM + 256];
     for (size_t i = 0; i < len;) {
-        size_t n = len - i;
-        if (cut >= 0) {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            size_t k = cut == 0 ? 1 : 1 + x % ((uint32_t)cut * 8);
-            n = k < n ? k : n;
-        }
+        size_t n = piece(&x, cut, len - i);
         memcpy(buf, p + i, n);
         size_t ok = cfc_wsscan_split(&o->s, buf, n, on_slice, o);
         CFC_FUZZ_ASSERT(ok <= n, "%zu of %zu bytes forwarded", ok, n);

@@ -225,9 +225,8 @@ int main(int argc, char **argv)
         config();
         numbers_and_json();
     } else if (strcmp(t, "check_event") == 0 || strcmp(t, "ndjson_stream") == 0 ||
-               strcmp(t, "ndjson_stream_all") == 0 || strcmp(t, "ws_frames") == 0 ||
-               strcmp(t, "decode") == 0 || strcmp(t, "report") == 0 ||
-               strcmp(t, "report_all") == 0) {
+               strcmp(t, "ws_frames") == 0 || strcmp(t, "decode") == 0 ||
+               strcmp(t, "report") == 0) {
         contract();
         timestamps();
         numbers_and_json();
@@ -238,8 +237,7 @@ int main(int argc, char **argv)
         numbers_and_json();
     } else if (strcmp(t, "ws_scan") == 0) {
         websocket();
-    } else if (strcmp(t, "reference_roundtrip") == 0 || strcmp(t, "generate") == 0 ||
-               strcmp(t, "generate_all") == 0) {
+    } else if (strcmp(t, "reference_roundtrip") == 0 || strcmp(t, "generate") == 0) {
         contract(); /* its bytes become arguments; strings are picked from these */
     } else {
         fprintf(stderr, "cfc-fuzz-dict: unknown target '%s'\n", t);
