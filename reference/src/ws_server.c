@@ -58,7 +58,8 @@ typedef struct client {
     double connected_at;
     msg **queue; /* ring of queue_max */
     size_t head, count;
-    char *rx; /* a client message being received */
+    size_t writing; /* taken off the queue, being written (lock released) */
+    char *rx;       /* a client message being received */
     size_t rx_len;
     bool rx_skip; /* it is too long: ignored */
 } client;
@@ -314,6 +315,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             s->batch[nb++] = m;
             bytes += FRAME_HEADER_MAX + m->len;
         }
+        c->writing = nb;
         /* A waiting producer is woken once half the queue is free, not per
          * batch: each wake is a context switch, and on a busy machine a wait
          * for a CPU too; the producer also looks every ROOM_POLL_S. */
@@ -342,6 +344,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         pthread_mutex_lock(&s->lock);
         for (size_t i = 0; i < nb; i++)
             msg_unref(s->batch[i]);
+        c->writing = 0;
         if (rc != 0) {
             pthread_mutex_unlock(&s->lock);
             return -1;
@@ -653,7 +656,7 @@ int cfc_ws_server_drain(cfc_ws_server *srv, int timeout_ms)
         size_t queued = 0;
         pthread_mutex_lock(&srv->lock);
         for (client *c = srv->clients; c; c = c->next)
-            queued += c->state == CONN_KICKED ? 0 : c->count;
+            queued += c->state == CONN_KICKED ? 0 : c->count + c->writing;
         pthread_mutex_unlock(&srv->lock);
         if (queued == 0)
             return 0;

@@ -93,8 +93,9 @@ int cfc_ws_server_broadcast(void *srv, int64_t project_id, const char *json, siz
 int cfc_ws_server_wait_clients(cfc_ws_server *srv, size_t n, int timeout_ms,
                                const volatile int *cancel);
 
-/* Waits until every client's queue is empty (handed to the kernel).
- * Returns 0, or -1 after timeout_ms (negative: no limit). */
+/* Waits until every client's queue is empty and its last batch written
+ * (handed to the kernel, and counted in the stats' `sent`). Returns 0, or
+ * -1 after timeout_ms (negative: no limit). */
 int cfc_ws_server_drain(cfc_ws_server *srv, int timeout_ms);
 
 /* Sends each client what is queued for it, then a close frame with `code`
