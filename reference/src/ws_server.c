@@ -27,12 +27,24 @@
  * for a client that reads slower than it is woken for (see WRITEABLE). */
 #define ROOM_POLL_S 0.02
 #define SUBSCRIBE_MAX 4096
+/* Events of up to SPARE_LEN bytes live in blocks of a multiple of
+ * SPARE_STEP bytes, which go back to a list of spares of their size when
+ * every client has written them, and are taken from it again (at most
+ * SPARE_MAX kept: 2 MiB at worst). With malloc and free alone, the producer
+ * allocated each event and the service thread freed it, glibc gave the
+ * heap's top back to the kernel, and the producer faulted it in again page
+ * by page: page faults were most of a broadcast's cost. */
+#define SPARE_STEP 64
+#define SPARE_LEN 512
+#define SPARE_CLASSES (SPARE_LEN / SPARE_STEP)
+#define SPARE_MAX 4096
 
 /* One event, shared by every client queue that holds it. */
 typedef struct msg {
     size_t refs; /* under the server's lock */
     size_t len;
-    unsigned char buf[]; /* LWS_PRE bytes of room, then the event */
+    struct msg *next_spare; /* in the spare list */
+    unsigned char buf[];    /* LWS_PRE bytes of room, then the event */
 } msg;
 
 /* A connection's state: one field, read and changed only under the
@@ -84,6 +96,8 @@ struct cfc_ws_server {
     int close_code;
     char close_reason[124];
     cfc_ws_server_stats stats;
+    msg *spares[SPARE_CLASSES]; /* by size (spare_class), under the lock */
+    size_t n_spares;
     /* The service thread's own: a batch of frames being written (LWS_PRE +
      * TX_BATCH_BYTES), and the messages it holds meanwhile. */
     unsigned char *tx;
@@ -113,19 +127,65 @@ static void logf_(cfc_ws_server *s, cfc_log_level level, const char *fmt, ...)
     s->log(s->log_ctx, level, line);
 }
 
-static void msg_unref(msg *m)
+/* The spare list of a block for `len` bytes (len <= SPARE_LEN). */
+static size_t spare_class(size_t len)
 {
-    if (m && --m->refs == 0)
+    return len ? (len - 1) / SPARE_STEP : 0;
+}
+
+/* A message with room for `len` bytes: a spare block if one fits. Takes
+ * the lock for the spare list: called without it. */
+static msg *msg_new(cfc_ws_server *s, size_t len)
+{
+    msg *m = NULL;
+    if (len <= SPARE_LEN) {
+        size_t k = spare_class(len);
+        pthread_mutex_lock(&s->lock);
+        m = s->spares[k];
+        if (m) {
+            s->spares[k] = m->next_spare;
+            s->n_spares--;
+        }
+        pthread_mutex_unlock(&s->lock);
+        if (m == NULL)
+            m = malloc(sizeof *m + LWS_PRE + (k + 1) * SPARE_STEP);
+    } else {
+        m = malloc(sizeof *m + LWS_PRE + len);
+    }
+    if (m) {
+        m->refs = 0;
+        m->len = len;
+    }
+    return m;
+}
+
+/* Under the lock: a message nobody holds any more. */
+static void msg_release(cfc_ws_server *s, msg *m)
+{
+    if (m->len <= SPARE_LEN && s->n_spares < SPARE_MAX) {
+        size_t k = spare_class(m->len);
+        m->next_spare = s->spares[k];
+        s->spares[k] = m;
+        s->n_spares++;
+    } else {
         free(m);
+    }
 }
 
 /* Under the lock. */
-static void queue_clear(client *c, size_t queue_max)
+static void msg_unref(cfc_ws_server *s, msg *m)
+{
+    if (m && --m->refs == 0)
+        msg_release(s, m);
+}
+
+/* Under the lock. */
+static void queue_clear(cfc_ws_server *s, client *c)
 {
     while (c->count) {
-        msg_unref(c->queue[c->head]);
+        msg_unref(s, c->queue[c->head]);
         c->queue[c->head] = NULL;
-        c->head = (c->head + 1) % queue_max;
+        c->head = (c->head + 1) % s->queue_max;
         c->count--;
     }
     c->head = 0;
@@ -343,7 +403,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         }
         pthread_mutex_lock(&s->lock);
         for (size_t i = 0; i < nb; i++)
-            msg_unref(s->batch[i]);
+            msg_unref(s, s->batch[i]);
         c->writing = 0;
         if (rc != 0) {
             pthread_mutex_unlock(&s->lock);
@@ -381,7 +441,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         }
         s->stats.clients--;
         c->state = CONN_CLOSED;
-        queue_clear(c, s->queue_max);
+        queue_clear(s, c);
         if (s->waiters)
             pthread_cond_broadcast(&s->room);
         pthread_mutex_unlock(&s->lock);
@@ -544,11 +604,9 @@ int cfc_ws_server_broadcast(void *ctx, int64_t project_id, const char *json, siz
     cfc_ws_server *s = ctx;
     if (s == NULL || (json == NULL && len > 0) || len > (size_t)INT32_MAX)
         return -1;
-    msg *m = malloc(sizeof *m + LWS_PRE + len);
+    msg *m = msg_new(s, len);
     if (m == NULL)
         return -1;
-    m->refs = 0;
-    m->len = len;
     if (len)
         memcpy(m->buf + LWS_PRE, json, len);
 
@@ -572,8 +630,8 @@ int cfc_ws_server_broadcast(void *ctx, int64_t project_id, const char *json, siz
         s->waiters--;
     }
     if (s->closing) {
+        msg_release(s, m);
         pthread_mutex_unlock(&s->lock);
-        free(m);
         return -1;
     }
     s->stats.broadcasts++;
@@ -584,7 +642,7 @@ int cfc_ws_server_broadcast(void *ctx, int64_t project_id, const char *json, siz
             /* Too far behind (and, when pacing, no room within stall_ms):
              * drop it. The state says so from now on, whatever comes next. */
             c->state = CONN_KICKED;
-            queue_clear(c, s->queue_max);
+            queue_clear(s, c);
             s->stats.dropped++;
             if (n_dropped < 4)
                 snprintf(dropped[n_dropped], sizeof dropped[0], "%s", c->peer);
@@ -603,10 +661,10 @@ int cfc_ws_server_broadcast(void *ctx, int64_t project_id, const char *json, siz
      * wake per event made it take turns with the producer, event by event. */
     if (started || n_dropped)
         wake(s);
+    if (queued == 0)
+        msg_release(s, m);
     size_t qmax = s->queue_max;
     pthread_mutex_unlock(&s->lock);
-    if (queued == 0)
-        free(m);
     for (size_t i = 0; i < n_dropped && i < 4; i++)
         logf_(s, CFC_LOG_WARNING,
               "client %s fell too far behind (%zu events queued): disconnecting it with close "
@@ -720,10 +778,17 @@ void cfc_ws_server_free(cfc_ws_server *srv)
     while (srv->clients) {
         client *c = srv->clients;
         srv->clients = c->next;
-        queue_clear(c, srv->queue_max);
+        queue_clear(srv, c);
         free(c->queue);
         free(c->rx);
         free(c);
+    }
+    for (size_t k = 0; k < SPARE_CLASSES; k++) {
+        while (srv->spares[k]) {
+            msg *m = srv->spares[k];
+            srv->spares[k] = m->next_spare;
+            free(m);
+        }
     }
     pthread_mutex_unlock(&srv->lock);
     pthread_mutex_destroy(&srv->lock);
