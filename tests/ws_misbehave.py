@@ -259,6 +259,15 @@ def scenario(name, conn):
     elif name == 'idle':
         conn.sendall(frame(TEXT, GOOD) + frame(TEXT, GOOD))
         until_client_closes(conn, None, 0.05)
+    elif name == 'held':
+        # Two events, 0.1 s after the handshake (the client is waiting by
+        # then), then the connection stays open: how long the client (watch
+        # --count 2) took to close it after they were sent.
+        time.sleep(0.1)
+        conn.sendall(frame(TEXT, GOOD) + frame(TEXT, GOOD))
+        sent = time.monotonic()
+        until_client_closes(conn, None, 0.005)
+        log.append('CLOSED AFTER %d ms' % round((time.monotonic() - sent) * 1000))
     else:
         raise SystemExit('unknown scenario ' + name)
 

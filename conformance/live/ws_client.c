@@ -621,6 +621,12 @@ static int tap_data(void *ctx, const void *p, size_t n, bool final, bool binary)
     return 1;
 }
 
+void cfc_wsc_wake(cfc_wsc *c)
+{
+    if (c != NULL && c->ctx != NULL)
+        lws_cancel_service(c->ctx);
+}
+
 static void tap_flush(void *ctx)
 {
     cfc_wsc *c = ctx;

@@ -72,7 +72,8 @@ typedef struct cfc_wsc_callbacks {
      * control frame after them reaches libwebsockets (a close, notably):
      * hand them on now. May be NULL. */
     void (*flush)(void *ctx);
-    /* Polled often: return non-zero to close the connection. May be NULL. */
+    /* Polled often (at least every 50 ms, and after cfc_wsc_wake): return
+     * non-zero to close the connection. May be NULL. */
     int (*should_stop)(void *ctx);
 } cfc_wsc_callbacks;
 
@@ -108,6 +109,11 @@ typedef struct cfc_wsc cfc_wsc;
 cfc_wsc *cfc_wsc_new(const cfc_wsc_options *opts, cfc_wsc_failure *failure, char *detail,
                      size_t detail_len);
 void cfc_wsc_free(cfc_wsc *c); /* NULL ok */
+
+/* From any thread: should_stop is polled now, not at the next tick (a
+ * stop decided on another thread, e.g. --count reached by the checking
+ * thread, closes without waiting up to 50 ms). NULL ok. */
+void cfc_wsc_wake(cfc_wsc *c);
 
 /* Opens one connection and serves it until it ends: returns when the
  * connection failed to open, the peer closed it, it broke, or the caller's
