@@ -144,32 +144,41 @@ typedef enum stop_cause {
     STOP_TROUBLE
 } stop_cause;
 
+/* Fields are grouped by the thread that writes them often, each group on
+ * cache lines of its own: the relay thread counts every chunk and the
+ * checking thread every event, and with both counts on one line each write
+ * took the line from the other core (false sharing, per event on both). */
 typedef struct watch {
+    /* Set up before the threads start, or written rarely (stop). */
     cfc_checker *checker;
     cfc_stream *stream; /* every text message is the stream's next event */
     cfc_cli_reports *report;
     cfc_wsmsg *assembler;
     FILE *record;
     const char *record_path;
-
     size_t count; /* 0: no limit */
     double duration_s, idle_s;
-    double start, last_frame;
-    _Atomic size_t chunks; /* chunks received (relay thread), for last_frame */
-    size_t chunks_seen;    /* network thread: chunks when last_frame was taken */
+    double start;
+    struct pipe_ *pipe; /* network thread -> checking thread */
+    cfc_wsc *client;    /* woken by the checking thread's stops */
+    bool verbose;
+    _Atomic int stop; /* a stop_cause; set by both threads */
 
-    size_t events, errors, warnings;
+    /* The relay thread's: chunks received, for last_frame. */
+    _Alignas(64) _Atomic size_t chunks;
+
+    /* The libwebsockets thread's (should_stop). */
+    _Alignas(64) double last_frame;
+    size_t chunks_seen; /* chunks when last_frame was taken */
+
+    /* The checking thread's. */
+    _Alignas(64) size_t events, errors, warnings;
     size_t faults;       /* ws-protocol findings: report entries that are no message */
     size_t unreplayable; /* recorded messages that cannot replay as one line */
     /* The message being recorded. */
     bool msg_started, msg_binary, msg_has_lf, msg_nonblank, msg_last_cr;
-
-    _Atomic int stop;   /* a stop_cause; set by both threads */
-    struct pipe_ *pipe; /* network thread -> checking thread */
-    cfc_wsc *client;    /* woken by the checking thread's stops */
     bool trouble;
     bool dirty; /* output written since the last flush */
-    bool verbose;
 } watch;
 
 static double mono_s(void)
@@ -301,21 +310,26 @@ typedef struct chunk_head {
 } chunk_head;
 
 struct pipe_ {
-    pthread_mutex_t lock;
-    pthread_cond_t to_checker; /* chunks queued, or closing */
-    pthread_cond_t to_network; /* room given back, or the ring emptied */
+    /* Fixed while the checking thread runs. */
     unsigned char *ring;
-    size_t head, used; /* bytes queued and not yet checked, from head */
-    /* The network thread's own, no lock: chunks it wrote after head + used
-     * and has not published yet, where the next one goes, and the room it
-     * knew of at its last publish (used only shrinks meanwhile). */
-    size_t pending, tail, room;
-    bool checker_asleep;    /* waiting on to_checker */
-    size_t network_waiting; /* pipe_put or pipe_drain waiting on to_network */
-    bool closing;
+    unsigned char *item; /* CHUNK_MAX bytes: a chunk that wraps around the ring's end */
     bool started;
     pthread_t thread;
-    unsigned char *item; /* CHUNK_MAX bytes: a chunk that wraps around the ring's end */
+
+    /* Under the lock. */
+    _Alignas(64) pthread_mutex_t lock;
+    pthread_cond_t to_checker; /* chunks queued, or closing */
+    pthread_cond_t to_network; /* room given back, or the ring emptied */
+    size_t head, used;         /* bytes queued and not yet checked, from head */
+    bool checker_asleep;       /* waiting on to_checker */
+    size_t network_waiting;    /* pipe_put or pipe_drain waiting on to_network */
+    bool closing;
+
+    /* The network thread's own, no lock, written per chunk (a cache line
+     * the checking thread never reads): chunks it wrote after head + used
+     * and has not published yet, where the next one goes, and the room it
+     * knew of at its last publish (used only shrinks meanwhile). */
+    _Alignas(64) size_t pending, tail, room;
 };
 
 /* The network thread: writes past the published bytes (no lock: the
