@@ -260,6 +260,16 @@ Test(live_deflate, fragmented_messages_inflate_across_their_frames)
     three_events_with_and_without_deflate("raw", "fragments");
 }
 
+/* A message whose DEFLATE data ends a stream (BFINAL) and starts another,
+ * twice, and a message after it from a new compressor: the relay's inflate
+ * context starts over at each stream's end (RFC 7692 7.2.3.3). */
+Test(live_deflate, streams_ended_with_bfinal_start_over)
+{
+    if (!have_python("zlib"))
+        cr_skip_test("no /usr/bin/python3");
+    three_events_with_and_without_deflate("raw", "bfinal");
+}
+
 /* A compressed message that does not inflate is a protocol fault, named
  * (RFC 7692 7.2.2 / 6455 7.1.7: fail the connection): a ws-protocol
  * finding after the event before it (the summary counts it as an entry),

@@ -17,6 +17,10 @@ raw scenarios:
               the client offered permessage-deflate, plain otherwise; close 1000
   fragments   the same three, each in three frames with a ping between the
               first two (compressed: the compressed bytes cut in three)
+  bfinal      the same three, compressed with blocks that end a DEFLATE
+              stream (BFINAL, RFC 7692 7.2.3.3): the first as usual, the
+              second as two streams of its own (each half ends with BFINAL),
+              the third from a new compressor (the receiver's window is gone)
   corrupt     an event, then a message with RSV1 whose bytes do not inflate,
               then an event; waits for the client's close frame and prints
               "CLIENT CLOSE <code>" (sent as events does without the offer)
@@ -57,6 +61,17 @@ def frame(opcode, payload, rsv1=False, fin=True):
     else:
         head += bytes([127]) + struct.pack('!Q', n)
     return head + payload
+
+
+def final_streams(parts):
+    """One message as DEFLATE streams of its own, one per part, each ending
+    with a BFINAL block: RFC 7692 7.2.1 then appends an empty stored block
+    (00 00 00 ff ff, not final) and removes its last 4 octets."""
+    out = b''
+    for p in parts:
+        z = zlib.compressobj(9, zlib.DEFLATED, -15)
+        out += z.compress(p) + z.flush(zlib.Z_FINISH)
+    return out + b'\x00'
 
 
 class Deflater:
@@ -184,6 +199,14 @@ def raw(scenario, args):
     if scenario == 'events':
         for e in (GOOD, BAD, WARN):
             send([e])
+    elif scenario == 'bfinal':
+        send([GOOD])
+        if deflate:
+            conn.sendall(frame(TEXT, final_streams([BAD[:40], BAD[40:]]), rsv1=True))
+            z = Deflater()
+        else:
+            send([BAD])
+        send([WARN])
     elif scenario == 'fragments':
         for e in (GOOD, BAD, WARN):
             send_fragments(e)
