@@ -288,6 +288,32 @@ Test(certify_edges, a_deadline_bounds_the_consumer_run)
     deadline_bounds(true);
 }
 
+/* --deadline bounds the fuzz phase too (before: only the catalogue run, so
+ * --fuzz 60 ran a minute past a 3 s deadline): cut at it, exit 4, and the
+ * reports say so. */
+Test(certify_edges, a_deadline_bounds_the_consumer_fuzz_phase)
+{
+    char dir[] = "/tmp/cfc-certify-edges-XXXXXX", cmd[1024], *out;
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd,
+             CFC " certify --consumer --cases 1.1 --fuzz 60 --deadline 3 --adapter " CFC_BINARY_DIR
+                 "/adapters/cfc-consumer-reference --report-dir %s 2>&1",
+             dir);
+    double t0 = now_s();
+    int rc = test_run(cmd, &out);
+    double took = now_s() - t0;
+    cr_expect_eq(rc, 4, "exit %d\n%s", rc, out);
+    cr_expect_lt(took, 10.0, "%.1f s", took);
+    cr_expect_not_null(strstr(out, "cut at the run's deadline"), "%s", out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s/certification.md", dir);
+    char *md = test_slurp(cmd, NULL);
+    cr_expect_not_null(strstr(md, "Stopped at the run's deadline after "), "%s", md);
+    free(md);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
 /* A full disk (here: a file size limit, EFBIG) leaves the previous report
  * in place, never a truncated one, and no temporary file. */
 static void reports_complete_or_not_written(const char *certify)

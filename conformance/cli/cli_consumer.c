@@ -58,7 +58,8 @@ static void usage(FILE *f)
         "\nexit codes: 0 certified (the whole catalogue, no DROPPED, MISREAD, CRASH, ERROR),\n"
         "            1 not certified, 2 could not run (usage, samples, adapter did not start,\n"
         "            write error), 3 partial: the --cases subset had none of those\n"
-        "            4 --deadline passed before the last case (reports hold the cases run)\n"
+        "            4 --deadline passed before the last case, or before the --fuzz phase's\n"
+        "              end (reports hold the cases run and the crashes found)\n"
         "            128+N stopped by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129): the\n"
         "              adapter and everything it started are killed, reports hold the cases run\n",
         f);
@@ -211,8 +212,9 @@ int cfc_cmd_certify_consumer(int argc, char **argv)
                 putchar((unsigned char)f->bytes[k] < 0x20 ? '?' : f->bytes[k]);
             puts(f->len > 200 ? "..." : "");
         }
-        printf("fuzz: %zu inputs in %.1f s, %zu crash%s\n", cert->fuzz_inputs,
-               cert->fuzz_ms / 1000.0, cert->n_fuzz_crashes, cert->n_fuzz_crashes == 1 ? "" : "es");
+        printf("fuzz: %zu inputs in %.1f s, %zu crash%s%s\n", cert->fuzz_inputs,
+               cert->fuzz_ms / 1000.0, cert->n_fuzz_crashes, cert->n_fuzz_crashes == 1 ? "" : "es",
+               cert->deadline ? "; cut at the run's deadline (--deadline)" : "");
     }
     bool trouble = report_dir && write_reports(cert, report_dir) != 0;
 

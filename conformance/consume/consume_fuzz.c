@@ -159,12 +159,14 @@ void cfc__consume_fuzz_free(cfc_consume_certification *cert)
     cfc__cfree(cert->alloc, cert->fuzz_crashes);
 }
 
-/* The stop flag was set: the certification says so (partial, never
- * certified), with what the phase found so far. */
-static void stopped(cfc_consume_certification *cert, const cfc_consume_options *o)
+/* The stop flag was set, or the run's deadline passed (deadline): the
+ * certification says so (partial, never certified), with what the phase
+ * found so far. */
+static void stopped(cfc_consume_certification *cert, const cfc_consume_options *o, bool deadline)
 {
     cert->stopped = true;
-    cert->stop_signal = (int)*o->stop;
+    cert->deadline = deadline;
+    cert->stop_signal = deadline ? 0 : (int)*o->stop;
     cert->partial = true;
     cert->certified = false;
 }
@@ -193,10 +195,24 @@ cfc_certify_status cfc_consume_fuzz(cfc_consume_certification *cert, const cfc_c
         st = CFC_CERTIFY_NOMEM;
         goto done;
     }
-    f.s = cfc__consume_session_new(o->adapter_command, o->call_timeout_ms, o->stop, f.a, f.why,
-                                   sizeof f.why);
-    if (f.s == NULL && o->stop && *o->stop) {
-        stopped(cert, o);
+    /* --deadline bounds the whole run: this phase gets what the catalogue
+     * left of it, and every exchange is cut there too. */
+    int64_t budget = INT64_MAX;
+    if (o->deadline_ms) {
+        budget = (int64_t)o->deadline_ms - (int64_t)cert->elapsed_ms;
+        if (budget <= 0) {
+            stopped(cert, o, true);
+            goto done;
+        }
+    }
+    int64_t t0 = cfc__now_mono_ms(), end = t0 + (int64_t)seconds * 1000;
+    bool cut = budget < end - t0; /* the deadline comes first */
+    if (cut)
+        end = t0 + budget;
+    f.s = cfc__consume_session_new(o->adapter_command, o->call_timeout_ms, o->stop,
+                                   cut ? (unsigned)budget : 0, f.a, f.why, sizeof f.why);
+    if (f.s == NULL && ((o->stop && *o->stop) || (cut && cfc__now_mono_ms() >= end))) {
+        stopped(cert, o, !(o->stop && *o->stop));
         goto done;
     }
     if (f.s == NULL) {
@@ -205,11 +221,10 @@ cfc_certify_status cfc_consume_fuzz(cfc_consume_certification *cert, const cfc_c
             snprintf(err->message, sizeof err->message, "fuzz: %.480s", f.why);
         goto done;
     }
-    int64_t t0 = cfc__now_mono_ms(), deadline = t0 + (int64_t)seconds * 1000;
     cert->fuzzed = true;
     char seen[MAX_CRASHES][512];
     size_t n_seen = 0;
-    for (uint64_t i = 0; cfc__now_mono_ms() < deadline && n_seen < MAX_CRASHES && !f.broken; i++) {
+    for (uint64_t i = 0; cfc__now_mono_ms() < end && n_seen < MAX_CRASHES && !f.broken; i++) {
         cfc_gen_event e;
         if (cfc_generator_next(g, &e) != 0) {
             st = CFC_CERTIFY_NOMEM;
@@ -221,7 +236,8 @@ cfc_certify_status cfc_consume_fuzz(cfc_consume_certification *cert, const cfc_c
             len = mutate((uint8_t *)buf, len, MAX_INPUT, (unsigned)(seed + i));
         cfc__fuzz_rc rc = cfc__consume_session_decode(f.s, buf, len, f.why, sizeof f.why);
         if (rc == CFC__FUZZ_STOPPED || (o->stop && *o->stop)) {
-            stopped(cert, o); /* the input under way has no verdict */
+            /* the input under way has no verdict */
+            stopped(cert, o, !(o->stop && *o->stop) && cfc__consume_session_deadline_hit(f.s));
             break;
         }
         f.inputs++;
@@ -258,6 +274,10 @@ cfc_certify_status cfc_consume_fuzz(cfc_consume_certification *cert, const cfc_c
     }
     cert->fuzz_inputs = f.inputs;
     cert->fuzz_ms = (uint32_t)(cfc__now_mono_ms() - t0);
+    /* Its time cut short by the run's deadline: not the phase asked for. */
+    if (st == CFC_CERTIFY_OK && cut && !cert->stopped && !f.broken && n_seen < MAX_CRASHES &&
+        cfc__now_mono_ms() >= end)
+        stopped(cert, o, true);
     if (st == CFC_CERTIFY_OK)
         cert->adapter_starts += cfc__consume_session_starts(f.s);
 done:

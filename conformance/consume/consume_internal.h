@@ -64,10 +64,14 @@ typedef enum cfc__fuzz_rc {
     CFC__FUZZ_STOPPED /* the stop flag is set: the phase ends, the adapter is killed */
 } cfc__fuzz_rc;
 
-/* Starts the adapter; NULL and why on failure. stop: as the run's (NULL: never). */
+/* Starts the adapter; NULL and why on failure. stop: as the run's (NULL:
+ * never); deadline_ms: from now, every exchange is cut there (0: none). */
 cfc__consume_session *cfc__consume_session_new(const char *command, unsigned timeout_ms,
                                                const volatile sig_atomic_t *stop,
-                                               const cfc_allocator *a, char *why, size_t cap);
+                                               unsigned deadline_ms, const cfc_allocator *a,
+                                               char *why, size_t cap);
+/* Whether a CFC__FUZZ_STOPPED was the deadline (else the stop flag). */
+bool cfc__consume_session_deadline_hit(const cfc__consume_session *s);
 void cfc__consume_session_free(cfc__consume_session *s); /* stops and reaps it */
 size_t cfc__consume_session_starts(const cfc__consume_session *s);
 cfc__fuzz_rc cfc__consume_session_decode(cfc__consume_session *s, const char *bytes, size_t len,

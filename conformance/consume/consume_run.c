@@ -559,7 +559,8 @@ struct cfc__consume_session {
 
 cfc__consume_session *cfc__consume_session_new(const char *command, unsigned timeout_ms,
                                                const volatile sig_atomic_t *stop,
-                                               const cfc_allocator *a, char *why, size_t cap)
+                                               unsigned deadline_ms, const cfc_allocator *a,
+                                               char *why, size_t cap)
 {
     cfc__consume_session *s = cfc__cmalloc(a, sizeof *s);
     if (s == NULL) {
@@ -571,7 +572,7 @@ cfc__consume_session *cfc__consume_session_new(const char *command, unsigned tim
     r->a = a;
     r->cert = &s->stub;
     s->stub.alloc = a;
-    if (session_init(r, command, timeout_ms, 0, stop, 0, why, cap) != 0 ||
+    if (session_init(r, command, timeout_ms, 0, stop, deadline_ms, why, cap) != 0 ||
         cfc__session_start(&r->s, why, cap) != 0) {
         cfc__consume_session_free(s);
         return NULL;
@@ -589,6 +590,11 @@ void cfc__consume_session_free(cfc__consume_session *s)
     cfc__cfree(r->a, s->stub.impl_language);
     cfc__cfree(r->a, s->stub.impl_version);
     cfc__cfree(r->a, s);
+}
+
+bool cfc__consume_session_deadline_hit(const cfc__consume_session *s)
+{
+    return s->r.s.deadline_hit && !s->r.s.stopped;
 }
 
 size_t cfc__consume_session_starts(const cfc__consume_session *s)

@@ -192,8 +192,9 @@ typedef struct cfc_consume_options {
      * and its descendants are killed, and the certification holds the cases
      * finished (partial, `stopped`). NULL: never. */
     const volatile sig_atomic_t *stop;
-    /* The catalogue run's limit in ms (0: none): the call under way is cut
-     * at it and the run ends as `stopped` too (the fuzz phase has its own). */
+    /* The run's limit in ms (0: none): the call under way is cut at it and
+     * the run ends as `stopped` too, `deadline`. It bounds the fuzz phase
+     * as well: cfc_consume_fuzz gets what the catalogue run left of it. */
     unsigned deadline_ms;
 } cfc_consume_options;
 
@@ -262,7 +263,9 @@ typedef size_t (*cfc_consume_mutate_fn)(uint8_t *data, size_t size, size_t max_s
  * same put through `mutate` (NULL: generated only) are given to the
  * consumer one by one; each distinct crash (raised, died, hung) is
  * minimised and added as a CRASH (fuzz_crashes), which makes the run not
- * certified. CFC_CERTIFY_ADAPTER: the adapter did not start. */
+ * certified. o->deadline_ms, counted from the run's start, ends it sooner:
+ * the certification is then `stopped` and `deadline`, as for a run cut by
+ * it. CFC_CERTIFY_ADAPTER: the adapter did not start. */
 cfc_certify_status cfc_consume_fuzz(cfc_consume_certification *cert, const cfc_consume_options *o,
                                     unsigned seconds, uint64_t seed, cfc_consume_mutate_fn mutate,
                                     cfc_certify_error *err);
