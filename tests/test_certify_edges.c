@@ -253,6 +253,19 @@ Test(certify_edges, consumer_stops_on_sigint_sigterm_and_sighup_with_reports)
         stops_on(true, sigs[i].sig, sigs[i].code, sigs[i].name);
 }
 
+/* The Markdown report in dir says the run stopped at its deadline; dir
+ * goes. */
+static void expect_deadline_report(const char *dir)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/certification.md", dir);
+    char *md = test_slurp(path, NULL);
+    cr_expect_not_null(strstr(md, "Stopped at the run's deadline after "), "%s", md);
+    free(md);
+    snprintf(path, sizeof path, "rm -rf %s", dir);
+    cr_expect_eq(system(path), 0);
+}
+
 static void deadline_bounds(bool consumer)
 {
     char dir[] = "/tmp/cfc-certify-edges-XXXXXX";
@@ -268,13 +281,7 @@ static void deadline_bounds(bool consumer)
     free(rest);
     proc_stop(&p);
     cr_expect_eq(tagged_after(), 0, "processes left behind");
-    char path[300];
-    snprintf(path, sizeof path, "%s/certification.md", dir);
-    char *md = test_slurp(path, NULL);
-    cr_expect_not_null(strstr(md, "Stopped at the run's deadline after "), "%s", md);
-    free(md);
-    snprintf(path, sizeof path, "rm -rf %s", dir);
-    cr_expect_eq(system(path), 0);
+    expect_deadline_report(dir);
 }
 
 Test(certify_edges, a_deadline_bounds_the_run)
@@ -306,12 +313,7 @@ Test(certify_edges, a_deadline_bounds_the_consumer_fuzz_phase)
     cr_expect_lt(took, 10.0, "%.1f s", took);
     cr_expect_not_null(strstr(out, "cut at the run's deadline"), "%s", out);
     free(out);
-    snprintf(cmd, sizeof cmd, "%s/certification.md", dir);
-    char *md = test_slurp(cmd, NULL);
-    cr_expect_not_null(strstr(md, "Stopped at the run's deadline after "), "%s", md);
-    free(md);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
+    expect_deadline_report(dir);
 }
 
 /* A full disk (here: a file size limit, EFBIG) leaves the previous report
