@@ -166,7 +166,7 @@ static void stopped(cfc_consume_certification *cert, const cfc_consume_options *
 {
     cert->stopped = true;
     cert->deadline = deadline;
-    cert->stop_signal = deadline ? 0 : (int)*o->stop;
+    cert->stop_signal = deadline || o->stop == NULL ? 0 : (int)*o->stop;
     cert->partial = true;
     cert->certified = false;
 }
