@@ -188,6 +188,18 @@ static double mono_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The run stops for `why`: --count reached, or trouble (an I/O error, out
+ * of memory), decided on the checking thread or after the connection. The
+ * libwebsockets thread is woken to close now: it polls should_stop only
+ * every 50 ms otherwise, a fixed 45 ms at the end of each run. */
+static void stop_run(watch *w, stop_cause why)
+{
+    if (why == STOP_TROUBLE)
+        w->trouble = true;
+    w->stop = why;
+    cfc_wsc_wake(w->client);
+}
+
 /* One more entry (an event, or a protocol fault) in every report; its
  * counts in the totals. -1: a report could not be written (the run stops). */
 static int report_result(watch *w, const cfc_event_result *res)
@@ -196,8 +208,7 @@ static int report_result(watch *w, const cfc_event_result *res)
     w->warnings += res->warnings;
     w->dirty = true;
     if (cfc_cli_reports_event(w->report, w->events + w->faults, res) != 0) {
-        w->trouble = true;
-        w->stop = STOP_TROUBLE;
+        stop_run(w, STOP_TROUBLE);
         return -1;
     }
     return 0;
@@ -214,7 +225,7 @@ static int on_message(void *ctx, cfc_wsmsg_kind kind, const char *bytes, size_t 
     if (report_result(w, res) != 0)
         return -1;
     if (w->count && w->events >= w->count) {
-        w->stop = STOP_COUNT;
+        stop_run(w, STOP_COUNT);
         return 1;
     }
     return 0;
@@ -230,8 +241,7 @@ static bool report_protocol_fault(watch *w, const char *what)
     const cfc_event_result *res;
     if (cfc_check_protocol_fault(w->checker, what, &res) != CFC_CHECK_OK) {
         fputs("cfconform: error: out of memory\n", stderr);
-        w->trouble = true;
-        w->stop = STOP_TROUBLE;
+        stop_run(w, STOP_TROUBLE);
         return false;
     }
     if (res->n_findings == 0 && res->n_dropped == 0)
@@ -274,7 +284,7 @@ static void record_chunk(watch *w, const void *data, size_t len, bool final, boo
     if (w->trouble && w->stop != STOP_TROUBLE) {
         fprintf(stderr, "cfconform: error: cannot write to %s: %s\n", w->record_path,
                 strerror(errno ? errno : EIO));
-        w->stop = STOP_TROUBLE;
+        stop_run(w, STOP_TROUBLE);
     }
 }
 
@@ -435,9 +445,7 @@ static void pipe_drain(struct pipe_ *p)
 
 static void flush_output(watch *w);
 
-/* One chunk, on the checking thread. A stop it decides (--count reached,
- * trouble) wakes the libwebsockets thread, which closes the connection at
- * once instead of at its next 50 ms tick: a fixed 45 ms per run. */
+/* One chunk, on the checking thread. */
 static void check_chunk(watch *w, const unsigned char *data, size_t len, bool final, bool binary)
 {
     if (w->stop == STOP_COUNT || w->stop == STOP_TROUBLE)
@@ -446,11 +454,8 @@ static void check_chunk(watch *w, const unsigned char *data, size_t len, bool fi
     int rc = cfc_wsmsg_feed(w->assembler, data, len, final, binary);
     if (rc < 0 && w->stop != STOP_TROUBLE) {
         fputs("cfconform: error: out of memory\n", stderr);
-        w->trouble = true;
-        w->stop = STOP_TROUBLE;
+        stop_run(w, STOP_TROUBLE);
     }
-    if (w->stop == STOP_COUNT || w->stop == STOP_TROUBLE)
-        cfc_wsc_wake(w->client);
 }
 
 static void *checking_thread(void *arg)
@@ -567,10 +572,8 @@ static void flush_output(watch *w)
     if (!w->dirty)
         return;
     w->dirty = false;
-    if (fflush(stdout) != 0) {
-        w->trouble = true;
-        w->stop = STOP_TROUBLE;
-    }
+    if (fflush(stdout) != 0)
+        stop_run(w, STOP_TROUBLE);
 }
 
 /* Polled by the client between waits (on the libwebsockets thread):
@@ -888,17 +891,13 @@ int cfc_cmd_watch(int argc, char **argv)
              * also when libwebsockets held all of it so far (a partial frame:
              * res.frame_remaining), e.g. --idle-timeout firing mid-message. */
             if (w.stop != STOP_COUNT && w.stop != STOP_TROUBLE && !cfc_wsmsg_pending(w.assembler) &&
-                res.frame_remaining > 0 && cfc_wsmsg_feed(w.assembler, "", 0, false, false) < 0) {
-                w.trouble = true;
-                w.stop = STOP_TROUBLE;
-            }
+                res.frame_remaining > 0 && cfc_wsmsg_feed(w.assembler, "", 0, false, false) < 0)
+                stop_run(&w, STOP_TROUBLE);
             if (w.stop != STOP_COUNT && w.stop != STOP_TROUBLE && cfc_wsmsg_pending(w.assembler)) {
                 w.msg_binary = true; /* counted as not replayable: check sees a cut line */
                 record_chunk(&w, "", 0, true, false);
-                if (cfc_wsmsg_end(w.assembler) < 0 && w.stop != STOP_TROUBLE) {
-                    w.trouble = true;
-                    w.stop = STOP_TROUBLE;
-                }
+                if (cfc_wsmsg_end(w.assembler) < 0 && w.stop != STOP_TROUBLE)
+                    stop_run(&w, STOP_TROUBLE);
             }
             flush_output(&w);
             if (w.verbose)
