@@ -159,14 +159,15 @@ void cfc__consume_fuzz_free(cfc_consume_certification *cert)
     cfc__cfree(cert->alloc, cert->fuzz_crashes);
 }
 
-/* The stop flag was set, or the run's deadline passed (deadline): the
- * certification says so (partial, never certified), with what the phase
- * found so far. */
-static void stopped(cfc_consume_certification *cert, const cfc_consume_options *o, bool deadline)
+/* The phase ended early: the stop flag was set, or else the run's deadline
+ * passed (nothing else stops it). The certification says so (partial,
+ * never certified), with what the phase found so far. */
+static void stopped(cfc_consume_certification *cert, const cfc_consume_options *o)
 {
+    int sig = o->stop ? (int)*o->stop : 0;
     cert->stopped = true;
-    cert->deadline = deadline;
-    cert->stop_signal = deadline || o->stop == NULL ? 0 : (int)*o->stop;
+    cert->deadline = sig == 0;
+    cert->stop_signal = sig;
     cert->partial = true;
     cert->certified = false;
 }
@@ -201,7 +202,7 @@ cfc_certify_status cfc_consume_fuzz(cfc_consume_certification *cert, const cfc_c
     if (o->deadline_ms) {
         budget = (int64_t)o->deadline_ms - (int64_t)cert->elapsed_ms;
         if (budget <= 0) {
-            stopped(cert, o, true);
+            stopped(cert, o);
             goto done;
         }
     }
@@ -212,7 +213,7 @@ cfc_certify_status cfc_consume_fuzz(cfc_consume_certification *cert, const cfc_c
     f.s = cfc__consume_session_new(o->adapter_command, o->call_timeout_ms, o->stop,
                                    cut ? (unsigned)budget : 0, f.a, f.why, sizeof f.why);
     if (f.s == NULL && ((o->stop && *o->stop) || (cut && cfc__now_mono_ms() >= end))) {
-        stopped(cert, o, !(o->stop && *o->stop));
+        stopped(cert, o);
         goto done;
     }
     if (f.s == NULL) {
@@ -236,8 +237,7 @@ cfc_certify_status cfc_consume_fuzz(cfc_consume_certification *cert, const cfc_c
             len = mutate((uint8_t *)buf, len, MAX_INPUT, (unsigned)(seed + i));
         cfc__fuzz_rc rc = cfc__consume_session_decode(f.s, buf, len, f.why, sizeof f.why);
         if (rc == CFC__FUZZ_STOPPED || (o->stop && *o->stop)) {
-            /* the input under way has no verdict */
-            stopped(cert, o, !(o->stop && *o->stop) && cfc__consume_session_deadline_hit(f.s));
+            stopped(cert, o); /* the input under way has no verdict */
             break;
         }
         f.inputs++;
@@ -277,7 +277,7 @@ cfc_certify_status cfc_consume_fuzz(cfc_consume_certification *cert, const cfc_c
     /* Its time cut short by the run's deadline: not the phase asked for. */
     if (st == CFC_CERTIFY_OK && cut && !cert->stopped && !f.broken && n_seen < MAX_CRASHES &&
         cfc__now_mono_ms() >= end)
-        stopped(cert, o, true);
+        stopped(cert, o);
     if (st == CFC_CERTIFY_OK)
         cert->adapter_starts += cfc__consume_session_starts(f.s);
 done:

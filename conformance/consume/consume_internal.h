@@ -61,7 +61,7 @@ typedef enum cfc__fuzz_rc {
     CFC__FUZZ_CRASH,  /* raised, died or hung: why says which (the adapter restarts) */
     CFC__FUZZ_BROKEN, /* the protocol broke or the adapter cannot start: why */
     CFC__FUZZ_NOMEM,
-    CFC__FUZZ_STOPPED /* the stop flag is set: the phase ends, the adapter is killed */
+    CFC__FUZZ_STOPPED /* the stop flag is set or the deadline passed: the adapter is killed */
 } cfc__fuzz_rc;
 
 /* Starts the adapter; NULL and why on failure. stop: as the run's (NULL:
@@ -70,8 +70,6 @@ cfc__consume_session *cfc__consume_session_new(const char *command, unsigned tim
                                                const volatile sig_atomic_t *stop,
                                                unsigned deadline_ms, const cfc_allocator *a,
                                                char *why, size_t cap);
-/* Whether a CFC__FUZZ_STOPPED was the deadline (else the stop flag). */
-bool cfc__consume_session_deadline_hit(const cfc__consume_session *s);
 void cfc__consume_session_free(cfc__consume_session *s); /* stops and reaps it */
 size_t cfc__consume_session_starts(const cfc__consume_session *s);
 cfc__fuzz_rc cfc__consume_session_decode(cfc__consume_session *s, const char *bytes, size_t len,

@@ -592,11 +592,6 @@ void cfc__consume_session_free(cfc__consume_session *s)
     cfc__cfree(r->a, s);
 }
 
-bool cfc__consume_session_deadline_hit(const cfc__consume_session *s)
-{
-    return s->r.s.deadline_hit && !s->r.s.stopped;
-}
-
 size_t cfc__consume_session_starts(const cfc__consume_session *s)
 {
     return s->r.s.starts;
